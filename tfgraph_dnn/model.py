@@ -1,0 +1,183 @@
+"""Assemble the chapter's deep net as a TF1 graph (room: ``model``).
+
+Pure graph construction on top of :mod:`tfgraph_dnn.layers`: given a
+:class:`NetworkSpec` it builds, in the *current default graph*, the input
+placeholders, ``hidden1 ... hiddenN`` and ``logits`` layers, the outputs and the
+loss, and returns them as :class:`Endpoints`.  It knows nothing about
+optimizers, sessions or data; :mod:`tfgraph_dnn.training` adds those.
+
+Variable names read like the chapter's checkpoints: ``hidden1/kernel``,
+``hidden1/bias``, ``hidden1/batch_normalization/moving_mean``, ``logits/kernel``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional, Sequence, Union
+
+import tensorflow as tf
+
+from . import layers
+
+v1 = tf.compat.v1
+
+CLASSIFICATION = "classification"
+REGRESSION = "regression"
+
+
+@dataclass(frozen=True)
+class NetworkSpec:
+    """Everything that fixes the architecture of the net.
+
+    Attributes
+    ----------
+    n_inputs, n_outputs : int
+        Feature count and number of classes (or regression targets).
+    hidden_layer_sizes : tuple of int
+        Units of ``hidden1 ... hiddenN``.
+    task : {'classification', 'regression'}
+    activation, initializer : str or callable
+        Resolved by :func:`layers.get_activation` / :func:`layers.get_initializer`.
+    batch_norm_momentum : float or None
+        Batch normalization (before the activation) when set.
+    dropout_rate : float or None
+        Dropout on every hidden layer's output (alpha dropout for SELU).
+    l1, l2 : float
+        Kernel regularization of every layer.
+    max_norm : float or None
+        Max-norm threshold of the hidden kernels (ops in the ``max_norm`` collection).
+    seed : int or None
+        Op-level seed base, so one seed fixes every initializer and mask.
+    """
+
+    n_inputs: int
+    n_outputs: int
+    hidden_layer_sizes: Sequence[int]
+    task: str = CLASSIFICATION
+    activation: Union[str, Callable] = "elu"
+    initializer: Union[str, Callable] = "he_normal"
+    batch_norm_momentum: Optional[float] = None
+    dropout_rate: Optional[float] = None
+    l1: float = 0.0
+    l2: float = 0.0
+    max_norm: Optional[float] = None
+    seed: Optional[int] = None
+
+
+@dataclass
+class Endpoints:
+    """Named tensors of a built net (the graph's public surface)."""
+
+    X: tf.Tensor
+    y: tf.Tensor
+    training: tf.Tensor
+    hidden: List[tf.Tensor]
+    logits: tf.Tensor
+    outputs: tf.Tensor          # class probabilities, or predictions for regression
+    base_loss: tf.Tensor        # data loss only
+    loss: tf.Tensor             # data loss + regularization losses
+    accuracy: Optional[tf.Tensor]
+    max_norm_ops: List[tf.Operation] = field(default_factory=list)
+
+
+def _op_seed(spec: NetworkSpec, offset: int) -> Optional[int]:
+    return None if spec.seed is None else (spec.seed + offset) % (2 ** 31 - 1)
+
+
+def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tensor,
+                        first_layer: int = 1) -> List[tf.Tensor]:
+    """Build ``hidden{first_layer} ...`` on ``inputs`` and return every layer's output.
+
+    Each layer is dense -> (batch norm) -> activation -> (dropout); its variables
+    all live under ``hidden{i}/``.  ``first_layer > 1`` rebuilds only the upper
+    layers (used to train on cached activations of frozen lower layers).
+    """
+    activation = layers.get_activation(spec.activation)
+    regularizer = (layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
+                   if (spec.l1 or spec.l2) else None)
+    outputs = []
+    layer = inputs
+    for index in range(first_layer, len(spec.hidden_layer_sizes) + 1):
+        units = int(spec.hidden_layer_sizes[index - 1])
+        name = f"hidden{index}"
+        kernel_regularizer = regularizer
+        if spec.max_norm is not None:
+            max_norm = layers.max_norm_regularizer(spec.max_norm, axes=1)
+            kernel_regularizer = _combine(regularizer, max_norm)
+        layer = layers.dense(
+            layer, units, kernel_initializer=layers.get_initializer(
+                spec.initializer, _op_seed(spec, index)),
+            kernel_regularizer=kernel_regularizer, name=name)
+        if spec.batch_norm_momentum is not None:
+            with v1.variable_scope(name):
+                layer = layers.batch_normalization(
+                    layer, training=training, momentum=spec.batch_norm_momentum)
+        layer = activation(layer)
+        if spec.dropout_rate:
+            drop = layers.alpha_dropout if spec.activation == "selu" else layers.dropout
+            layer = drop(layer, spec.dropout_rate, training=training,
+                         seed=_op_seed(spec, 1000 + index), name=f"dropout{index}")
+        outputs.append(layer)
+    return outputs
+
+
+def _combine(first: Optional[Callable], second: Callable) -> Callable:
+    if first is None:
+        return second
+
+    def combined(weights):
+        loss = first(weights)
+        second(weights)  # max-norm adds its op to a collection and returns no loss
+        return loss
+
+    return combined
+
+
+def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec):
+    """Output layer ``logits``, outputs, losses and accuracy."""
+    regularizer = (layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
+                   if (spec.l1 or spec.l2) else None)
+    initializer = layers.get_initializer(spec.initializer, _op_seed(spec, 999))
+    logits = layers.dense(top, spec.n_outputs, kernel_initializer=initializer,
+                          kernel_regularizer=regularizer, name="logits")
+    with v1.name_scope("loss"):
+        if spec.task == CLASSIFICATION:
+            xentropy = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+            base_loss = tf.reduce_mean(xentropy, name="base_loss")
+        else:
+            base_loss = tf.reduce_mean(tf.square(logits - y), name="base_loss")
+        reg_losses = v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)
+        loss = tf.add_n([base_loss] + reg_losses, name="loss") if reg_losses else \
+            tf.identity(base_loss, name="loss")
+    accuracy = None
+    if spec.task == CLASSIFICATION:
+        outputs = tf.nn.softmax(logits, name="y_proba")
+        with v1.name_scope("eval"):
+            correct = tf.equal(tf.argmax(logits, axis=1, output_type=tf.int32), y)
+            accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
+    else:
+        outputs = tf.identity(logits, name="y_pred")
+    return logits, outputs, base_loss, loss, accuracy
+
+
+def build_network(spec: NetworkSpec) -> Endpoints:
+    """Build the whole net in the current default graph and return its endpoints.
+
+    Call it inside ``with graph.as_default():``.  Variables are resource
+    variables (their names, hence checkpoints, are the same as TF1's).
+    """
+    if spec.seed is not None:
+        v1.set_random_seed(spec.seed)
+    X = v1.placeholder(tf.float32, shape=(None, spec.n_inputs), name="X")
+    if spec.task == CLASSIFICATION:
+        y = v1.placeholder(tf.int32, shape=(None,), name="y")
+    else:
+        y = v1.placeholder(tf.float32, shape=(None, spec.n_outputs), name="y")
+    training = v1.placeholder_with_default(False, shape=(), name="training")
+    with v1.variable_scope(v1.get_variable_scope(), use_resource=True):
+        with v1.name_scope("dnn"):
+            hidden = build_hidden_layers(X, spec, training)
+            top = hidden[-1] if hidden else X
+            logits, outputs, base_loss, loss, accuracy = build_head(top, y, spec)
+    return Endpoints(X=X, y=y, training=training, hidden=hidden, logits=logits,
+                     outputs=outputs, base_loss=base_loss, loss=loss, accuracy=accuracy,
+                     max_norm_ops=layers.max_norm_ops())

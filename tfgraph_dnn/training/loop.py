@@ -1,0 +1,107 @@
+"""The training loop (room: ``training``; runs a Session, never builds the net).
+
+One small loop: for each epoch, shuffle, run the training op over mini-batches,
+evaluate, record a history row and hand it to the hooks.  Every other concern
+(progress output, early stopping, checkpoints, schedules, logging) is a
+:class:`~tfgraph_dnn.training.hooks.Hook` composed into the loop.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Sequence
+
+import numpy as np
+import tensorflow as tf
+
+from ..model import Endpoints
+
+EVAL_BATCH_SIZE = 8192
+
+
+@dataclass
+class TrainingState:
+    """What the loop shares with its hooks.
+
+    Hooks may read everything and may set ``stop_training`` (with a
+    ``stop_reason``) to end the fit after the current epoch.
+    """
+
+    session: tf.compat.v1.Session
+    endpoints: Endpoints
+    train_op: tf.Operation
+    n_epochs: int
+    batch_size: int
+    rng: np.random.RandomState
+    epoch: int = 0
+    history: List[Dict[str, Any]] = field(default_factory=list)
+    stop_training: bool = False
+    stop_reason: Optional[str] = None
+    extra_feed: Dict[Any, Any] = field(default_factory=dict)
+
+
+def evaluate(session: tf.compat.v1.Session, endpoints: Endpoints, X: np.ndarray,
+             y: np.ndarray, batch_size: int = EVAL_BATCH_SIZE) -> Dict[str, float]:
+    """Mean loss (and accuracy) over a data set, in inference mode, in large batches."""
+    fetches = {"loss": endpoints.base_loss}
+    if endpoints.accuracy is not None:
+        fetches["accuracy"] = endpoints.accuracy
+    totals = {key: 0.0 for key in fetches}
+    for start in range(0, len(X), batch_size):
+        stop = min(start + batch_size, len(X))
+        values = session.run(fetches, {endpoints.X: X[start:stop], endpoints.y: y[start:stop]})
+        for key, value in values.items():
+            totals[key] += float(value) * (stop - start)
+    return {key: total / len(X) for key, total in totals.items()}
+
+
+def run_epoch(state: TrainingState, X: np.ndarray, y: np.ndarray) -> Dict[str, float]:
+    """One pass over shuffled mini-batches; returns the mean training loss/accuracy."""
+    endpoints = state.endpoints
+    fetches = {"step": state.train_op, "loss": endpoints.loss}
+    if endpoints.accuracy is not None:
+        fetches["accuracy"] = endpoints.accuracy
+    post_step = endpoints.max_norm_ops
+    order = state.rng.permutation(len(X))
+    totals = {"loss": 0.0, "accuracy": 0.0}
+    for start in range(0, len(X), state.batch_size):
+        index = order[start:start + state.batch_size]
+        feed = {endpoints.X: X[index], endpoints.y: y[index], endpoints.training: True}
+        feed.update(state.extra_feed)
+        values = state.session.run(fetches, feed)
+        if post_step:
+            state.session.run(post_step)
+        for key in totals:
+            if key in values:
+                totals[key] += float(values[key]) * len(index)
+    logs = {"loss": totals["loss"] / len(X)}
+    if endpoints.accuracy is not None:
+        logs["accuracy"] = totals["accuracy"] / len(X)
+    return logs
+
+
+def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray,
+             X_valid: Optional[np.ndarray] = None, y_valid: Optional[np.ndarray] = None,
+             start_epoch: int = 0) -> TrainingState:
+    """Train from ``start_epoch`` up to ``state.n_epochs`` unless a hook stops it."""
+    for hook in hooks:
+        hook.on_train_begin(state)
+    for epoch in range(start_epoch, state.n_epochs):
+        if state.stop_training:
+            break
+        state.epoch = epoch
+        for hook in hooks:
+            hook.on_epoch_begin(state)
+        started = time.perf_counter()
+        logs: Dict[str, Any] = {"epoch": epoch + 1}
+        logs.update(run_epoch(state, X, y))
+        if X_valid is not None:
+            logs.update({f"val_{key}": value for key, value in
+                         evaluate(state.session, state.endpoints, X_valid, y_valid).items()})
+        logs["seconds"] = time.perf_counter() - started
+        state.history.append(logs)
+        for hook in hooks:
+            hook.on_epoch_end(state, logs)
+    for hook in hooks:
+        hook.on_train_end(state)
+    return state

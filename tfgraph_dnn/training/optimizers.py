@@ -1,0 +1,80 @@
+"""Optimizers by name and the training op (room: ``training``; builds graph ops).
+
+The seven optimizers of the chapter, on ``tf.compat.v1.train``, addressed by
+plain strings so that a hyper-parameter search can sample them.  The training
+op runs ``UPDATE_OPS`` (batch norm) with every step.
+"""
+from __future__ import annotations
+
+from typing import Optional, Sequence, Union
+
+import tensorflow as tf
+
+v1 = tf.compat.v1
+
+OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "ftrl")
+
+
+def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentum: float = 0.9,
+                   beta1: float = 0.9, beta2: float = 0.999):
+    """Create a ``tf.compat.v1.train`` optimizer from its short name.
+
+    Parameters
+    ----------
+    name : {'gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'ftrl'}
+    learning_rate : float or scalar Tensor
+    momentum : float
+        Used by 'momentum', 'nesterov' and 'rmsprop' (whose decay is the chapter's 0.9).
+    beta1, beta2 : float
+        Used by 'adam'.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name; the message lists the valid ones.
+    """
+    if name == "gd":
+        return v1.train.GradientDescentOptimizer(learning_rate)
+    if name == "momentum":
+        return v1.train.MomentumOptimizer(learning_rate, momentum)
+    if name == "nesterov":
+        return v1.train.MomentumOptimizer(learning_rate, momentum, use_nesterov=True)
+    if name == "adagrad":
+        return v1.train.AdagradOptimizer(learning_rate)
+    if name == "rmsprop":
+        return v1.train.RMSPropOptimizer(learning_rate, decay=0.9, momentum=momentum)
+    if name == "adam":
+        return v1.train.AdamOptimizer(learning_rate, beta1=beta1, beta2=beta2)
+    if name == "ftrl":
+        return v1.train.FtrlOptimizer(learning_rate)
+    raise ValueError(f"Unknown optimizer {name!r}; valid names are {list(OPTIMIZERS)}")
+
+
+def build_train_op(loss: tf.Tensor, optimizer, global_step: tf.Variable,
+                   var_list: Optional[Sequence[tf.Variable]] = None,
+                   clip_value: Optional[float] = None, clip_norm: Optional[float] = None,
+                   clip_global_norm: Optional[float] = None) -> tf.Operation:
+    """One optimizer step with optional gradient clipping, after ``UPDATE_OPS``.
+
+    Clipping: ``clip_value`` clips every gradient element to
+    ``[-clip_value, clip_value]``; ``clip_norm`` rescales each gradient tensor
+    to an l2 norm of at most ``clip_norm``; ``clip_global_norm`` rescales all
+    gradients together.  ``var_list`` restricts training (frozen layers are
+    left out, so they get no optimizer slots).
+    """
+    with v1.name_scope("train"):
+        grads_and_vars = optimizer.compute_gradients(loss, var_list=var_list)
+        grads_and_vars = [(g, v) for g, v in grads_and_vars if g is not None]
+        if not grads_and_vars:
+            raise ValueError("Nothing to train: no trainable variable receives a gradient")
+        grads = [g for g, _ in grads_and_vars]
+        if clip_value is not None:
+            grads = [tf.clip_by_value(g, -clip_value, clip_value) for g in grads]
+        if clip_norm is not None:
+            grads = [tf.clip_by_norm(g, clip_norm) for g in grads]
+        if clip_global_norm is not None:
+            grads, _ = tf.clip_by_global_norm(grads, clip_global_norm)
+        update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
+        with tf.control_dependencies(update_ops):
+            return optimizer.apply_gradients(
+                list(zip(grads, [v for _, v in grads_and_vars])), global_step=global_step)
