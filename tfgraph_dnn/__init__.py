@@ -3,9 +3,30 @@
 ``tfgraph_dnn.layers`` are drop-in replacements for ``tf.layers`` /
 ``tf.contrib.layers``; :class:`DNNClassifier` is a scikit-learn estimator over
 the techniques of Hands-On ML chapter 11.
+
+TensorFlow is imported lazily (on first use of one of these names), so the
+command line answers quickly and can quiet TensorFlow's C++ logging first.
 """
-from . import layers
-from .estimator import DNNClassifier
+import importlib
 
 __version__ = "0.1.0"
-__all__ = ["DNNClassifier", "layers", "__version__"]
+
+_LAZY = {
+    "layers": ("tfgraph_dnn.layers", None),
+    "DNNClassifier": ("tfgraph_dnn.estimator", "DNNClassifier"),
+}
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError(f"module 'tfgraph_dnn' has no attribute {name!r}")
+    module_name, attribute = _LAZY[name]
+    module = importlib.import_module(module_name)
+    value = module if attribute is None else getattr(module, attribute)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return __all__

@@ -77,6 +77,7 @@ class Endpoints:
     loss: tf.Tensor             # data loss + regularization losses
     accuracy: Optional[tf.Tensor]
     max_norm_ops: List[tf.Operation] = field(default_factory=list)
+    variables: List[tf.Variable] = field(default_factory=list)  # the net's, no optimizer slots
 
 
 def _op_seed(spec: NetworkSpec, offset: int) -> Optional[int]:
@@ -180,4 +181,5 @@ def build_network(spec: NetworkSpec) -> Endpoints:
             logits, outputs, base_loss, loss, accuracy = build_head(top, y, spec)
     return Endpoints(X=X, y=y, training=training, hidden=hidden, logits=logits,
                      outputs=outputs, base_loss=base_loss, loss=loss, accuracy=accuracy,
-                     max_norm_ops=layers.max_norm_ops())
+                     max_norm_ops=layers.max_norm_ops(),
+                     variables=v1.global_variables())

@@ -187,6 +187,17 @@ class BaseDNN(BaseEstimator):
                    for start in range(0, len(X), EVAL_BATCH_SIZE)]
         return np.concatenate(outputs, axis=0)
 
+    def get_weights(self) -> dict:
+        """The fitted network's variables as ``{name: ndarray}`` (no optimizer state).
+
+        Names are TF1's (``hidden1/kernel``, ``logits/bias``,
+        ``hidden1/batch_normalization/moving_mean``...).
+        """
+        check_is_fitted(self)
+        variables = self._endpoints.variables
+        values = self._session.run(variables)
+        return {variable.op.name: value for variable, value in zip(variables, values)}
+
     # ------------------------------------------------------------------ resources
     def _close_session(self):
         session = self.__dict__.pop("_session", None)

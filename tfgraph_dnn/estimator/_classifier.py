@@ -99,4 +99,5 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
 
     def predict(self, X) -> np.ndarray:
         """The most likely class label for each row (labels from ``classes_``)."""
-        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+        proba = self.predict_proba(X)
+        return self.classes_[np.argmax(proba, axis=1)]

@@ -1,0 +1,24 @@
+"""Shared fixtures: small, fast data so the suite stays within minutes on 2 cores."""
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from sklearn.model_selection import train_test_split  # noqa: E402
+
+from tfgraph_dnn.datasets import load_digits_dataset  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def digits():
+    """Digits split 80/20, stratified: (X_train, X_test, y_train, y_test)."""
+    X, y = load_digits_dataset()
+    return train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)
+
+
+@pytest.fixture(scope="session")
+def small_digits(digits):
+    """A 400-row slice of the training split for tests that only need *some* data."""
+    X_train, _, y_train, _ = digits
+    return X_train[:400], y_train[:400]
