@@ -1,9 +1,11 @@
 """Shared machinery of the estimators (room: ``estimator``; a thin facade).
 
 :class:`BaseDNN` validates parameters and data, asks :mod:`tfgraph_dnn.model`
-for a graph, :mod:`tfgraph_dnn.training` for the training op, loop and hooks,
-and keeps the fitted graph and Session.  Task-specific parts (targets, outputs,
-scoring) live in the subclasses.
+for the net, :mod:`tfgraph_dnn.training` for the training graph, loop and
+hooks, and keeps the fitted graph and Session.  Work is split as in
+scikit-learn's MLP: ``fit`` / ``partial_fit`` -> ``_prepare`` (graph and
+Session, fresh, warm or resumed) -> ``_train`` (the loop with its hooks).
+Task-specific parts (targets, outputs, scoring) live in the subclasses.
 """
 from __future__ import annotations
 
@@ -13,55 +15,41 @@ from typing import List, Optional
 import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .. import layers
 from ..model import NetworkSpec, build_network
-from ..training import (OPTIMIZERS, Hook, ProgressPrinter, TrainingState, build_train_op,
-                        fit_loop, make_optimizer)
+from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
+from ..training.checkpoint import CheckpointError, CheckpointHook, read_latest, rng_from_json
+from ..training.graph import build_training_graph
+from ..training.hooks import ProgressBar
 from ..training.loop import EVAL_BATCH_SIZE
+from ..training.stopping import EarlyStopping, StopOnNonFinite
+from ..training.tensorboard import TensorBoardHook, new_run_dir
+from ._params import PARAMETER_CONSTRAINTS
 
 v1 = tf.compat.v1
 
 _MAX_SEED = 2 ** 31 - 1
 
 
-def _name_or_callable(names):
-    return [StrOptions(set(names)), callable]
-
-
 class BaseDNN(BaseEstimator):
     """Base class of :class:`DNNClassifier` and friends; not for direct use."""
 
-    _parameter_constraints: dict = {
-        "n_hidden": [Interval(numbers.Integral, 0, None, closed="left")],
-        "n_neurons": [Interval(numbers.Integral, 1, None, closed="left")],
-        "hidden_layer_sizes": ["array-like", None],
-        "activation": _name_or_callable(layers.ACTIVATIONS),
-        "initializer": _name_or_callable(layers.INITIALIZERS),
-        "optimizer": [StrOptions(set(OPTIMIZERS))],
-        "learning_rate": [Interval(numbers.Real, 0, None, closed="neither")],
-        "beta1": [Interval(numbers.Real, 0, 1, closed="left")],
-        "beta2": [Interval(numbers.Real, 0, 1, closed="left")],
-        "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
-        "batch_size": [Interval(numbers.Integral, 1, None, closed="left")],
-        "n_epochs": [Interval(numbers.Integral, 1, None, closed="left")],
-        "batch_norm_momentum": [Interval(numbers.Real, 0, 1, closed="both"), None],
-        "dropout_rate": [Interval(numbers.Real, 0, 1, closed="left"), None],
-        "l1": [Interval(numbers.Real, 0, None, closed="left")],
-        "l2": [Interval(numbers.Real, 0, None, closed="left")],
-        "max_norm": [Interval(numbers.Real, 0, None, closed="neither"), None],
-        "random_state": ["random_state"],
-        "verbose": ["verbose"],
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS
+    _task: str = ""
 
     def __init__(self, n_hidden=5, n_neurons=100, hidden_layer_sizes=None, activation="elu",
                  initializer="he_normal", optimizer="adam", learning_rate=0.001, beta1=0.9,
                  beta2=0.999, momentum=0.9, batch_size=50, n_epochs=100,
                  batch_norm_momentum=None, dropout_rate=None, l1=0.0, l2=0.0, max_norm=None,
-                 random_state=None, verbose=0):
+                 gradient_clip_value=None, gradient_clip_norm=None,
+                 gradient_clip_global_norm=None, lr_schedule=None, early_stopping=False,
+                 patience=10, validation_fraction=0.1, checkpoint_dir=None,
+                 checkpoint_every=5, resume=False, log_dir=None, run_name=None,
+                 log_histograms=False, warm_start=False, callbacks=None, random_state=None,
+                 verbose=0):
         self.n_hidden = n_hidden
         self.n_neurons = n_neurons
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -79,45 +67,102 @@ class BaseDNN(BaseEstimator):
         self.l1 = l1
         self.l2 = l2
         self.max_norm = max_norm
+        self.gradient_clip_value = gradient_clip_value
+        self.gradient_clip_norm = gradient_clip_norm
+        self.gradient_clip_global_norm = gradient_clip_global_norm
+        self.lr_schedule = lr_schedule
+        self.early_stopping = early_stopping
+        self.patience = patience
+        self.validation_fraction = validation_fraction
+        self.checkpoint_dir = checkpoint_dir
+        self.checkpoint_every = checkpoint_every
+        self.resume = resume
+        self.log_dir = log_dir
+        self.run_name = run_name
+        self.log_histograms = log_histograms
+        self.warm_start = warm_start
+        self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
 
     # ------------------------------------------------------------------ task hooks
-    _task: str = ""
-
-    def _encode_targets(self, y, reset: bool):
+    def _encode_targets(self, y, reset: bool, classes=None):
         """Validate targets; return them encoded for the graph (set state if reset)."""
         raise NotImplementedError
 
     def _n_outputs(self) -> int:
         raise NotImplementedError
 
-    # ------------------------------------------------------------------ fitting
+    # ------------------------------------------------------------------ public API
     def fit(self, X, y, X_valid=None, y_valid=None):
-        """Train the network from scratch.
+        """Train the network (from scratch, or on from the last fit with ``warm_start``).
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
         y : array-like of shape (n_samples,)
         X_valid, y_valid : array-like, optional
-            Validation data, evaluated after every epoch (``val_*`` in ``history_``).
+            Validation data, evaluated after every epoch (``val_*`` in
+            ``history_``) and watched by early stopping.  Without them and with
+            ``early_stopping=True``, a stratified ``validation_fraction`` of
+            ``X`` is held out.
 
         Returns
         -------
         self
         """
         self._validate_params()
-        X, y = self._validate_training_data(X, y)
-        valid = self._validate_validation_data(X_valid, y_valid)
-        return self._fit(X, y, valid)
-
-    def _validate_training_data(self, X, y):
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=True, y_numeric=False,
+        keep = self.warm_start and self._is_built()
+        X, y = validate_data(self, X, y, dtype=np.float32, reset=not keep,
                              multi_output=self._task == "regression")
-        return X, self._encode_targets(y, reset=True)
+        y = self._encode_targets(y, reset=not keep)
+        valid = self._validation_data(X_valid, y_valid)
+        rng = check_random_state(self.random_state)
+        if valid is None and self.early_stopping:
+            X, y, valid = self._split_validation(X, y, rng)
+        if not keep:
+            self._prepare(rng, n_train=len(X))
+        return self._train(X, y, valid, n_new_epochs=self.n_epochs)
 
-    def _validate_validation_data(self, X_valid, y_valid):
+    def partial_fit(self, X, y, classes=None):
+        """Run one epoch over ``(X, y)``, building the network on the first call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like, optional
+            All labels that will ever appear; required on the first call of a
+            classifier (as in scikit-learn).
+
+        Returns
+        -------
+        self
+        """
+        first_call = not self._is_built()
+        if first_call:
+            self._validate_params()
+        X, y = validate_data(self, X, y, dtype=np.float32, reset=first_call,
+                             multi_output=self._task == "regression")
+        y = self._encode_targets(y, reset=first_call, classes=classes)
+        if first_call:
+            self._prepare(check_random_state(self.random_state), n_train=len(X))
+        return self._train(X, y, None, n_new_epochs=1, quiet=True)
+
+    def get_weights(self) -> dict:
+        """The fitted network's variables as ``{name: ndarray}`` (no optimizer state).
+
+        Names are TF1's (``hidden1/kernel``, ``logits/bias``,
+        ``hidden1/batch_normalization/moving_mean``...).
+        """
+        check_is_fitted(self)
+        return self._ops.snapshot.capture(self._session)
+
+    # ------------------------------------------------------------------ preparation
+    def _is_built(self) -> bool:
+        return getattr(self, "_session", None) is not None
+
+    def _validation_data(self, X_valid, y_valid):
         if (X_valid is None) != (y_valid is None):
             raise ValueError("Pass both X_valid and y_valid, or neither.")
         if X_valid is None:
@@ -127,6 +172,17 @@ class BaseDNN(BaseEstimator):
         if len(X_valid) != len(y_valid):
             raise ValueError(f"X_valid has {len(X_valid)} rows but y_valid has {len(y_valid)}.")
         return X_valid, y_valid
+
+    def _split_validation(self, X, y, rng):
+        stratify = y if self._task == "classification" else None
+        try:
+            X, X_valid, y, y_valid = train_test_split(
+                X, y, test_size=self.validation_fraction, stratify=stratify,
+                random_state=rng.randint(_MAX_SEED))
+        except ValueError:  # a class too rare to stratify: fall back to a plain split
+            X, X_valid, y, y_valid = train_test_split(
+                X, y, test_size=self.validation_fraction, random_state=rng.randint(_MAX_SEED))
+        return X, y, (X_valid, y_valid)
 
     def _hidden_layer_sizes(self) -> tuple:
         if self.hidden_layer_sizes is not None:
@@ -145,66 +201,127 @@ class BaseDNN(BaseEstimator):
             batch_norm_momentum=self.batch_norm_momentum, dropout_rate=self.dropout_rate,
             l1=self.l1, l2=self.l2, max_norm=self.max_norm, seed=seed)
 
-    def _make_hooks(self) -> List[Hook]:
-        return [ProgressPrinter()] if self.verbose else []
+    def _fingerprint(self) -> dict:
+        """What fixes the variables, hence what a checkpoint must match."""
+        name = lambda value: getattr(value, "__name__", str(value))  # noqa: E731
+        return {"task": self._task, "n_inputs": int(self.n_features_in_),
+                "n_outputs": int(self._n_outputs()),
+                "hidden_layer_sizes": [int(s) for s in self._hidden_layer_sizes()],
+                "batch_norm": self.batch_norm_momentum is not None,
+                "optimizer": self.optimizer, "activation": name(self.activation),
+                "lr_schedule": name(self.lr_schedule)}
 
-    def _fit(self, X, y, valid):
+    def _prepare(self, rng, n_train: int) -> None:
+        """Build a fresh graph and Session; restore the last checkpoint if resuming."""
         self._close_session()
-        rng = check_random_state(self.random_state)
         seed = int(rng.randint(_MAX_SEED))
         graph = tf.Graph()
         with graph.as_default():
             endpoints = build_network(self._network_spec(seed))
-            global_step = v1.train.get_or_create_global_step()
-            optimizer = make_optimizer(self.optimizer, self.learning_rate,
-                                       momentum=self.momentum, beta1=self.beta1,
-                                       beta2=self.beta2)
-            train_op = build_train_op(endpoints.loss, optimizer, global_step)
-            hooks = self._make_hooks()
-            for hook in hooks:
-                hook.build(endpoints)
+            ops = build_training_graph(
+                endpoints, optimizer=self.optimizer, learning_rate=self.learning_rate,
+                momentum=self.momentum, beta1=self.beta1, beta2=self.beta2,
+                schedule=self.lr_schedule, steps_per_epoch=-(-n_train // self.batch_size),
+                n_epochs=self.n_epochs, clip_value=self.gradient_clip_value,
+                clip_norm=self.gradient_clip_norm,
+                clip_global_norm=self.gradient_clip_global_norm)
             init = v1.global_variables_initializer()
-        graph.finalize()  # nothing may add ops after this: no leaks, no growth
+        graph.finalize()  # hooks only run ops: the graph never grows after this
         session = v1.Session(graph=graph)
         session.run(init)
-        self._graph, self._session, self._endpoints = graph, session, endpoints
-        state = TrainingState(session=session, endpoints=endpoints, train_op=train_op,
-                              n_epochs=self.n_epochs, batch_size=self.batch_size, rng=rng)
-        fit_loop(state, hooks, X, y, *(valid or (None, None)))
+        self._graph, self._session, self._endpoints, self._ops = graph, session, endpoints, ops
+        self._rng, self._history, self._resumed = rng, [], None
+        self._hook_states = {}
+        if self.checkpoint_dir is not None and self.resume:
+            self._restore_checkpoint()
+
+    def _restore_checkpoint(self) -> None:
+        saved = read_latest(self.checkpoint_dir)
+        if saved is None:
+            return
+        expected = self._fingerprint()
+        if saved["fingerprint"] != expected:
+            diff = {k: (saved["fingerprint"].get(k), v) for k, v in expected.items()
+                    if saved["fingerprint"].get(k) != v}
+            raise CheckpointError(f"The checkpoint in {self.checkpoint_dir} is of another "
+                                  f"model; (checkpoint, this estimator) differ in {diff}")
+        try:
+            with self._graph.as_default():
+                self._ops.saver.restore(self._session, saved["model_prefix"])
+        except (tf.errors.OpError, ValueError) as error:
+            raise CheckpointError(f"Cannot restore {saved['model_prefix']}: "
+                                  f"{str(error).splitlines()[0]}") from error
+        self._history = saved["history"]
+        self._rng = rng_from_json(saved["rng_state"])
+        self._hook_states = saved["hooks"]
+        self._resumed = saved
+
+    # ------------------------------------------------------------------ training
+    def _make_hooks(self, n_train: int, quiet: bool) -> List[Hook]:
+        hooks: List[Hook] = []
+        if self.verbose and not quiet:
+            hooks.append(ProgressBar(n_train) if self.verbose >= 2 else ProgressPrinter())
+        if self._ops.schedule_hook is not None:
+            hooks.append(self._ops.schedule_hook)
+        hooks.append(StopOnNonFinite())
+        if self.early_stopping and not quiet:
+            hooks.append(EarlyStopping(patience=self.patience))
+        hooks.extend(self.callbacks or [])
+        if self.log_dir is not None and not quiet:
+            self.log_dir_ = new_run_dir(self.log_dir, self.run_name)
+            hooks.append(TensorBoardHook(self.log_dir_, log_histograms=self.log_histograms))
+        if self.checkpoint_dir is not None:
+            stateful = [h for h in hooks if isinstance(h, EarlyStopping)
+                        or h is self._ops.schedule_hook]
+            hooks.append(CheckpointHook(self.checkpoint_dir, self.checkpoint_every,
+                                        self._fingerprint(), stateful))
+        for hook in hooks:
+            if type(hook).__name__ in self._hook_states:
+                hook.load_state_dict(self._hook_states[type(hook).__name__])
+        return hooks
+
+    def _train(self, X, y, valid, n_new_epochs: int, quiet: bool = False):
+        hooks = self._make_hooks(len(X), quiet)
+        resumed, self._resumed = self._resumed, None
+        start = len(self._history)
+        total = self.n_epochs if resumed else start + n_new_epochs
+        state = TrainingState(session=self._session, endpoints=self._endpoints, ops=self._ops,
+                              n_epochs=total, batch_size=self.batch_size, rng=self._rng,
+                              history=self._history,
+                              stop_training=bool(resumed and resumed["stopped"]))
+        try:
+            fit_loop(state, hooks, X, y, *(valid or (None, None)), start_epoch=start)
+        except BaseException:
+            self._close_session()  # half-trained weights must not be served
+            raise
+        self._hook_states = {}
         self.history_ = state.history
         self.n_epochs_ = len(state.history)
-        self.n_layers_ = len(endpoints.hidden) + 1
+        self.n_layers_ = len(self._endpoints.hidden) + 1
+        for hook in hooks:
+            if isinstance(hook, EarlyStopping):
+                self.best_epoch_, self.best_val_loss_ = hook.best_epoch, hook.best_value
         return self
 
     # ------------------------------------------------------------------ inference
     def _forward(self, X) -> np.ndarray:
         check_is_fitted(self)
-        if getattr(self, "_session", None) is None:
-            raise RuntimeError("This estimator lost its TensorFlow session; fit it again.")
+        if not self._is_built():
+            raise RuntimeError("This estimator has no TensorFlow session (its last fit "
+                               "failed or was interrupted); fit it again.")
         X = validate_data(self, X, dtype=np.float32, reset=False)
         outputs = [self._session.run(self._endpoints.outputs,
                                      {self._endpoints.X: X[start:start + EVAL_BATCH_SIZE]})
                    for start in range(0, len(X), EVAL_BATCH_SIZE)]
         return np.concatenate(outputs, axis=0)
 
-    def get_weights(self) -> dict:
-        """The fitted network's variables as ``{name: ndarray}`` (no optimizer state).
-
-        Names are TF1's (``hidden1/kernel``, ``logits/bias``,
-        ``hidden1/batch_normalization/moving_mean``...).
-        """
-        check_is_fitted(self)
-        variables = self._endpoints.variables
-        values = self._session.run(variables)
-        return {variable.op.name: value for variable, value in zip(variables, values)}
-
     # ------------------------------------------------------------------ resources
     def _close_session(self):
         session = self.__dict__.pop("_session", None)
         if session is not None:
             session.close()
-        self.__dict__.pop("_graph", None)
-        self.__dict__.pop("_endpoints", None)
+        for name in ("_graph", "_endpoints", "_ops"):
+            self.__dict__.pop(name, None)
 
     def __del__(self):
         try:

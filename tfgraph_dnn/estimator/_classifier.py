@@ -75,20 +75,37 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
 
     _task = "classification"
 
-    def _encode_targets(self, y, reset: bool):
+    def _encode_targets(self, y, reset: bool, classes=None):
         y = column_or_1d(y, warn=True)
         if reset:
             check_classification_targets(y)
-            classes, encoded = np.unique(y, return_inverse=True)
-            if len(classes) < 2:
-                raise ValueError(f"DNNClassifier needs at least 2 classes in y; got only "
-                                 f"{classes.tolist()!r}.")
-            self.classes_ = classes
-            return encoded.astype(np.int32)
+            self.classes_ = np.unique(y if classes is None else np.asarray(classes))
+            if len(self.classes_) < 2:
+                raise ValueError(f"DNNClassifier needs at least 2 classes; got only "
+                                 f"{self.classes_.tolist()!r}.")
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:
-            raise ValueError(f"y holds labels not seen in training: {unknown.tolist()!r}")
+            raise ValueError(f"y holds labels not seen in training (or not in classes): "
+                             f"{unknown.tolist()!r}")
         return np.searchsorted(self.classes_, y).astype(np.int32)
+
+    def partial_fit(self, X, y, classes=None):
+        """Run one epoch over ``(X, y)``; ``classes`` is required on the first call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+        classes : array-like of shape (n_classes,), optional
+            Every label that will ever appear.  Required on the first call.
+
+        Returns
+        -------
+        self
+        """
+        if not self._is_built() and classes is None:
+            raise ValueError("classes must be passed on the first call to partial_fit.")
+        return super().partial_fit(X, y, classes=classes)
 
     def _n_outputs(self) -> int:
         return len(self.classes_)

@@ -13,9 +13,6 @@ from typing import Any, Dict, TextIO
 class Hook:
     """Base class: every method is a no-op; override what the concern needs."""
 
-    def build(self, endpoints) -> None:
-        """Called inside the estimator's graph before it is finalized: create ops here."""
-
     def on_train_begin(self, state) -> None:
         """Called once before the first epoch."""
 
@@ -28,6 +25,16 @@ class Hook:
     def on_train_end(self, state) -> None:
         """Called once after the last epoch, even when a hook stopped training."""
 
+    # A hook may also define ``on_batch_end(state, values)``; the loop calls it
+    # after every step only for hooks that have it (it is on the hot path).
+
+    def state_dict(self) -> Dict[str, Any]:
+        """JSON-able state to checkpoint (NumPy arrays allowed under ``'arrays'``)."""
+        return {}
+
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned."""
+
 
 def format_logs(logs: Dict[str, Any], n_epochs: int) -> str:
     """One human-readable line for an epoch's history row."""
@@ -35,7 +42,10 @@ def format_logs(logs: Dict[str, Any], n_epochs: int) -> str:
     for key, value in logs.items():
         if key in ("epoch",):
             continue
-        parts.append(f"{key} {value:.2f}s" if key == "seconds" else f"{key} {value:.4f}")
+        if key == "seconds":
+            parts.append(f"{value:.2f}s")
+        else:
+            parts.append(f"{key} {value:.3g}" if key == "learning_rate" else f"{key} {value:.4f}")
     return "  ".join(parts)
 
 
@@ -51,3 +61,25 @@ class ProgressPrinter(Hook):
     def on_train_end(self, state):
         if state.stop_reason:
             print(state.stop_reason, file=self.stream or sys.stdout, flush=True)
+
+
+class ProgressBar(Hook):
+    """``verbose >= 2``: a tqdm bar over the batches of each epoch, then the epoch line."""
+
+    def __init__(self, n_samples: int):
+        self.n_samples = n_samples
+        self._bar = None
+
+    def on_epoch_begin(self, state):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=-(-self.n_samples // state.batch_size), leave=False,
+                         desc=f"epoch {state.epoch + 1}/{state.n_epochs}", unit="batch")
+
+    def on_batch_end(self, state, values):
+        self._bar.update(1)
+        self._bar.set_postfix(loss=f"{values['loss']:.4f}", refresh=False)
+
+    def on_epoch_end(self, state, logs):
+        self._bar.close()
+        print(format_logs(logs, state.n_epochs), flush=True)

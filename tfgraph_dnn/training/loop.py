@@ -15,6 +15,7 @@ import numpy as np
 import tensorflow as tf
 
 from ..model import Endpoints
+from .graph import TrainingGraph  # noqa: F401  (type of TrainingState.ops)
 
 EVAL_BATCH_SIZE = 8192
 
@@ -29,7 +30,7 @@ class TrainingState:
 
     session: tf.compat.v1.Session
     endpoints: Endpoints
-    train_op: tf.Operation
+    ops: "TrainingGraph"
     n_epochs: int
     batch_size: int
     rng: np.random.RandomState
@@ -55,10 +56,11 @@ def evaluate(session: tf.compat.v1.Session, endpoints: Endpoints, X: np.ndarray,
     return {key: total / len(X) for key, total in totals.items()}
 
 
-def run_epoch(state: TrainingState, X: np.ndarray, y: np.ndarray) -> Dict[str, float]:
+def run_epoch(state: TrainingState, X: np.ndarray, y: np.ndarray,
+              batch_hooks: Sequence = ()) -> Dict[str, float]:
     """One pass over shuffled mini-batches; returns the mean training loss/accuracy."""
     endpoints = state.endpoints
-    fetches = {"step": state.train_op, "loss": endpoints.loss}
+    fetches = {"step": state.ops.train_op, "loss": endpoints.loss}
     if endpoints.accuracy is not None:
         fetches["accuracy"] = endpoints.accuracy
     post_step = endpoints.max_norm_ops
@@ -74,6 +76,8 @@ def run_epoch(state: TrainingState, X: np.ndarray, y: np.ndarray) -> Dict[str, f
         for key in totals:
             if key in values:
                 totals[key] += float(values[key]) * len(index)
+        for hook in batch_hooks:
+            hook.on_batch_end(state, values)
     logs = {"loss": totals["loss"] / len(X)}
     if endpoints.accuracy is not None:
         logs["accuracy"] = totals["accuracy"] / len(X)
@@ -84,6 +88,7 @@ def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray
              X_valid: Optional[np.ndarray] = None, y_valid: Optional[np.ndarray] = None,
              start_epoch: int = 0) -> TrainingState:
     """Train from ``start_epoch`` up to ``state.n_epochs`` unless a hook stops it."""
+    batch_hooks = [hook for hook in hooks if hasattr(hook, "on_batch_end")]
     for hook in hooks:
         hook.on_train_begin(state)
     for epoch in range(start_epoch, state.n_epochs):
@@ -94,10 +99,11 @@ def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray
             hook.on_epoch_begin(state)
         started = time.perf_counter()
         logs: Dict[str, Any] = {"epoch": epoch + 1}
-        logs.update(run_epoch(state, X, y))
+        logs.update(run_epoch(state, X, y, batch_hooks))
         if X_valid is not None:
             logs.update({f"val_{key}": value for key, value in
                          evaluate(state.session, state.endpoints, X_valid, y_valid).items()})
+        logs["learning_rate"] = float(state.session.run(state.ops.learning_rate))
         logs["seconds"] = time.perf_counter() - started
         state.history.append(logs)
         for hook in hooks:
