@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import sys
-from datetime import datetime, timezone
 from typing import List, Optional
 
 import numpy as np
@@ -58,6 +57,14 @@ def _add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--l1", type=float, default=0.0)
     group.add_argument("--l2", type=float, default=0.0)
     group.add_argument("--max-norm", type=float, default=None)
+    group.add_argument("--lr-schedule", default=None,
+                       help="exponential, piecewise, power, performance or 1cycle")
+    group.add_argument("--early-stopping", action="store_true",
+                       help="hold out 10%% of the training data and stop on its loss")
+    group.add_argument("--patience", type=int, default=10)
+    group.add_argument("--checkpoint-dir", default=None,
+                       help="save checkpoints here; with --resume, continue from them")
+    group.add_argument("--resume", action="store_true")
     group.add_argument("--random-state", type=int, default=42)
     group.add_argument("--log-dir", default="logs",
                        help="where run directories are written (default: logs)")
@@ -69,7 +76,10 @@ def _estimator_params(args) -> dict:
                 learning_rate=args.learning_rate, batch_size=args.batch_size,
                 n_epochs=args.epochs, batch_norm_momentum=args.batch_norm_momentum,
                 dropout_rate=args.dropout_rate, l1=args.l1, l2=args.l2,
-                max_norm=args.max_norm, random_state=args.random_state)
+                max_norm=args.max_norm, lr_schedule=args.lr_schedule,
+                early_stopping=args.early_stopping, patience=args.patience,
+                checkpoint_dir=args.checkpoint_dir, resume=args.resume,
+                log_dir=args.log_dir, random_state=args.random_state)
 
 
 def _load_training_data(args):
@@ -80,13 +90,6 @@ def _load_training_data(args):
                            "or store an array 'y' in the NPZ file")
         return X, y, args.data
     return (*load_dataset(args.dataset), args.dataset)
-
-
-def _run_dir(log_dir: str, name: str) -> str:
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
-    path = os.path.join(log_dir, f"run-{stamp}-{name}")
-    os.makedirs(path, exist_ok=False)
-    return path
 
 
 def cmd_train(args) -> int:
@@ -101,16 +104,16 @@ def cmd_train(args) -> int:
         X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
     print(f"data: {source}  train {X_train.shape}  test {X_test.shape}  "
           f"classes {len(np.unique(y))}", flush=True)
-    clf = DNNClassifier(verbose=1, **_estimator_params(args))
+    clf = DNNClassifier(verbose=1, run_name="train", **_estimator_params(args))
     clf.fit(X_train, y_train)
     accuracy = float(clf.score(X_test, y_test))
-    run_dir = _run_dir(args.log_dir, "train")
+    run_dir = clf.log_dir_
     with open(os.path.join(run_dir, "metrics.json"), "w", encoding="utf-8") as handle:
         json.dump({"source": source, "test_accuracy": accuracy, "params": {
             k: (list(v) if isinstance(v, tuple) else v) for k, v in clf.get_params().items()
             if not callable(v)}, "history": clf.history_}, handle, indent=2)
     print(f"test accuracy: {accuracy:.4f}")
-    print(f"files: {os.path.abspath(run_dir)}")
+    print(f"files: {os.path.abspath(run_dir)} (TensorBoard events, metrics.json)")
     return 0
 
 

@@ -58,8 +58,13 @@ def _check_epochs(decay_epochs) -> None:
 
 
 def _linear(step: tf.Tensor, x0: float, x1: float, y0: float, y1: float) -> tf.Tensor:
-    """The line through ``(x0, y0)`` and ``(x1, y1)`` at ``step`` (safe when x1 == x0)."""
-    return y0 + (y1 - y0) * (step - x0) / max(x1 - x0, 1.0)
+    """The line through ``(x0, y0)`` and ``(x1, y1)`` at ``step`` (safe when x1 == x0).
+
+    Written as a weighted mean so that float32 keeps full relative precision when
+    a rate falls by orders of magnitude (no cancellation in ``y0 + (y1 - y0) * t``).
+    """
+    t = (step - x0) / float(max(x1 - x0, 1))
+    return y0 * (1.0 - t) + y1 * t
 
 
 class Schedule:
@@ -96,7 +101,7 @@ class Schedule:
         """Check the hyper-parameters before any op is created."""
 
     def _build(self, lr0: float, global_step, steps_per_epoch: int, n_epochs: int) -> ScheduleOps:
-        """Default: ``_rate`` of the float32 step, named ``learning_rate_schedule/learning_rate``."""
+        """Default: ``_rate`` of the float32 step, as ``learning_rate_schedule/learning_rate``."""
         with v1.name_scope(_SCOPE):
             step = tf.cast(global_step, tf.float32, name="step")
             rate = self._rate(lr0, step, steps_per_epoch, n_epochs)
@@ -206,12 +211,12 @@ class PerformanceHook(Hook):
                 state.session.run(self.assign, {self.value: lowered})
             self.wait = 0
 
-    def get_state(self) -> Dict[str, Any]:
+    def state_dict(self) -> Dict[str, Any]:
         """Best monitored value so far (None before the first epoch) and wait count."""
         return {"best": self.best, "wait": self.wait}
 
-    def set_state(self, state: Dict[str, Any]) -> None:
-        """Restore what :meth:`get_state` returned (e.g. from a checkpoint)."""
+    def load_state_dict(self, state: Dict[str, Any]) -> None:
+        """Restore what :meth:`state_dict` returned (e.g. from a checkpoint)."""
         best = state.get("best")
         self.best = None if best is None else float(best)
         self.wait = int(state.get("wait", 0))
