@@ -885,10 +885,7 @@ class TestActivations:
             L.leaky_relu(alpha)
 
 
-# ------------------------------------------------------------------- known bugs
-@pytest.mark.xfail(strict=True, raises=TypeError,
-                   reason="BUG: l1/l2 regularizers multiply by a python float (float32) and "
-                          "fail on float64 weights; tf.contrib converted scale to weights.dtype")
+# ------------------------------------------------------------------- regressions
 def test_regularizer_float64_weights(graph):
     x = v1.placeholder(tf.float64, (None, 4))
     L.dense(x, 3, kernel_regularizer=L.l2_regularizer(0.1))
@@ -896,9 +893,42 @@ def test_regularizer_float64_weights(graph):
     assert tf.convert_to_tensor(loss).dtype == tf.float64
 
 
-@pytest.mark.xfail(strict=True, raises=ValueError,
-                   reason="BUG: dense rejects numpy integer units; TF1 did int(units)")
 def test_dense_accepts_numpy_integer_units(graph):
     x = v1.placeholder(tf.float32, (None, 4))
     out = L.dense(x, np.int64(3))
     assert out.shape.as_list() == [None, 3]
+
+
+def test_max_norm_combined_with_l2_adds_one_op_per_layer(graph):
+    from tfgraph_dnn.model import _combine
+
+    x = v1.placeholder(tf.float32, (None, 4))
+    regularizer = _combine(L.l2_regularizer(0.1), L.max_norm_regularizer(1.0))
+    L.dense(x, 3, name="hidden1", kernel_regularizer=regularizer)
+    tf.add_n([tf.convert_to_tensor(t) for t in v1.get_collection(GK.REGULARIZATION_LOSSES)])
+    assert len(L.max_norm_ops()) == 1
+
+
+def test_dense_defers_to_variable_scope_initializer(graph):
+    x = v1.placeholder(tf.float32, (None, 4))
+    with v1.variable_scope("s", initializer=v1.ones_initializer()):
+        L.dense(x, 3, name="hidden1")
+    (kernel,) = [v for v in v1.global_variables() if v.op.name == "s/hidden1/kernel"]
+    with v1.Session() as session:
+        session.run(v1.global_variables_initializer())
+        np.testing.assert_array_equal(session.run(kernel), np.ones((4, 3)))
+
+
+def test_regularizer_called_once_per_variable(graph):
+    calls = []
+
+    def counting_regularizer(weights):
+        calls.append(weights.name)
+        return tf.reduce_sum(weights)
+
+    x = v1.placeholder(tf.float32, (None, 4))
+    L.dense(x, 3, name="hidden1", kernel_regularizer=counting_regularizer)
+    losses = v1.get_collection(GK.REGULARIZATION_LOSSES)
+    tf.add_n(losses)
+    tf.add_n(losses)
+    assert calls == ["hidden1/kernel:0"] and len(losses) == 1

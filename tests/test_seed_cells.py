@@ -387,6 +387,7 @@ def test_reusing_cell_saves_and_lists_tf1_ops(tmp_path):
 
         # Listing the operations in the predefined graph, truncated for readability.
         op_names = [op.name for op in v1.get_default_graph().get_operations()[:20]]
+        op_types = {op.name: op.type for op in v1.get_default_graph().get_operations()}
 
         assert X is cell['X'] and y is cell['y'] and accuracy is cell['accuracy']
         assert training_op is cell['training_op']
@@ -395,6 +396,9 @@ def test_reusing_cell_saves_and_lists_tf1_ops(tmp_path):
 
     assert op_names == NOTEBOOK_OPS
     # TF1 reference variables (VariableV2 + Assign + read), as in the notebook.
+    assert op_types['hidden1/kernel'] == 'VariableV2'
+    assert op_types['hidden1/kernel/Assign'] == 'Assign'
+    assert op_types['batch_normalization/moving_mean'] == 'VariableV2'
     assert (tmp_path / 'my_model.ckpt.meta').exists()
     assert (tmp_path / 'my_model.ckpt.index').exists()
 
@@ -499,6 +503,7 @@ FIVE_LAYER_SHAPES = {
 }
 N_EPOCHS_5 = 3
 BATCH_SIZE_5 = 20
+model_path_accuracy: dict = {}  # checkpoint path -> final validation accuracy
 
 
 @pytest.fixture(scope="module")
@@ -523,9 +528,6 @@ def model_path(tmp_path_factory, mnist):
             saver.save(sess, model_path)
     model_path_accuracy[model_path] = accuracy_val
     return model_path
-
-
-model_path_accuracy: dict = {}
 
 
 def test_five_hidden_layers_cell_uses_each_layer_size(model_path):
@@ -830,7 +832,7 @@ def test_l1_regularization_manual_cell(mnist):
 
         init = v1.global_variables_initializer()
 
-        n_epochs, batch_size = 3, 20
+        n_epochs, batch_size = 2, 20
         with v1.Session() as sess:
             init.run()
             w1, w2 = sess.run([W1, W2])
@@ -890,7 +892,7 @@ def test_l1_regularization_with_kernel_regularizer(mnist):
         kernels = [graph.get_tensor_by_name(f'{name}/kernel:0')
                    for name in ('hidden1', 'hidden2', 'outputs')]
 
-        n_epochs, batch_size = 3, 20
+        n_epochs, batch_size = 2, 20
         with v1.Session() as sess:
             init.run()
             for epoch in range(n_epochs):
@@ -982,7 +984,7 @@ def test_dropout_cell(mnist):
                     sess.run(training_op, feed_dict={X: X_batch, y: y_batch, training: True})
                 accuracy_val = accuracy.eval(feed_dict={X: X_valid, y: y_valid})
                 print('Dropout Epoch: {} Accuracy: {}'.format(epoch, accuracy_val))
-    assert accuracy_val > 0.6
+    assert accuracy_val > 0.65
 
 
 # ---------------------------------------------------------- Max-Norm Regularization
@@ -992,20 +994,20 @@ def row_norms(w):
 
 
 def blow_up_and_step(sess, kernels, threshold, training_op, feed):
-    """Scale the kernels so that many rows exceed ``threshold``, then train one step.
-
-    Returns the kernels' values after the step, before any clipping.
+    """Double every other row of the kernels (so that many rows exceed ``threshold``),
+    then train one step.  Returns the kernels' values after the step, unclipped.
     """
     by_name = {v.op.name: v for v in v1.global_variables()}
     for kernel in kernels:
         variable = by_name[kernel.op.name]
         value = sess.run(variable)
-        variable.load(value * 2.0, sess)
+        scale = np.where(np.arange(len(value)) % 2 == 0, 2.0, 1.0)[:, None]
+        sess.run(v1.assign(variable, (value * scale).astype(value.dtype)))
     sess.run(training_op, feed_dict=feed)
     blown = sess.run(list(kernels))
     for w in blown:
         norms = row_norms(w)
-        assert (norms > threshold * 1.1).any() and (norms < threshold * 0.9).any()
+        assert (norms > threshold * 1.1).any() and (norms <= threshold).any()
     return blown
 
 

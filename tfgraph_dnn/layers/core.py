@@ -15,6 +15,7 @@ raise under Keras 3.  Signatures, variable names and op names follow TF1:
 from __future__ import annotations
 
 import math
+import numbers
 from typing import Callable, Optional, Union
 
 import tensorflow as tf
@@ -38,6 +39,26 @@ def resolve_use_resource() -> bool:
     """TF1 default (reference variables) unless the variable scope says otherwise."""
     use_resource = v1.get_variable_scope().use_resource
     return bool(use_resource) if use_resource is not None else False
+
+
+def add_variable(name: str, shape, dtype, initializer=None, regularizer=None,
+                 trainable: bool = True, constraint=None) -> tf.Variable:
+    """``get_variable`` in the current variable scope, regularized once as TF1 layers did.
+
+    TF 2.x's ``get_variable(regularizer=...)`` re-evaluates the regularizer lazily
+    (several times), so it is applied here, once, and its loss (if any) joins
+    ``REGULARIZATION_LOSSES``.  ``initializer=None`` defers to the variable
+    scope's initializer, then to Glorot uniform, like TF1.
+    """
+    variable = v1.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
+                               trainable=trainable, constraint=constraint,
+                               use_resource=resolve_use_resource())
+    if regularizer is not None and not v1.get_variable_scope().reuse:
+        with v1.name_scope(f"{name}/Regularizer"):
+            loss = regularizer(variable)
+        if loss is not None:
+            v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, loss)
+    return variable
 
 
 def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: bool = True,
@@ -75,8 +96,9 @@ def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: b
     -------
     Tensor of shape ``inputs.shape[:-1] + (units,)``.
     """
-    if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+    if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
         raise ValueError(f"dense: units must be a positive integer, got {units!r}")
+    units = int(units)
     activation = get_activation(activation)
     inputs = tf.convert_to_tensor(inputs)
     if inputs.shape.rank is not None and inputs.shape.rank < 2:
@@ -86,18 +108,12 @@ def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: b
         raise ValueError("dense: the last dimension of the inputs must be known")
     dtype = inputs.dtype.base_dtype if inputs.dtype.is_floating else tf.float32
     with v1.variable_scope(name, default_name="dense", reuse=reuse):
-        use_resource = resolve_use_resource()
-        kernel = v1.get_variable(
-            "kernel", shape=(int(n_in), units), dtype=dtype,
-            initializer=kernel_initializer or v1.glorot_uniform_initializer(),
-            regularizer=kernel_regularizer, trainable=trainable,
-            constraint=kernel_constraint, use_resource=use_resource)
+        kernel = add_variable("kernel", (int(n_in), units), dtype, kernel_initializer,
+                              kernel_regularizer, trainable, kernel_constraint)
         bias = None
         if use_bias:
-            bias = v1.get_variable(
-                "bias", shape=(units,), dtype=dtype, initializer=bias_initializer,
-                regularizer=bias_regularizer, trainable=trainable,
-                constraint=bias_constraint, use_resource=use_resource)
+            bias = add_variable("bias", (units,), dtype, bias_initializer, bias_regularizer,
+                                trainable, bias_constraint)
         inputs = tf.cast(inputs, dtype)
         if inputs.shape.rank == 2:
             outputs = tf.matmul(inputs, kernel)

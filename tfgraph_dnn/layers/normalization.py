@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Union
 
 import tensorflow as tf
 
-from .core import TrainingFlag, resolve_use_resource, smart_cond
+from .core import TrainingFlag, add_variable, smart_cond
 
 v1 = tf.compat.v1
 
@@ -94,16 +94,14 @@ def batch_normalization(inputs, axis: Union[int, Sequence[int]] = -1, momentum: 
     dtype = inputs.dtype.base_dtype
 
     with v1.variable_scope(name, default_name="batch_normalization", reuse=reuse):
-        use_resource = resolve_use_resource()
-        get = lambda var_name, init, **kw: v1.get_variable(  # noqa: E731
-            var_name, shape=param_shape, dtype=dtype, initializer=init,
-            use_resource=use_resource, **kw)
-        gamma = get("gamma", gamma_initializer, regularizer=gamma_regularizer,
-                    constraint=gamma_constraint, trainable=trainable) if scale else None
-        beta = get("beta", beta_initializer, regularizer=beta_regularizer,
-                   constraint=beta_constraint, trainable=trainable) if center else None
-        moving_mean = get("moving_mean", moving_mean_initializer, trainable=False)
-        moving_variance = get("moving_variance", moving_variance_initializer, trainable=False)
+        gamma = add_variable("gamma", param_shape, dtype, gamma_initializer, gamma_regularizer,
+                             trainable, gamma_constraint) if scale else None
+        beta = add_variable("beta", param_shape, dtype, beta_initializer, beta_regularizer,
+                            trainable, beta_constraint) if center else None
+        moving_mean = add_variable("moving_mean", param_shape, dtype, moving_mean_initializer,
+                                   trainable=False)
+        moving_variance = add_variable("moving_variance", param_shape, dtype,
+                                       moving_variance_initializer, trainable=False)
 
         def broadcast(t):
             return tf.reshape(t, broadcast_shape) if (t is not None and needs_reshape) else t

@@ -34,7 +34,8 @@ def l1_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
 
     def l1(weights):
         with v1.name_scope(scope, "l1_regularizer", [weights]) as name:
-            return tf.multiply(scale, tf.reduce_sum(tf.abs(weights)), name=name)
+            factor = tf.constant(scale, dtype=weights.dtype.base_dtype)
+            return tf.multiply(factor, tf.reduce_sum(tf.abs(weights)), name=name)
 
     return l1
 
@@ -47,7 +48,8 @@ def l2_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
 
     def l2(weights):
         with v1.name_scope(scope, "l2_regularizer", [weights]) as name:
-            return tf.multiply(scale, tf.nn.l2_loss(weights), name=name)
+            factor = tf.constant(scale, dtype=weights.dtype.base_dtype)
+            return tf.multiply(factor, tf.nn.l2_loss(weights), name=name)
 
     return l2
 
@@ -79,7 +81,15 @@ def max_norm_regularizer(threshold: float, axes: int = 1, name: str = "max_norm"
     if not threshold > 0:
         raise ValueError(f"max_norm_regularizer: threshold must be > 0, got {threshold!r}")
 
+    clipped_variables = set()
+
     def max_norm(weights):
+        # get_variable may call a regularizer more than once per variable (TF >= 2.x
+        # evaluates it lazily): add one clipping op per variable, not per call.
+        key = (id(weights.graph), weights.name)
+        if key in clipped_variables:
+            return None
+        clipped_variables.add(key)
         clipped = tf.clip_by_norm(weights, clip_norm=threshold, axes=axes)
         clip_weights = v1.assign(weights, clipped, name=name)
         v1.add_to_collection(collection, clip_weights)
