@@ -1,7 +1,7 @@
 """tfgraph_dnn: TensorFlow 1 graph-mode deep nets on today's TensorFlow.
 
 ``tfgraph_dnn.layers`` are drop-in replacements for ``tf.layers`` /
-``tf.contrib.layers``; :class:`DNNClassifier` is a scikit-learn estimator over
+TF1's contrib layers; :class:`DNNClassifier` is a scikit-learn estimator over
 the techniques of Hands-On ML chapter 11.
 
 TensorFlow is imported lazily (on first use of one of these names), so the

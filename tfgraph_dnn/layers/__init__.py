@@ -1,8 +1,8 @@
-"""TF1-compatible graph builders: the ``tf.layers`` / ``tf.contrib.layers`` API.
+"""TF1-compatible graph builders: the ``tf.layers`` / TF1's contrib layers API.
 
 Room: ``layers`` (tensor -> tensor, plus the graph collections TF1 used).  It
 imports nothing else from ``tfgraph_dnn``.  Replace ``tf.layers.X`` and
-``tf.contrib.layers.X`` with ``tfgraph_dnn.layers.X`` and TF1 code runs on
+``contrib.layers.X`` with ``tfgraph_dnn.layers.X`` and TF1 code runs on
 TensorFlow >= 2.16 with the same variable names, so TF1 checkpoints load.
 """
 from .activations import ACTIVATIONS, get_activation, leaky_relu

@@ -1,6 +1,6 @@
 """``dense``, ``dropout`` and ``alpha_dropout`` (room: ``layers``; tensor -> tensor).
 
-Drop-in replacements for ``tf.compat.v1.layers.dense`` / ``dropout``, which
+Drop-in replacements for TF1's ``layers.dense`` / ``layers.dropout``, which
 raise under Keras 3.  Signatures, variable names and op names follow TF1:
 
 * variables are created with ``tf.compat.v1.get_variable`` inside

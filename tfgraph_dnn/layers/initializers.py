@@ -1,6 +1,6 @@
 """Weight initializers (room: ``layers``; touches only ``tf.compat.v1`` init ops).
 
-Provides ``tf.contrib.layers.variance_scaling_initializer`` with its exact
+Provides TF1 contrib's ``variance_scaling_initializer`` with its exact
 meaning (He initialization by default) and the usual names of the chapter
 (``he_normal``, ``glorot_uniform``, ``lecun_normal``...), resolved by
 :func:`get_initializer`.
@@ -18,7 +18,7 @@ _MODES = ("FAN_IN", "FAN_OUT", "FAN_AVG")
 
 
 def _fans(shape) -> tuple[float, float]:
-    """Fan-in and fan-out of a kernel shape, as tf.contrib computed them."""
+    """Fan-in and fan-out of a kernel shape, as TF1 contrib computed them."""
     if not shape:
         return 1.0, 1.0
     if len(shape) == 1:
@@ -36,11 +36,11 @@ def variance_scaling_initializer(
     seed: Optional[int] = None,
     dtype=tf.float32,
 ) -> Callable:
-    """``tf.contrib.layers.variance_scaling_initializer``, re-implemented.
+    """TF1 contrib's ``variance_scaling_initializer``, re-implemented.
 
     With the defaults this is He initialization: a truncated normal with
     ``stddev = sqrt(1.3 * factor / fan_in)`` (the 1.3 compensates for the
-    truncation, as in tf.contrib), or uniform in ``[-limit, limit]`` with
+    truncation, as in TF1 contrib), or uniform in ``[-limit, limit]`` with
     ``limit = sqrt(3 * factor / n)`` when ``uniform=True``.
 
     Parameters

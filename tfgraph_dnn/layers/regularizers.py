@@ -1,7 +1,7 @@
 """Weight regularizers (room: ``layers``; builds ops, touches graph collections).
 
 ``l1_regularizer`` / ``l2_regularizer`` / ``l1_l2_regularizer`` behave like
-``tf.contrib.layers``'s: passed as ``kernel_regularizer`` their loss lands in
+TF1 contrib layers': passed as ``kernel_regularizer`` their loss lands in
 ``GraphKeys.REGULARIZATION_LOSSES``.  ``max_norm_regularizer`` is the chapter's
 trick: it returns no loss but adds a ``clip_by_norm`` assign op to a collection
 that the training loop runs after every step (:func:`max_norm_ops`).
@@ -41,7 +41,7 @@ def l1_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
 
 
 def l2_regularizer(scale: float, scope: Optional[str] = None) -> Callable:
-    """``scale * sum(w**2) / 2`` (``tf.nn.l2_loss``), as tf.contrib did."""
+    """``scale * sum(w**2) / 2`` (``tf.nn.l2_loss``), as TF1 contrib did."""
     scale = _check_scale(scale, "l2_regularizer")
     if scale == 0.0:
         return lambda weights: None
