@@ -122,7 +122,8 @@ class BaseDNN(BaseEstimator):
             X, y, valid = self._split_validation(X, y, rng)
         if not keep:
             self._prepare(rng, n_train=len(X))
-        return self._train(X, y, valid, n_new_epochs=self.n_epochs)
+        resumed_epochs = len(self._history) if self._resumed else 0
+        return self._train(X, y, valid, n_new_epochs=self.n_epochs - resumed_epochs)
 
     def partial_fit(self, X, y, classes=None):
         """Run one epoch over ``(X, y)``, building the network on the first call.
@@ -156,7 +157,8 @@ class BaseDNN(BaseEstimator):
         ``hidden1/batch_normalization/moving_mean``...).
         """
         check_is_fitted(self)
-        return self._ops.snapshot.capture(self._session)
+        variables = self._endpoints.variables
+        return {v.op.name: value for v, value in zip(variables, self._session.run(variables))}
 
     # ------------------------------------------------------------------ preparation
     def _is_built(self) -> bool:
@@ -284,11 +286,10 @@ class BaseDNN(BaseEstimator):
         hooks = self._make_hooks(len(X), quiet)
         resumed, self._resumed = self._resumed, None
         start = len(self._history)
-        total = self.n_epochs if resumed else start + n_new_epochs
         state = TrainingState(session=self._session, endpoints=self._endpoints, ops=self._ops,
-                              n_epochs=total, batch_size=self.batch_size, rng=self._rng,
-                              history=self._history,
-                              stop_training=bool(resumed and resumed["stopped"]))
+                              n_epochs=start + max(n_new_epochs, 0), batch_size=self.batch_size,
+                              rng=self._rng, history=self._history,
+                              stop_training=bool(resumed and resumed["stopped"] and not quiet))
         try:
             fit_loop(state, hooks, X, y, *(valid or (None, None)), start_epoch=start)
         except BaseException:

@@ -87,7 +87,9 @@ def build_training_graph(endpoints: Endpoints, *, optimizer: str, learning_rate:
     train_op = build_train_op(endpoints.loss, opt, global_step, var_list=var_list,
                               clip_value=clip_value, clip_norm=clip_norm,
                               clip_global_norm=clip_global_norm)
-    snapshot = WeightSnapshot(endpoints.variables)
+    # Every variable, optimizer slots included: restoring only the weights after a
+    # divergence would leave NaN in the slots and the next step would diverge again.
+    snapshot = WeightSnapshot(v1.global_variables())
     with v1.name_scope("summaries"):
         histograms = v1.summary.merge([
             v1.summary.histogram(variable.op.name, variable)

@@ -68,6 +68,10 @@ class DivergenceError(FloatingPointError):
     """Training produced a non-finite loss before any finite epoch."""
 
 
+def _finite(logs: Dict[str, Any]) -> bool:
+    return all(math.isfinite(logs[key]) for key in ("loss", "val_loss") if key in logs)
+
+
 class StopOnNonFinite(Hook):
     """Stop at the first epoch whose loss is NaN or infinite and keep the last finite weights.
 
@@ -81,12 +85,13 @@ class StopOnNonFinite(Hook):
 
     def on_train_begin(self, state):
         if state.history and self.last_finite is None:  # resumed or warm-started
-            self.last_finite = state.ops.snapshot.capture(state.session)
-            self.last_finite_epoch = state.history[-1]["epoch"]
+            finite = [row["epoch"] for row in state.history if _finite(row)]
+            if finite:  # the weights in the session are those of the last finite epoch
+                self.last_finite = state.ops.snapshot.capture(state.session)
+                self.last_finite_epoch = finite[-1]
 
     def on_epoch_end(self, state, logs):
-        values = [logs.get(key) for key in ("loss", "val_loss") if key in logs]
-        if all(math.isfinite(value) for value in values):
+        if _finite(logs):
             self.last_finite = state.ops.snapshot.capture(state.session)
             self.last_finite_epoch = logs["epoch"]
             return
