@@ -27,12 +27,18 @@ v1 = tf.compat.v1
 TrainingFlag = Union[bool, tf.Tensor]
 
 
+def static_bool(pred: TrainingFlag) -> Optional[bool]:
+    """The value of a Python bool or constant boolean tensor, ``None`` if only known at run time."""
+    static = pred if isinstance(pred, bool) else tf.get_static_value(pred)
+    return None if static is None else bool(static)
+
+
 def smart_cond(pred: TrainingFlag, true_fn: Callable, false_fn: Callable):
     """``tf.cond`` that resolves at graph-construction time when it can."""
-    static = pred if isinstance(pred, bool) else tf.get_static_value(pred)
+    static = static_bool(pred)
     if static is None:
         return tf.cond(pred, true_fn, false_fn)
-    return true_fn() if bool(static) else false_fn()
+    return true_fn() if static else false_fn()
 
 
 def resolve_use_resource() -> bool:

@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Union
 
 import tensorflow as tf
 
-from .core import TrainingFlag, add_variable, smart_cond
+from .core import TrainingFlag, add_variable, smart_cond, static_bool
 
 v1 = tf.compat.v1
 
@@ -107,24 +107,20 @@ def batch_normalization(inputs, axis: Union[int, Sequence[int]] = -1, momentum: 
             return tf.reshape(t, broadcast_shape) if (t is not None and needs_reshape) else t
 
         def batch_moments():
-            mean, variance = tf.nn.moments(inputs, reduction_axes, keepdims=False)
-            return mean, variance
+            return tf.nn.moments(inputs, reduction_axes, keepdims=False)
 
         def moving_moments():
             return tf.identity(moving_mean), tf.identity(moving_variance)
 
-        static_training = training if isinstance(training, bool) else tf.get_static_value(training)
-        if static_training is not None and not static_training:
+        if static_bool(training) is False:  # pure inference: no update ops, as in TF1
             mean, variance = moving_moments()
         else:
             mean, variance = smart_cond(training, batch_moments, moving_moments)
             decay = smart_cond(training, lambda: tf.constant(momentum, dtype),
                                lambda: tf.constant(1.0, dtype))
-            updates = []
             for suffix, moving, value in (("", moving_mean, mean), ("_1", moving_variance, variance)):
-                delta = (moving - value) * (1.0 - decay)
-                updates.append(v1.assign_sub(moving, delta, name="AssignMovingAvg" + suffix))
-            for update in updates:
+                update = v1.assign_sub(moving, (moving - value) * (1.0 - decay),
+                                       name="AssignMovingAvg" + suffix)
                 v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
 
         outputs = tf.nn.batch_normalization(
