@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "layers": ("tfgraph_dnn.layers", None),
     "DNNClassifier": ("tfgraph_dnn.estimator", "DNNClassifier"),
+    "WarmStartSettings": ("tfgraph_dnn.training.transfer", "WarmStartSettings"),
+    "transfer": ("tfgraph_dnn.training.transfer", None),
 }
 __all__ = sorted(_LAZY) + ["__version__"]
 

@@ -47,6 +47,10 @@ class NetworkSpec:
         Max-norm threshold of the hidden kernels (ops in the ``max_norm`` collection).
     seed : int or None
         Op-level seed base, so one seed fixes every initializer and mask.
+    n_frozen : int
+        The lowest ``n_frozen`` hidden layers are frozen: ``tf.stop_gradient``
+        on ``hidden{n_frozen}``'s output, and their variables are left out of
+        :attr:`Endpoints.trainable_variables` (hence of the optimizer).
     """
 
     n_inputs: int
@@ -61,6 +65,16 @@ class NetworkSpec:
     l2: float = 0.0
     max_norm: Optional[float] = None
     seed: Optional[int] = None
+    n_frozen: int = 0
+
+    @property
+    def frozen_layers_deterministic(self) -> bool:
+        """True when the frozen layers compute the same thing while training and not.
+
+        Then their outputs can be computed once per fit and cached (no dropout,
+        no training-mode batch norm below the trainable layers).
+        """
+        return self.n_frozen > 0 and not self.dropout_rate and self.batch_norm_momentum is None
 
 
 @dataclass
@@ -70,7 +84,8 @@ class Endpoints:
     X: tf.Tensor
     y: tf.Tensor
     training: tf.Tensor
-    hidden: List[tf.Tensor]
+    dropout_training: tf.Tensor  # defaults to ``training``; feed True alone for MC dropout
+    hidden: List[tf.Tensor]      # hidden[n_frozen - 1] is the (cacheable) frozen output
     logits: tf.Tensor
     outputs: tf.Tensor          # class probabilities, or predictions for regression
     base_loss: tf.Tensor        # data loss only
@@ -78,6 +93,7 @@ class Endpoints:
     accuracy: Optional[tf.Tensor]
     max_norm_ops: List[tf.Operation] = field(default_factory=list)
     variables: List[tf.Variable] = field(default_factory=list)  # the net's, no optimizer slots
+    trainable_variables: List[tf.Variable] = field(default_factory=list)  # minus frozen ones
 
 
 def _op_seed(spec: NetworkSpec, offset: int) -> Optional[int]:
@@ -85,13 +101,18 @@ def _op_seed(spec: NetworkSpec, offset: int) -> Optional[int]:
 
 
 def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tensor,
-                        first_layer: int = 1) -> List[tf.Tensor]:
+                        first_layer: int = 1,
+                        dropout_training: Optional[tf.Tensor] = None) -> List[tf.Tensor]:
     """Build ``hidden{first_layer} ...`` on ``inputs`` and return every layer's output.
 
     Each layer is dense -> (batch norm) -> activation -> (dropout); its variables
-    all live under ``hidden{i}/``.  ``first_layer > 1`` rebuilds only the upper
-    layers (used to train on cached activations of frozen lower layers).
+    all live under ``hidden{i}/``.  ``first_layer > 1`` builds only the upper
+    layers.  ``training`` drives batch norm and ``dropout_training`` (default:
+    ``training``) drives dropout, so MC dropout can sample with batch norm in
+    inference mode.  The output of ``hidden{spec.n_frozen}`` goes through
+    ``tf.stop_gradient``, so no gradient reaches the frozen layers.
     """
+    dropout_training = training if dropout_training is None else dropout_training
     activation = layers.get_activation(spec.activation)
     regularizer = (layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
                    if (spec.l1 or spec.l2) else None)
@@ -101,7 +122,7 @@ def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tenso
         units = int(spec.hidden_layer_sizes[index - 1])
         name = f"hidden{index}"
         kernel_regularizer = regularizer
-        if spec.max_norm is not None:
+        if spec.max_norm is not None and index > spec.n_frozen:  # frozen: never rewritten
             max_norm = layers.max_norm_regularizer(spec.max_norm, axes=1)
             kernel_regularizer = _combine(regularizer, max_norm)
         layer = layers.dense(
@@ -115,8 +136,10 @@ def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tenso
         layer = activation(layer)
         if spec.dropout_rate:
             drop = layers.alpha_dropout if spec.activation == "selu" else layers.dropout
-            layer = drop(layer, spec.dropout_rate, training=training,
+            layer = drop(layer, spec.dropout_rate, training=dropout_training,
                          seed=_op_seed(spec, 1000 + index), name=f"dropout{index}")
+        if index == spec.n_frozen:
+            layer = tf.stop_gradient(layer, name=f"{name}_frozen")
         outputs.append(layer)
     return outputs
 
@@ -173,13 +196,23 @@ def build_network(spec: NetworkSpec) -> Endpoints:
         y = v1.placeholder(tf.int32, shape=(None,), name="y")
     else:
         y = v1.placeholder(tf.float32, shape=(None, spec.n_outputs), name="y")
+    if not 0 <= spec.n_frozen <= len(spec.hidden_layer_sizes):
+        raise ValueError(f"n_frozen={spec.n_frozen} must be between 0 and the number of "
+                         f"hidden layers ({len(spec.hidden_layer_sizes)}).")
     training = v1.placeholder_with_default(False, shape=(), name="training")
+    dropout_training = v1.placeholder_with_default(training, shape=(), name="dropout_training")
     with v1.variable_scope(v1.get_variable_scope(), use_resource=True):
         with v1.name_scope("dnn"):
-            hidden = build_hidden_layers(X, spec, training)
+            hidden = build_hidden_layers(X, spec, training, dropout_training=dropout_training)
             top = hidden[-1] if hidden else X
             logits, outputs, base_loss, loss, accuracy = build_head(top, y, spec)
-    return Endpoints(X=X, y=y, training=training, hidden=hidden, logits=logits,
-                     outputs=outputs, base_loss=base_loss, loss=loss, accuracy=accuracy,
+    variables = v1.global_variables()
+    frozen = tuple(f"hidden{index}/" for index in range(1, spec.n_frozen + 1))
+    is_frozen = lambda name: name.startswith(frozen)  # noqa: E731
+    return Endpoints(X=X, y=y, training=training, dropout_training=dropout_training,
+                     hidden=hidden, logits=logits, outputs=outputs, base_loss=base_loss,
+                     loss=loss, accuracy=accuracy,
                      max_norm_ops=layers.max_norm_ops(),
-                     variables=v1.global_variables())
+                     variables=variables,
+                     trainable_variables=[v for v in v1.trainable_variables()
+                                          if not is_frozen(v.op.name)])

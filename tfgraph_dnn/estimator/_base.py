@@ -10,6 +10,8 @@ Task-specific parts (targets, outputs, scoring) live in the subclasses.
 from __future__ import annotations
 
 import numbers
+import os
+import threading
 from typing import List, Optional
 
 import numpy as np
@@ -27,11 +29,16 @@ from ..training.hooks import ProgressBar
 from ..training.loop import EVAL_BATCH_SIZE
 from ..training.stopping import EarlyStopping, StopOnNonFinite
 from ..training.tensorboard import TensorBoardHook, new_run_dir
+from ..training.transfer import as_warm_start_settings, read_warm_start_values
+from . import _persistence
 from ._params import PARAMETER_CONSTRAINTS
 
 v1 = tf.compat.v1
 
 _MAX_SEED = 2 ** 31 - 1
+# Attributes that live only while a Session is open (never pickled).
+_RUNTIME_ATTRIBUTES = ("_graph", "_session", "_endpoints", "_ops")
+_BUILD_LOCK = threading.Lock()  # one lazy rebuild at a time (threads predicting at once)
 
 
 class BaseDNN(BaseEstimator):
@@ -48,7 +55,8 @@ class BaseDNN(BaseEstimator):
                  gradient_clip_global_norm=None, lr_schedule=None, early_stopping=False,
                  patience=10, validation_fraction=0.1, checkpoint_dir=None,
                  checkpoint_every=5, resume=False, log_dir=None, run_name=None,
-                 log_histograms=False, warm_start=False, callbacks=None, random_state=None,
+                 log_histograms=False, warm_start=False, warm_start_from=None, n_frozen=0,
+                 cache_frozen=True, callbacks=None, n_threads=None, random_state=None,
                  verbose=0):
         self.n_hidden = n_hidden
         self.n_neurons = n_neurons
@@ -81,7 +89,11 @@ class BaseDNN(BaseEstimator):
         self.run_name = run_name
         self.log_histograms = log_histograms
         self.warm_start = warm_start
+        self.warm_start_from = warm_start_from
+        self.n_frozen = n_frozen
+        self.cache_frozen = cache_frozen
         self.callbacks = callbacks
+        self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
 
@@ -150,6 +162,38 @@ class BaseDNN(BaseEstimator):
             self._prepare(check_random_state(self.random_state), n_train=len(X))
         return self._train(X, y, None, n_new_epochs=1, quiet=True)
 
+    def save(self, path) -> str:
+        """Save the fitted model to directory ``path`` (no pickle involved).
+
+        The directory holds a TensorFlow V2 checkpoint of every variable
+        (optimizer state included, so ``warm_start`` can go on training) and
+        ``estimator.json`` (parameters, classes, feature names, history).
+        Saving over an earlier model is atomic: a crash mid-save leaves the
+        previous model loadable.  The directory can also be given as
+        ``warm_start_from`` to another estimator.
+
+        Returns
+        -------
+        str
+            The directory of the new save (inside ``path``).
+        """
+        return _persistence.save(self, path)
+
+    @classmethod
+    def load(cls, path):
+        """Load an estimator written by :meth:`save` (never unpickles anything)."""
+        return _persistence.load(cls, path)
+
+    def export_saved_model(self, path) -> str:
+        """Export a TF SavedModel for serving (signature ``serving_default``).
+
+        Its input is ``features`` (float32, ``(None, n_features)``); its outputs
+        are ``probabilities`` and ``classes`` for a classifier, ``predictions``
+        for a regressor.  ``tf.saved_model.load(path)`` serves it in plain eager
+        TensorFlow 2.  ``path`` must not exist yet.
+        """
+        return _persistence.export_saved_model(self, path)
+
     def get_weights(self) -> dict:
         """The fitted network's variables as ``{name: ndarray}`` (no optimizer state).
 
@@ -157,6 +201,7 @@ class BaseDNN(BaseEstimator):
         ``hidden1/batch_normalization/moving_mean``...).
         """
         check_is_fitted(self)
+        self._ensure_session()
         variables = self._endpoints.variables
         return {v.op.name: value for v, value in zip(variables, self._session.run(variables))}
 
@@ -201,7 +246,8 @@ class BaseDNN(BaseEstimator):
             hidden_layer_sizes=self._hidden_layer_sizes(), task=self._task,
             activation=self.activation, initializer=self.initializer,
             batch_norm_momentum=self.batch_norm_momentum, dropout_rate=self.dropout_rate,
-            l1=self.l1, l2=self.l2, max_norm=self.max_norm, seed=seed)
+            l1=self.l1, l2=self.l2, max_norm=self.max_norm, seed=seed,
+            n_frozen=int(self.n_frozen))
 
     def _fingerprint(self) -> dict:
         """What fixes the variables, hence what a checkpoint must match."""
@@ -210,13 +256,51 @@ class BaseDNN(BaseEstimator):
                 "n_outputs": int(self._n_outputs()),
                 "hidden_layer_sizes": [int(s) for s in self._hidden_layer_sizes()],
                 "batch_norm": self.batch_norm_momentum is not None,
+                "n_frozen": int(self.n_frozen),
                 "optimizer": self.optimizer, "activation": name(self.activation),
                 "lr_schedule": name(self.lr_schedule)}
 
+    def _hparams(self) -> dict:
+        """The parameters that shape the model, for TensorBoard's HParams dashboard."""
+        # Paths, logging, resumption, caching, threads: where and how fast, not which model.
+        plumbing = {"log_dir", "run_name", "log_histograms", "checkpoint_dir", "checkpoint_every",
+                    "resume", "warm_start", "warm_start_from", "cache_frozen", "callbacks",
+                    "n_threads", "verbose"}
+        return {name: value for name, value in self.get_params(deep=False).items()
+                if name not in plumbing}
+
+    def _session_config(self):
+        # Bounded threads: an explicit n_threads, else joblib's inner-thread limit
+        # (its workers export OMP_NUM_THREADS), else TensorFlow's default (all cores).
+        threads = self.n_threads
+        if threads is None and os.environ.get("OMP_NUM_THREADS", "").isdigit():
+            threads = int(os.environ["OMP_NUM_THREADS"])
+        if not threads:
+            return None
+        return v1.ConfigProto(intra_op_parallelism_threads=int(threads),
+                              inter_op_parallelism_threads=int(threads))
+
     def _prepare(self, rng, n_train: int) -> None:
-        """Build a fresh graph and Session; restore the last checkpoint if resuming."""
+        """Build a fresh graph and Session; warm-start, or resume from the last checkpoint."""
+        self._build(int(rng.randint(_MAX_SEED)), n_train)
+        self._rng, self._history, self._resumed = rng, [], None
+        self._hook_states = {}
+        self.warm_started_vars_ = []
+        if self.warm_start_from is not None:
+            self._warm_start_from_checkpoint()
+        if self.checkpoint_dir is not None and self.resume:
+            self._restore_checkpoint()
+
+    def _warm_start_from_checkpoint(self) -> None:
+        settings = as_warm_start_settings(self.warm_start_from)
+        values = read_warm_start_values(settings, self._endpoints.variables)
+        self._ops.snapshot.assign(self._session, values)
+        self.warm_started_vars_ = sorted(values)
+
+    def _build(self, seed: int, n_train: int) -> None:
+        """Build the net and its training ops in a new graph; open an initialized Session."""
         self._close_session()
-        seed = int(rng.randint(_MAX_SEED))
+        self.__dict__.pop("_pending_values", None)
         graph = tf.Graph()
         with graph.as_default():
             endpoints = build_network(self._network_spec(seed))
@@ -229,13 +313,24 @@ class BaseDNN(BaseEstimator):
                 clip_global_norm=self.gradient_clip_global_norm)
             init = v1.global_variables_initializer()
         graph.finalize()  # hooks only run ops: the graph never grows after this
-        session = v1.Session(graph=graph)
+        session = v1.Session(graph=graph, config=self._session_config())
         session.run(init)
         self._graph, self._session, self._endpoints, self._ops = graph, session, endpoints, ops
-        self._rng, self._history, self._resumed = rng, [], None
-        self._hook_states = {}
-        if self.checkpoint_dir is not None and self.resume:
-            self._restore_checkpoint()
+        self._graph_seed, self._n_train = seed, n_train
+
+    def _ensure_session(self) -> None:
+        """Rebuild graph and Session after unpickling (variable values kept in NumPy)."""
+        if self._is_built():
+            return
+        with _BUILD_LOCK:
+            if self._is_built():
+                return
+            values = self.__dict__.get("_pending_values")  # _build drops it
+            if values is None:
+                raise RuntimeError("This estimator has no TensorFlow session (its last fit "
+                                   "failed or was interrupted); fit it again.")
+            self._build(self._graph_seed, self._n_train)
+            self._ops.snapshot.restore(self._session, values)
 
     def _restore_checkpoint(self) -> None:
         saved = read_latest(self.checkpoint_dir)
@@ -271,7 +366,8 @@ class BaseDNN(BaseEstimator):
         hooks.extend(self.callbacks or [])
         if self.log_dir is not None and not quiet:
             self.log_dir_ = new_run_dir(self.log_dir, self.run_name)
-            hooks.append(TensorBoardHook(self.log_dir_, log_histograms=self.log_histograms))
+            hooks.append(TensorBoardHook(self.log_dir_, log_histograms=self.log_histograms,
+                                         hparams=self._hparams()))
         if self.checkpoint_dir is not None:
             stateful = [h for h in hooks if isinstance(h, EarlyStopping)
                         or h is self._ops.schedule_hook]
@@ -282,14 +378,31 @@ class BaseDNN(BaseEstimator):
                 hook.load_state_dict(self._hook_states[type(hook).__name__])
         return hooks
 
+    def _cached_inputs(self, X, valid):
+        """Run the data through the frozen layers once, when that changes nothing.
+
+        Returns ``(inputs tensor or None, X, valid)``.
+        """
+        spec = self._network_spec(seed=None)
+        if not (self.cache_frozen and spec.frozen_layers_deterministic):
+            return None, X, valid
+        frozen = self._endpoints.hidden[spec.n_frozen - 1]
+        X = self._run_batched(frozen, X)
+        if valid is not None:
+            valid = (self._run_batched(frozen, valid[0]), valid[1])
+        return frozen, X, valid
+
     def _train(self, X, y, valid, n_new_epochs: int, quiet: bool = False):
+        self._ensure_session()
+        inputs, X, valid = self._cached_inputs(X, valid)
         hooks = self._make_hooks(len(X), quiet)
         resumed, self._resumed = self._resumed, None
         start = len(self._history)
         state = TrainingState(session=self._session, endpoints=self._endpoints, ops=self._ops,
                               n_epochs=start + max(n_new_epochs, 0), batch_size=self.batch_size,
                               rng=self._rng, history=self._history,
-                              stop_training=bool(resumed and resumed["stopped"] and not quiet))
+                              stop_training=bool(resumed and resumed["stopped"] and not quiet),
+                              inputs=inputs)
         try:
             fit_loop(state, hooks, X, y, *(valid or (None, None)), start_epoch=start)
         except BaseException:
@@ -305,23 +418,47 @@ class BaseDNN(BaseEstimator):
         return self
 
     # ------------------------------------------------------------------ inference
-    def _forward(self, X) -> np.ndarray:
+    def _forward(self, X, mc_dropout: bool = False) -> np.ndarray:
+        """The net's outputs for ``X``; ``mc_dropout`` samples with dropout on."""
         check_is_fitted(self)
-        if not self._is_built():
-            raise RuntimeError("This estimator has no TensorFlow session (its last fit "
-                               "failed or was interrupted); fit it again.")
+        self._ensure_session()
         X = validate_data(self, X, dtype=np.float32, reset=False)
-        outputs = [self._session.run(self._endpoints.outputs,
-                                     {self._endpoints.X: X[start:start + EVAL_BATCH_SIZE]})
+        feed = {self._endpoints.dropout_training: True} if mc_dropout else {}
+        return self._run_batched(self._endpoints.outputs, X, feed)
+
+    def _run_batched(self, tensor, X, feed=None) -> np.ndarray:
+        outputs = [self._session.run(tensor, {self._endpoints.X: X[start:start + EVAL_BATCH_SIZE],
+                                              **(feed or {})})
                    for start in range(0, len(X), EVAL_BATCH_SIZE)]
+        if not outputs:
+            return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
         return np.concatenate(outputs, axis=0)
 
+    def _mc_samples(self, X, n_samples: int) -> np.ndarray:
+        """``n_samples`` forward passes with dropout on, batch norm in inference mode."""
+        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
+                or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float32, reset=False)
+        if not self.dropout_rate:  # every pass would be the same
+            return np.repeat(self._forward(X)[np.newaxis], n_samples, axis=0)
+        return np.stack([self._forward(X, mc_dropout=True) for _ in range(n_samples)])
+
     # ------------------------------------------------------------------ resources
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object's is the live __dict__
+        for name in _RUNTIME_ATTRIBUTES:
+            state.pop(name, None)
+        if self._is_built():  # weights and optimizer state as NumPy arrays
+            state["_pending_values"] = self._ops.snapshot.capture(self._session)
+        return state
+
     def _close_session(self):
         session = self.__dict__.pop("_session", None)
         if session is not None:
             session.close()
-        for name in ("_graph", "_endpoints", "_ops"):
+        for name in _RUNTIME_ATTRIBUTES:
             self.__dict__.pop(name, None)
 
     def __del__(self):

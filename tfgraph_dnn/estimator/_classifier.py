@@ -114,6 +114,23 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         """Class probabilities, columns ordered as ``classes_``."""
         return self._forward(X)
 
+    def predict_proba_mc(self, X, n_samples: int = 100, return_std: bool = False):
+        """Monte Carlo dropout: mean class probabilities over dropout samples.
+
+        Each of the ``n_samples`` passes keeps dropout on (a fresh mask per
+        pass) while batch norm stays in inference mode.  Without dropout every
+        pass is the same and the standard deviation is 0.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples_X, n_classes)
+        std : ndarray of shape (n_samples_X, n_classes)
+            Only with ``return_std=True``: the spread of the probabilities.
+        """
+        samples = self._mc_samples(X, n_samples)
+        mean = samples.mean(axis=0)
+        return (mean, samples.std(axis=0)) if return_std else mean
+
     def predict(self, X) -> np.ndarray:
         """The most likely class label for each row (labels from ``classes_``)."""
         proba = self.predict_proba(X)

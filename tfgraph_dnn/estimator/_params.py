@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from .. import layers
 from ..training import OPTIMIZERS
 from ..training.schedules import SCHEDULES, Schedule
+from ..training.transfer import WarmStartSettings
 
 def _positive(kind=numbers.Real):
     return Interval(kind, 0, None, closed="neither")
@@ -55,7 +56,11 @@ PARAMETER_CONSTRAINTS: dict = {
     "run_name": [str, None],
     "log_histograms": ["boolean"],
     "warm_start": ["boolean"],
+    "warm_start_from": [str, os.PathLike, WarmStartSettings, None],
+    "n_frozen": [_non_negative(numbers.Integral)],
+    "cache_frozen": ["boolean"],
     "callbacks": [list, tuple, None],
+    "n_threads": [_positive(numbers.Integral), None],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
 }

@@ -79,13 +79,10 @@ def read_latest(checkpoint_dir: str) -> Optional[Dict[str, Any]]:
     dict with ``epoch``, ``history``, ``rng_state``, ``hooks``, ``fingerprint``,
     ``stopped`` and ``model_prefix`` (the Saver prefix to restore).
     """
-    pointer = os.path.join(checkpoint_dir, LATEST)
-    if not os.path.exists(pointer):
+    epoch_dir = latest_save_dir(checkpoint_dir)
+    if epoch_dir is None:
         return None
     try:
-        with open(pointer, encoding="utf-8") as handle:
-            latest = json.load(handle)
-        epoch_dir = os.path.join(checkpoint_dir, latest["dir"])
         with open(os.path.join(epoch_dir, "state.json"), encoding="utf-8") as handle:
             state = json.load(handle)
         arrays_path = os.path.join(epoch_dir, "arrays.npz")
@@ -141,44 +138,78 @@ class CheckpointHook(Hook):
         if state.history:  # after early stopping restored the best weights
             self.save(state)
 
-    def _save_indices(self) -> List[int]:
-        return sorted(int(m.group(1)) for m in map(_SAVE_DIR.match,
-                                                    os.listdir(self.checkpoint_dir)) if m)
-
     def save(self, state) -> str:
         """Write the current epoch atomically and point ``latest`` at it."""
         epoch = state.history[-1]["epoch"] if state.history else 0
-        indices = self._save_indices()
-        final = os.path.join(self.checkpoint_dir,
-                             f"save-{(indices[-1] if indices else 0) + 1:06d}")
-        tmp = tempfile.mkdtemp(dir=self.checkpoint_dir, prefix=".tmp-epoch-")
-        try:
-            with state.session.graph.as_default():  # the Saver refuses eager mode
-                state.ops.saver.save(state.session, os.path.join(tmp, MODEL_PREFIX),
-                                     write_meta_graph=False, write_state=False)
-            hook_states, arrays = _split_arrays(
-                {type(hook).__name__: hook.state_dict() for hook in self.hooks})
-            payload = {"epoch": epoch, "history": state.history, "hooks": hook_states,
-                       "rng_state": _rng_to_json(state.rng), "fingerprint": self.fingerprint,
-                       "stopped": bool(state.stop_training)}
-            with open(os.path.join(tmp, "state.json"), "w", encoding="utf-8") as handle:
+        hook_states, arrays = _split_arrays(
+            {type(hook).__name__: hook.state_dict() for hook in self.hooks})
+        payload = {"epoch": epoch, "history": state.history, "hooks": hook_states,
+                   "rng_state": _rng_to_json(state.rng), "fingerprint": self.fingerprint,
+                   "stopped": bool(state.stop_training)}
+        return write_save(self.checkpoint_dir, state.session, state.ops.saver,
+                          {"state.json": payload}, arrays=arrays, epoch=epoch, keep=self.keep)
+
+
+def _save_indices(directory: str) -> List[int]:
+    return sorted(int(m.group(1)) for m in map(_SAVE_DIR.match, os.listdir(directory)) if m)
+
+
+def write_save(directory: str, session, saver, json_files: Dict[str, Any],
+               arrays: Optional[Dict[str, np.ndarray]] = None, epoch: int = 0,
+               keep: int = 2) -> str:
+    """Write a Saver checkpoint plus JSON files as a new ``save-N`` and point ``latest`` at it.
+
+    Everything is written to a temporary directory, flushed and renamed; only
+    then is ``latest`` replaced atomically, and only then are saves older than
+    the newest ``keep`` removed.  A crash at any moment leaves ``latest``
+    pointing at a complete save.
+
+    Returns
+    -------
+    str
+        The new ``save-N`` directory.
+    """
+    os.makedirs(directory, exist_ok=True)
+    indices = _save_indices(directory)
+    final = os.path.join(directory, f"save-{(indices[-1] if indices else 0) + 1:06d}")
+    tmp = tempfile.mkdtemp(dir=directory, prefix=".tmp-save-")
+    try:
+        with session.graph.as_default():  # the Saver refuses eager mode
+            saver.save(session, os.path.join(tmp, MODEL_PREFIX),
+                       write_meta_graph=False, write_state=False)
+        for name, payload in json_files.items():
+            with open(os.path.join(tmp, name), "w", encoding="utf-8") as handle:
                 json.dump(payload, handle)
-            if arrays:
-                np.savez(os.path.join(tmp, "arrays.npz"), **arrays)
-            for name in os.listdir(tmp):
-                with open(os.path.join(tmp, name), "rb") as handle:
-                    os.fsync(handle.fileno())
-            _fsync_dir(tmp)
-            os.rename(tmp, final)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
-        atomic_write_text(os.path.join(self.checkpoint_dir, LATEST),
-                          json.dumps({"epoch": epoch, "dir": os.path.basename(final)}))
-        for index in self._save_indices()[:-self.keep]:
-            shutil.rmtree(os.path.join(self.checkpoint_dir, f"save-{index:06d}"),
-                          ignore_errors=True)
-        return final
+        if arrays:
+            np.savez(os.path.join(tmp, "arrays.npz"), **arrays)
+        for name in os.listdir(tmp):
+            with open(os.path.join(tmp, name), "rb") as handle:
+                os.fsync(handle.fileno())
+        _fsync_dir(tmp)
+        os.rename(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    atomic_write_text(os.path.join(directory, LATEST),
+                      json.dumps({"epoch": epoch, "dir": os.path.basename(final)}))
+    for index in _save_indices(directory)[:-keep]:
+        shutil.rmtree(os.path.join(directory, f"save-{index:06d}"), ignore_errors=True)
+    return final
+
+
+def latest_save_dir(directory: str) -> Optional[str]:
+    """The ``save-N`` directory that ``latest`` points at, or ``None`` without ``latest``."""
+    pointer = os.path.join(directory, LATEST)
+    if not os.path.exists(pointer):
+        return None
+    try:
+        with open(pointer, encoding="utf-8") as handle:
+            name = json.load(handle)["dir"]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CheckpointError(f"Unreadable {pointer}: {error}") from error
+    if not _SAVE_DIR.match(str(name)) or not os.path.isdir(os.path.join(directory, name)):
+        raise CheckpointError(f"{pointer} points at {name!r}, which is not a complete save")
+    return os.path.join(directory, name)
 
 
 def _rng_to_json(rng: np.random.RandomState) -> list:

@@ -39,9 +39,10 @@ class WeightSnapshot:
             self._placeholders = [
                 v1.placeholder(variable.dtype.base_dtype, variable.shape)
                 for variable in self.variables]
-            self._restore_op = tf.group(*[
-                v1.assign(variable, placeholder)
-                for variable, placeholder in zip(self.variables, self._placeholders)])
+            self._assign_ops = [v1.assign(variable, placeholder).op
+                                for variable, placeholder in zip(self.variables,
+                                                                 self._placeholders)]
+            self._restore_op = tf.group(*self._assign_ops)
 
     def capture(self, session) -> Dict[str, np.ndarray]:
         """Current values, ``{variable name: array}``."""
@@ -54,6 +55,19 @@ class WeightSnapshot:
             raise ValueError(f"Snapshot lacks variables {missing}")
         session.run(self._restore_op, {placeholder: values[name] for placeholder, name
                                        in zip(self._placeholders, self.names)})
+
+    def assign(self, session, values: Dict[str, np.ndarray]) -> None:
+        """Assign some variables (``{name: array}``); the others keep their values."""
+        unknown = sorted(set(values) - set(self.names))
+        if unknown:
+            raise ValueError(f"No variables named {unknown} in this graph")
+        ops, feed = [], {}
+        for name, placeholder, op in zip(self.names, self._placeholders, self._assign_ops):
+            if name in values:
+                ops.append(op)
+                feed[placeholder] = values[name]
+        if ops:
+            session.run(ops, feed)
 
 
 @dataclass
@@ -84,6 +98,8 @@ def build_training_graph(endpoints: Endpoints, *, optimizer: str, learning_rate:
         momentum = scheduled.momentum  # 1cycle also cycles the momentum
     opt = make_optimizer(optimizer, scheduled.learning_rate, momentum=momentum,
                          beta1=beta1, beta2=beta2)
+    if var_list is None:  # frozen layers stay out: no gradients, no optimizer slots
+        var_list = endpoints.trainable_variables or None
     train_op = build_train_op(endpoints.loss, opt, global_step, var_list=var_list,
                               clip_value=clip_value, clip_norm=clip_norm,
                               clip_global_norm=clip_global_norm)

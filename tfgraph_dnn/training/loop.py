@@ -25,7 +25,9 @@ class TrainingState:
     """What the loop shares with its hooks.
 
     Hooks may read everything and may set ``stop_training`` (with a
-    ``stop_reason``) to end the fit after the current epoch.
+    ``stop_reason``) to end the fit after the current epoch.  ``inputs`` is the
+    tensor the data rows are fed to: ``endpoints.X`` by default, or the frozen
+    layers' output when training on their cached activations.
     """
 
     session: tf.compat.v1.Session
@@ -39,18 +41,28 @@ class TrainingState:
     stop_training: bool = False
     stop_reason: Optional[str] = None
     extra_feed: Dict[Any, Any] = field(default_factory=dict)
+    inputs: Optional[tf.Tensor] = None
+
+    def __post_init__(self):
+        if self.inputs is None:
+            self.inputs = self.endpoints.X
 
 
 def evaluate(session: tf.compat.v1.Session, endpoints: Endpoints, X: np.ndarray,
-             y: np.ndarray, batch_size: int = EVAL_BATCH_SIZE) -> Dict[str, float]:
-    """Mean loss (and accuracy) over a data set, in inference mode, in large batches."""
+             y: np.ndarray, batch_size: int = EVAL_BATCH_SIZE,
+             inputs: Optional[tf.Tensor] = None) -> Dict[str, float]:
+    """Mean loss (and accuracy) over a data set, in inference mode, in large batches.
+
+    ``X`` is fed to ``inputs`` (default ``endpoints.X``).
+    """
+    inputs = endpoints.X if inputs is None else inputs
     fetches = {"loss": endpoints.base_loss}
     if endpoints.accuracy is not None:
         fetches["accuracy"] = endpoints.accuracy
     totals = {key: 0.0 for key in fetches}
     for start in range(0, len(X), batch_size):
         stop = min(start + batch_size, len(X))
-        values = session.run(fetches, {endpoints.X: X[start:stop], endpoints.y: y[start:stop]})
+        values = session.run(fetches, {inputs: X[start:stop], endpoints.y: y[start:stop]})
         for key, value in values.items():
             totals[key] += float(value) * (stop - start)
     return {key: total / len(X) for key, total in totals.items()}
@@ -68,7 +80,7 @@ def run_epoch(state: TrainingState, X: np.ndarray, y: np.ndarray,
     totals = {"loss": 0.0, "accuracy": 0.0}
     for start in range(0, len(X), state.batch_size):
         index = order[start:start + state.batch_size]
-        feed = {endpoints.X: X[index], endpoints.y: y[index], endpoints.training: True}
+        feed = {state.inputs: X[index], endpoints.y: y[index], endpoints.training: True}
         feed.update(state.extra_feed)
         values = state.session.run(fetches, feed)
         if post_step:
@@ -102,7 +114,8 @@ def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray
         logs.update(run_epoch(state, X, y, batch_hooks))
         if X_valid is not None:
             logs.update({f"val_{key}": value for key, value in
-                         evaluate(state.session, state.endpoints, X_valid, y_valid).items()})
+                         evaluate(state.session, state.endpoints, X_valid, y_valid,
+                                  inputs=state.inputs).items()})
         logs["learning_rate"] = float(state.session.run(state.ops.learning_rate))
         logs["seconds"] = time.perf_counter() - started
         state.history.append(logs)
