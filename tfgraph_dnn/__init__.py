@@ -14,6 +14,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "layers": ("tfgraph_dnn.layers", None),
     "DNNClassifier": ("tfgraph_dnn.estimator", "DNNClassifier"),
+    "DNNRegressor": ("tfgraph_dnn.estimator", "DNNRegressor"),
     "WarmStartSettings": ("tfgraph_dnn.training.transfer", "WarmStartSettings"),
     "transfer": ("tfgraph_dnn.training.transfer", None),
 }

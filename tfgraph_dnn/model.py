@@ -131,8 +131,10 @@ def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tenso
             kernel_regularizer=kernel_regularizer, name=name)
         if spec.batch_norm_momentum is not None:
             with v1.variable_scope(name):
+                # An explicit name, so a rebuild with reuse finds the same variables.
                 layer = layers.batch_normalization(
-                    layer, training=training, momentum=spec.batch_norm_momentum)
+                    layer, training=training, momentum=spec.batch_norm_momentum,
+                    name="batch_normalization")
         layer = activation(layer)
         if spec.dropout_rate:
             drop = layers.alpha_dropout if spec.activation == "selu" else layers.dropout
@@ -156,8 +158,20 @@ def _combine(first: Optional[Callable], second: Callable) -> Callable:
     return combined
 
 
-def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec):
-    """Output layer ``logits``, outputs, losses and accuracy."""
+def kernel_regularization_losses(spec: NetworkSpec, kernels: Sequence[tf.Variable]) -> list:
+    """The l1/l2 losses of ``kernels`` computed afresh (for a rebuilt training step)."""
+    if not (spec.l1 or spec.l2):
+        return []
+    regularizer = layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
+    return [regularizer(kernel) for kernel in kernels]
+
+
+def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec,
+               regularization_losses: Optional[Sequence[tf.Tensor]] = None):
+    """Output layer ``logits``, outputs, losses and accuracy.
+
+    ``regularization_losses`` default to the graph's ``REGULARIZATION_LOSSES``.
+    """
     regularizer = (layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
                    if (spec.l1 or spec.l2) else None)
     initializer = layers.get_initializer(spec.initializer, _op_seed(spec, 999))
@@ -169,7 +183,8 @@ def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec):
             base_loss = tf.reduce_mean(xentropy, name="base_loss")
         else:
             base_loss = tf.reduce_mean(tf.square(logits - y), name="base_loss")
-        reg_losses = v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)
+        reg_losses = list(v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)
+                          if regularization_losses is None else regularization_losses)
         loss = tf.add_n([base_loss] + reg_losses, name="loss") if reg_losses else \
             tf.identity(base_loss, name="loss")
     accuracy = None

@@ -1,5 +1,6 @@
 """scikit-learn estimators (room: ``estimator``; may use model, training, layers)."""
 from ._base import BaseDNN
 from ._classifier import DNNClassifier
+from ._regressor import DNNRegressor
 
-__all__ = ["BaseDNN", "DNNClassifier"]
+__all__ = ["BaseDNN", "DNNClassifier", "DNNRegressor"]

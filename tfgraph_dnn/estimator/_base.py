@@ -303,14 +303,17 @@ class BaseDNN(BaseEstimator):
         self.__dict__.pop("_pending_values", None)
         graph = tf.Graph()
         with graph.as_default():
-            endpoints = build_network(self._network_spec(seed))
+            spec = self._network_spec(seed)
+            endpoints = build_network(spec)
             ops = build_training_graph(
                 endpoints, optimizer=self.optimizer, learning_rate=self.learning_rate,
                 momentum=self.momentum, beta1=self.beta1, beta2=self.beta2,
                 schedule=self.lr_schedule, steps_per_epoch=-(-n_train // self.batch_size),
                 n_epochs=self.n_epochs, clip_value=self.gradient_clip_value,
                 clip_norm=self.gradient_clip_norm,
-                clip_global_norm=self.gradient_clip_global_norm)
+                clip_global_norm=self.gradient_clip_global_norm,
+                spec=spec, batch_size=self.batch_size,
+                in_graph_first_layer=spec.n_frozen + 1 if self._caches_frozen(spec) else 1)
             init = v1.global_variables_initializer()
         graph.finalize()  # hooks only run ops: the graph never grows after this
         session = v1.Session(graph=graph, config=self._session_config())
@@ -378,13 +381,16 @@ class BaseDNN(BaseEstimator):
                 hook.load_state_dict(self._hook_states[type(hook).__name__])
         return hooks
 
+    def _caches_frozen(self, spec) -> bool:
+        return bool(self.cache_frozen and spec.frozen_layers_deterministic)
+
     def _cached_inputs(self, X, valid):
         """Run the data through the frozen layers once, when that changes nothing.
 
         Returns ``(inputs tensor or None, X, valid)``.
         """
         spec = self._network_spec(seed=None)
-        if not (self.cache_frozen and spec.frozen_layers_deterministic):
+        if not self._caches_frozen(spec):
             return None, X, valid
         frozen = self._endpoints.hidden[spec.n_frozen - 1]
         X = self._run_batched(frozen, X)

@@ -81,7 +81,7 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             check_classification_targets(y)
             self.classes_ = np.unique(y if classes is None else np.asarray(classes))
             if len(self.classes_) < 2:
-                raise ValueError(f"DNNClassifier needs at least 2 classes; got only "
+                raise ValueError(f"DNNClassifier needs at least 2 classes; got only 1 class: "
                                  f"{self.classes_.tolist()!r}.")
         unknown = np.setdiff1d(np.unique(y), self.classes_)
         if unknown.size:

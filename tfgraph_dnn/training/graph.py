@@ -14,7 +14,8 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import tensorflow as tf
 
-from ..model import Endpoints
+from ..model import Endpoints, NetworkSpec
+from .in_graph import InGraphEpoch, StepRates, build_in_graph_epoch
 from .optimizers import build_train_op, make_optimizer
 from .schedules import get_schedule
 
@@ -81,6 +82,7 @@ class TrainingGraph:
     histograms: tf.Tensor
     saver: v1.train.Saver
     schedule_hook: Optional[object] = None
+    epoch: Optional[InGraphEpoch] = None  # whole epochs in one session.run
 
 
 def build_training_graph(endpoints: Endpoints, *, optimizer: str, learning_rate: float,
@@ -88,21 +90,37 @@ def build_training_graph(endpoints: Endpoints, *, optimizer: str, learning_rate:
                          steps_per_epoch: int, n_epochs: int,
                          clip_value: Optional[float] = None, clip_norm: Optional[float] = None,
                          clip_global_norm: Optional[float] = None,
-                         var_list: Optional[List[tf.Variable]] = None) -> TrainingGraph:
-    """Add optimizer, schedule, snapshot, summaries and Saver to the default graph."""
+                         var_list: Optional[List[tf.Variable]] = None,
+                         spec: Optional[NetworkSpec] = None, batch_size: Optional[int] = None,
+                         in_graph_first_layer: int = 1) -> TrainingGraph:
+    """Add optimizer, schedule, snapshot, summaries and Saver to the default graph.
+
+    With ``spec`` and ``batch_size`` it also adds the in-graph epoch loop
+    (:mod:`.in_graph`), training from layer ``in_graph_first_layer`` up.
+    """
     global_step = v1.train.get_or_create_global_step()
     with v1.name_scope("schedule"):
         scheduled = get_schedule(schedule).build(learning_rate, global_step,
                                                  steps_per_epoch, n_epochs)
-    if scheduled.momentum is not None and optimizer in MOMENTUM_OPTIMIZERS:
-        momentum = scheduled.momentum  # 1cycle also cycles the momentum
-    opt = make_optimizer(optimizer, scheduled.learning_rate, momentum=momentum,
+    cycled_momentum = scheduled.momentum is not None and optimizer in MOMENTUM_OPTIMIZERS
+    at_step = scheduled.at_step
+    if not cycled_momentum and at_step is not None:  # 1cycle also cycles the momentum
+        at_step = lambda step, rate_at=at_step: (rate_at(step)[0], None)  # noqa: E731
+    rates = StepRates(scheduled.learning_rate,
+                      scheduled.momentum if cycled_momentum else momentum)
+    opt = make_optimizer(optimizer, rates.rate, momentum=rates.momentum_value,
                          beta1=beta1, beta2=beta2)
     if var_list is None:  # frozen layers stay out: no gradients, no optimizer slots
         var_list = endpoints.trainable_variables or None
     train_op = build_train_op(endpoints.loss, opt, global_step, var_list=var_list,
                               clip_value=clip_value, clip_norm=clip_norm,
                               clip_global_norm=clip_global_norm)
+    epoch = None
+    if spec is not None and batch_size is not None and at_step is not None:
+        epoch = build_in_graph_epoch(
+            spec, opt, rates, at_step, global_step, batch_size,
+            var_list or v1.trainable_variables(), first_layer=in_graph_first_layer,
+            clip_value=clip_value, clip_norm=clip_norm, clip_global_norm=clip_global_norm)
     # Every variable, optimizer slots included: restoring only the weights after a
     # divergence would leave NaN in the slots and the next step would diverge again.
     snapshot = WeightSnapshot(v1.global_variables())
@@ -114,4 +132,4 @@ def build_training_graph(endpoints: Endpoints, *, optimizer: str, learning_rate:
     return TrainingGraph(train_op=train_op, global_step=global_step,
                          learning_rate=tf.convert_to_tensor(scheduled.learning_rate),
                          snapshot=snapshot, histograms=histograms, saver=saver,
-                         schedule_hook=scheduled.hook)
+                         schedule_hook=scheduled.hook, epoch=epoch)

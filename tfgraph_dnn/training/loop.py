@@ -42,6 +42,7 @@ class TrainingState:
     stop_reason: Optional[str] = None
     extra_feed: Dict[Any, Any] = field(default_factory=dict)
     inputs: Optional[tf.Tensor] = None
+    data_in_graph: bool = False  # the training set was loaded into ops.epoch
 
     def __post_init__(self):
         if self.inputs is None:
@@ -70,7 +71,14 @@ def evaluate(session: tf.compat.v1.Session, endpoints: Endpoints, X: np.ndarray,
 
 def run_epoch(state: TrainingState, X: np.ndarray, y: np.ndarray,
               batch_hooks: Sequence = ()) -> Dict[str, float]:
-    """One pass over shuffled mini-batches; returns the mean training loss/accuracy."""
+    """One pass over shuffled mini-batches; returns the mean training loss/accuracy.
+
+    The whole epoch runs in the graph when the data is there and nothing needs
+    to see or change single steps (batch hooks, ``extra_feed``); otherwise each
+    batch is fed.  Both consume the RNG alike: one permutation per epoch.
+    """
+    if state.data_in_graph and not batch_hooks and not state.extra_feed:
+        return state.ops.epoch.run(state.session, state.rng.permutation(len(X)))
     endpoints = state.endpoints
     fetches = {"step": state.ops.train_op, "loss": endpoints.loss}
     if endpoints.accuracy is not None:
@@ -101,6 +109,10 @@ def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray
              start_epoch: int = 0) -> TrainingState:
     """Train from ``start_epoch`` up to ``state.n_epochs`` unless a hook stops it."""
     batch_hooks = [hook for hook in hooks if hasattr(hook, "on_batch_end")]
+    epoch_op = getattr(state.ops, "epoch", None)
+    if epoch_op is not None and not batch_hooks and epoch_op.fits(X, y, state.batch_size):
+        epoch_op.load(state.session, X, y)
+        state.data_in_graph = True
     for hook in hooks:
         hook.on_train_begin(state)
     for epoch in range(start_epoch, state.n_epochs):

@@ -22,7 +22,7 @@ def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentu
     Parameters
     ----------
     name : {'gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'ftrl'}
-    learning_rate : float or scalar Tensor
+    learning_rate : float, scalar Tensor or callable returning one
     momentum : float
         Used by 'momentum', 'nesterov' and 'rmsprop' (whose decay is the chapter's 0.9).
     beta1, beta2 : float
@@ -46,15 +46,30 @@ def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentu
     if name == "adam":
         return v1.train.AdamOptimizer(learning_rate, beta1=beta1, beta2=beta2)
     if name == "ftrl":
-        return v1.train.FtrlOptimizer(learning_rate)
+        return _FtrlOptimizer(learning_rate)
     raise ValueError(f"Unknown optimizer {name!r}; valid names are {list(OPTIMIZERS)}")
+
+
+class _FtrlOptimizer(v1.train.FtrlOptimizer):
+    """FTRL that, like the other v1 optimizers, accepts a callable learning rate."""
+
+    def _prepare(self):
+        rate = self._learning_rate
+        if callable(rate):
+            self._learning_rate = rate()
+        try:
+            super()._prepare()
+        finally:
+            self._learning_rate = rate
 
 
 def build_train_op(loss: tf.Tensor, optimizer, global_step: tf.Variable,
                    var_list: Optional[Sequence[tf.Variable]] = None,
                    clip_value: Optional[float] = None, clip_norm: Optional[float] = None,
-                   clip_global_norm: Optional[float] = None) -> tf.Operation:
-    """One optimizer step with optional gradient clipping, after ``UPDATE_OPS``.
+                   clip_global_norm: Optional[float] = None,
+                   update_ops: Optional[Sequence[tf.Operation]] = None) -> tf.Operation:
+    """One optimizer step with optional gradient clipping, after ``update_ops``
+    (default: the graph's ``UPDATE_OPS``, e.g. batch norm's moving averages).
 
     Clipping: ``clip_value`` clips every gradient element to
     ``[-clip_value, clip_value]``; ``clip_norm`` rescales each gradient tensor
@@ -74,7 +89,8 @@ def build_train_op(loss: tf.Tensor, optimizer, global_step: tf.Variable,
             grads = [tf.clip_by_norm(g, clip_norm) for g in grads]
         if clip_global_norm is not None:
             grads, _ = tf.clip_by_global_norm(grads, clip_global_norm)
-        update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
+        if update_ops is None:
+            update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
         with tf.control_dependencies(update_ops):
             return optimizer.apply_gradients(
                 list(zip(grads, [v for _, v in grads_and_vars])), global_step=global_step)

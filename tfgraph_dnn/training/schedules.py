@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import numbers
 from dataclasses import dataclass
-from typing import Any, ClassVar, Dict, Optional, Sequence, Union
+from typing import Any, Callable, ClassVar, Dict, Optional, Sequence, Union
 
 import tensorflow as tf
 
@@ -35,11 +35,16 @@ class ScheduleOps:
         1cycle only: the cycling momentum, for momentum optimizers.
     hook : Hook or None
         Performance only: the hook that lowers the rate between epochs.
+    at_step : callable or None
+        ``at_step(step) -> (rate, momentum or None)`` builds the same schedule
+        on another step tensor, without new variables (a training step rebuilt
+        inside a ``tf.while_loop`` reads the rate of its own step).
     """
 
     learning_rate: tf.Tensor
     momentum: Optional[tf.Tensor] = None
     hook: Optional[Hook] = None
+    at_step: Optional[Callable] = None
 
 
 def _check(ok: bool, name: str, value, what: str) -> None:
@@ -102,10 +107,13 @@ class Schedule:
 
     def _build(self, lr0: float, global_step, steps_per_epoch: int, n_epochs: int) -> ScheduleOps:
         """Default: ``_rate`` of the float32 step, as ``learning_rate_schedule/learning_rate``."""
-        with v1.name_scope(_SCOPE):
-            step = tf.cast(global_step, tf.float32, name="step")
-            rate = self._rate(lr0, step, steps_per_epoch, n_epochs)
-            return ScheduleOps(tf.identity(rate, name="learning_rate"))
+        def at_step(global_step):
+            with v1.name_scope(_SCOPE):
+                step = tf.cast(global_step, tf.float32, name="step")
+                return tf.identity(self._rate(lr0, step, steps_per_epoch, n_epochs),
+                                   name="learning_rate"), None
+
+        return ScheduleOps(at_step(global_step)[0], at_step=at_step)
 
     def _rate(self, lr0: float, step: tf.Tensor, steps_per_epoch: int, n_epochs: int):
         raise NotImplementedError
@@ -251,7 +259,8 @@ class Performance(Schedule):
             value = v1.placeholder(tf.float32, shape=(), name="new_learning_rate")
             assign = variable.assign(value, read_value=False, name="set_learning_rate")
             rate = tf.identity(variable, name="learning_rate")
-        return ScheduleOps(rate, hook=PerformanceHook(copy.copy(self), variable, value, assign))
+        return ScheduleOps(rate, hook=PerformanceHook(copy.copy(self), variable, value, assign),
+                           at_step=lambda step: (tf.identity(variable), None))
 
 
 @dataclass
@@ -287,17 +296,23 @@ class OneCycle(Schedule):
         last_rate = start_rate * self.last_factor
         high, low = (float(m) for m in self.momentum_range)
         half, total = self.phases(steps_per_epoch * n_epochs)
-        with v1.name_scope(_SCOPE):
-            step = tf.minimum(tf.cast(global_step, tf.float32), float(total))
-            rising, falling = step < half, step < 2 * half
-            rate = tf.where(rising, _linear(step, 0, half, start_rate, max_rate),
-                            tf.where(falling, _linear(step, half, 2 * half, max_rate, start_rate),
-                                     _linear(step, 2 * half, total, start_rate, last_rate)))
-            momentum = tf.where(rising, _linear(step, 0, half, high, low),
-                                tf.where(falling, _linear(step, half, 2 * half, low, high),
-                                         tf.fill([], high)))
-            return ScheduleOps(tf.identity(rate, name="learning_rate"),
-                               momentum=tf.identity(momentum, name="momentum"))
+
+        def at_step(global_step):
+            with v1.name_scope(_SCOPE):
+                step = tf.minimum(tf.cast(global_step, tf.float32), float(total))
+                rising, falling = step < half, step < 2 * half
+                rate = tf.where(
+                    rising, _linear(step, 0, half, start_rate, max_rate),
+                    tf.where(falling, _linear(step, half, 2 * half, max_rate, start_rate),
+                             _linear(step, 2 * half, total, start_rate, last_rate)))
+                momentum = tf.where(rising, _linear(step, 0, half, high, low),
+                                    tf.where(falling, _linear(step, half, 2 * half, low, high),
+                                             tf.fill([], high)))
+                return (tf.identity(rate, name="learning_rate"),
+                        tf.identity(momentum, name="momentum"))
+
+        rate, momentum = at_step(global_step)
+        return ScheduleOps(rate, momentum=momentum, at_step=at_step)
 
 
 _BY_NAME = {cls.name: cls for cls in

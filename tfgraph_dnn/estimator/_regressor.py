@@ -1,0 +1,164 @@
+"""``DNNRegressor`` (room: ``estimator``; a thin facade over ``BaseDNN``).
+
+Adds what is specific to regression: float targets with one or several
+outputs, a linear output layer trained on the mean squared error, and R² as
+``score`` (from scikit-learn's ``RegressorMixin``).
+"""
+from __future__ import annotations
+
+import numpy as np
+from sklearn.base import RegressorMixin
+from sklearn.utils.validation import check_array
+
+from ._base import BaseDNN
+
+
+class DNNRegressor(RegressorMixin, BaseDNN):
+    """Deep neural network regressor on a TensorFlow 1 graph.
+
+    The chapter's network: ``n_hidden`` dense layers of ``n_neurons`` units
+    (or ``hidden_layer_sizes``) named ``hidden1 ... hiddenN`` and a linear
+    output layer named ``logits`` with one unit per target, trained on the mean
+    squared error with mini-batches on a ``tf.compat.v1`` Session.  Targets are
+    not rescaled: standardize them (e.g. with
+    ``sklearn.compose.TransformedTargetRegressor``) when they are far from unit
+    scale.
+
+    Parameters
+    ----------
+    n_hidden : int, default=5
+        Number of hidden layers.
+    n_neurons : int, default=100
+        Units per hidden layer.
+    hidden_layer_sizes : tuple of int, default=None
+        Per-layer sizes; overrides ``n_hidden`` and ``n_neurons``.
+    activation : str or callable, default='elu'
+        'relu', 'leaky_relu' (alpha 0.01), 'elu', 'selu', 'tanh', 'sigmoid',
+        'identity' or a function of a tensor.
+    initializer : str or callable, default='he_normal'
+        'he_normal', 'he_uniform', 'glorot_normal', 'glorot_uniform',
+        'lecun_normal', 'lecun_uniform', 'variance_scaling' or a TF initializer.
+    optimizer : str, default='adam'
+        'gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam' or 'ftrl'.
+    learning_rate : float, default=0.001
+    beta1, beta2 : float, default=0.9, 0.999
+        Adam's decay rates.
+    momentum : float, default=0.9
+        Momentum of 'momentum', 'nesterov' and 'rmsprop'.
+    batch_size : int, default=50
+    n_epochs : int, default=100
+    batch_norm_momentum : float, default=None
+        Batch normalization before every hidden activation when set.
+    dropout_rate : float in [0, 1), default=None
+        Dropout on every hidden layer's output (alpha dropout with 'selu');
+        enables :meth:`predict_mc`.
+    l1, l2 : float, default=0.0
+        Kernel regularization strength of every layer.
+    max_norm : float, default=None
+        Max-norm threshold of the hidden kernels, enforced after every step.
+    early_stopping : bool, default=False
+        Stop when the validation loss has not improved for ``patience``
+        epochs and restore the best weights; without ``X_valid`` a random
+        ``validation_fraction`` of the training rows is held out.
+    random_state : int, RandomState or None
+        Seeds NumPy (shuffling) and the graph (initializers, dropout masks):
+        the same seed gives the same predictions on CPU.
+    verbose : int, default=0
+        1 prints one line per epoch.
+
+    The other parameters (gradient clipping, learning-rate schedules,
+    checkpoints, TensorBoard logs, warm starts, frozen layers, callbacks,
+    threads) are those of :class:`DNNClassifier`.
+
+    Attributes
+    ----------
+    n_outputs_ : int
+        Number of targets (columns of ``y``; 1 for a 1-D ``y``).
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` was a DataFrame with string column names.
+    history_ : list of dict
+        One row per epoch: loss (and val_loss), learning_rate, seconds.
+    n_epochs_ : int
+        Epochs actually run.
+    n_layers_ : int
+        Hidden layers plus the output layer.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import make_regression
+    >>> from tfgraph_dnn import DNNRegressor
+    >>> X, y = make_regression(n_samples=200, n_features=5, noise=1.0, random_state=0)
+    >>> reg = DNNRegressor(n_hidden=2, n_neurons=32, learning_rate=0.01,
+    ...                    n_epochs=50, random_state=0).fit(X, y / y.std())
+    >>> reg.predict(X[:3]).shape
+    (3,)
+    """
+
+    _task = "regression"
+
+    def _encode_targets(self, y, reset: bool, classes=None):
+        y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
+        if y.ndim not in (1, 2):
+            raise ValueError(f"y must be 1-D or 2-D; got an array of shape {y.shape}.")
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+        if reset:
+            self.n_outputs_ = n_outputs
+        elif n_outputs != self.n_outputs_:
+            raise ValueError(f"y has {n_outputs} target(s) but this {type(self).__name__} "
+                             f"was fitted with {self.n_outputs_}.")
+        return y.reshape(-1, n_outputs)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y of shape (n_samples, n_outputs) is native
+        return tags
+
+    def _n_outputs(self) -> int:
+        return self.n_outputs_
+
+    def _shape_outputs(self, outputs: np.ndarray) -> np.ndarray:
+        """``(n,)`` for a single target (as ``MLPRegressor``), else ``(n, n_outputs_)``."""
+        return outputs.reshape(outputs.shape[:-1]) if self.n_outputs_ == 1 else outputs
+
+    def partial_fit(self, X, y):
+        """Run one epoch over ``(X, y)``, building the network on the first call.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+
+        Returns
+        -------
+        self
+        """
+        return super().partial_fit(X, y)
+
+    def predict(self, X) -> np.ndarray:
+        """Predicted targets.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples,) or (n_samples, n_outputs_)
+            1-D when the model has a single target.
+        """
+        return self._shape_outputs(self._forward(X))
+
+    def predict_mc(self, X, n_samples: int = 100, return_std: bool = False):
+        """Monte Carlo dropout: mean prediction over dropout samples.
+
+        Each of the ``n_samples`` passes keeps dropout on (a fresh mask per
+        pass) while batch norm stays in inference mode.  Without dropout every
+        pass is the same and the standard deviation is 0.
+
+        Returns
+        -------
+        y : ndarray of shape (n_samples_X,) or (n_samples_X, n_outputs_)
+        std : ndarray of the same shape
+            Only with ``return_std=True``: the spread of the predictions, an
+            estimate of the model's uncertainty.
+        """
+        samples = self._mc_samples(X, n_samples)
+        mean = self._shape_outputs(samples.mean(axis=0))
+        return (mean, self._shape_outputs(samples.std(axis=0))) if return_std else mean
