@@ -23,7 +23,8 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..model import NetworkSpec, build_network
 from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
-from ..training.checkpoint import CheckpointError, CheckpointHook, read_latest, rng_from_json
+from ..training.checkpoint import (CheckpointError, CheckpointHook, describe_error, read_latest,
+                                   rng_from_json)
 from ..training.graph import build_training_graph
 from ..training.hooks import ProgressBar
 from ..training.loop import EVAL_BATCH_SIZE
@@ -125,6 +126,8 @@ class BaseDNN(BaseEstimator):
         """
         self._validate_params()
         keep = self.warm_start and self._is_built()
+        if keep:
+            self._ensure_session()  # after unpickling: continue from the saved weights
         X, y = validate_data(self, X, y, dtype=np.float32, reset=not keep,
                              multi_output=self._task == "regression")
         y = self._encode_targets(y, reset=not keep)
@@ -155,6 +158,8 @@ class BaseDNN(BaseEstimator):
         first_call = not self._is_built()
         if first_call:
             self._validate_params()
+        else:
+            self._ensure_session()
         X, y = validate_data(self, X, y, dtype=np.float32, reset=first_call,
                              multi_output=self._task == "regression")
         y = self._encode_targets(y, reset=first_call, classes=classes)
@@ -206,8 +211,12 @@ class BaseDNN(BaseEstimator):
         return {v.op.name: value for v, value in zip(variables, self._session.run(variables))}
 
     # ------------------------------------------------------------------ preparation
-    def _is_built(self) -> bool:
+    def _has_session(self) -> bool:
         return getattr(self, "_session", None) is not None
+
+    def _is_built(self) -> bool:
+        """A trained network exists: in a Session, or as arrays after unpickling."""
+        return self._has_session() or "_pending_values" in self.__dict__
 
     def _validation_data(self, X_valid, y_valid):
         if (X_valid is None) != (y_valid is None):
@@ -286,10 +295,14 @@ class BaseDNN(BaseEstimator):
         self._rng, self._history, self._resumed = rng, [], None
         self._hook_states = {}
         self.warm_started_vars_ = []
-        if self.warm_start_from is not None:
-            self._warm_start_from_checkpoint()
-        if self.checkpoint_dir is not None and self.resume:
-            self._restore_checkpoint()
+        try:
+            if self.warm_start_from is not None:
+                self._warm_start_from_checkpoint()
+            if self.checkpoint_dir is not None and self.resume:
+                self._restore_checkpoint()
+        except BaseException:
+            self._close_session()  # never serve randomly initialized weights
+            raise
 
     def _warm_start_from_checkpoint(self) -> None:
         settings = as_warm_start_settings(self.warm_start_from)
@@ -323,10 +336,10 @@ class BaseDNN(BaseEstimator):
 
     def _ensure_session(self) -> None:
         """Rebuild graph and Session after unpickling (variable values kept in NumPy)."""
-        if self._is_built():
+        if self._has_session():
             return
         with _BUILD_LOCK:
-            if self._is_built():
+            if self._has_session():
                 return
             values = self.__dict__.get("_pending_values")  # _build drops it
             if values is None:
@@ -350,7 +363,7 @@ class BaseDNN(BaseEstimator):
                 self._ops.saver.restore(self._session, saved["model_prefix"])
         except (tf.errors.OpError, ValueError) as error:
             raise CheckpointError(f"Cannot restore {saved['model_prefix']}: "
-                                  f"{str(error).splitlines()[0]}") from error
+                                  f"{describe_error(error)}") from error
         self._history = saved["history"]
         self._rng = rng_from_json(saved["rng_state"])
         self._hook_states = saved["hooks"]
@@ -433,30 +446,38 @@ class BaseDNN(BaseEstimator):
         return self._run_batched(self._endpoints.outputs, X, feed)
 
     def _run_batched(self, tensor, X, feed=None) -> np.ndarray:
-        outputs = [self._session.run(tensor, {self._endpoints.X: X[start:start + EVAL_BATCH_SIZE],
-                                              **(feed or {})})
-                   for start in range(0, len(X), EVAL_BATCH_SIZE)]
+        outputs = []
+        for start in range(0, len(X), EVAL_BATCH_SIZE):
+            batch = X[start:start + EVAL_BATCH_SIZE]
+            # A lone row would take the matrix-vector kernel, which rounds differently
+            # from the matrix-matrix one: pad it, so a row's output never depends on
+            # how many rows are predicted with it (scikit-learn's subset invariance).
+            padded = np.concatenate([batch, batch]) if len(batch) == 1 else batch
+            outputs.append(self._session.run(tensor, {self._endpoints.X: padded,
+                                                      **(feed or {})})[:len(batch)])
         if not outputs:
             return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
         return np.concatenate(outputs, axis=0)
 
-    def _mc_samples(self, X, n_samples: int) -> np.ndarray:
-        """``n_samples`` forward passes with dropout on, batch norm in inference mode."""
+    def _mc_statistics(self, X, n_samples: int):
+        """Mean and std of ``n_samples`` passes with dropout on, batch norm in inference mode."""
         if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
                 or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float32, reset=False)
         if not self.dropout_rate:  # every pass would be the same
-            return np.repeat(self._forward(X)[np.newaxis], n_samples, axis=0)
-        return np.stack([self._forward(X, mc_dropout=True) for _ in range(n_samples)])
+            outputs = self._forward(X)
+            return outputs, np.zeros_like(outputs)
+        samples = np.stack([self._forward(X, mc_dropout=True) for _ in range(n_samples)])
+        return samples.mean(axis=0), samples.std(axis=0)
 
     # ------------------------------------------------------------------ resources
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object's is the live __dict__
         for name in _RUNTIME_ATTRIBUTES:
             state.pop(name, None)
-        if self._is_built():  # weights and optimizer state as NumPy arrays
+        if self._has_session():  # weights and optimizer state as NumPy arrays
             state["_pending_values"] = self._ops.snapshot.capture(self._session)
         return state
 

@@ -127,9 +127,8 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         std : ndarray of shape (n_samples_X, n_classes)
             Only with ``return_std=True``: the spread of the probabilities.
         """
-        samples = self._mc_samples(X, n_samples)
-        mean = samples.mean(axis=0)
-        return (mean, samples.std(axis=0)) if return_std else mean
+        mean, std = self._mc_statistics(X, n_samples)
+        return (mean, std) if return_std else mean
 
     def predict(self, X) -> np.ndarray:
         """The most likely class label for each row (labels from ``classes_``)."""

@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import __version__
 from ..model import build_network
-from ..training.checkpoint import (MODEL_PREFIX, CheckpointError, latest_save_dir,
+from ..training.checkpoint import (MODEL_PREFIX, CheckpointError, describe_error, latest_save_dir,
                                    rng_from_json, write_save, _rng_to_json)
 from ..training.transfer import WarmStartSettings
 
@@ -63,7 +63,9 @@ def _encode(value: Any, what: str) -> Any:
             "ckpt_to_initialize_from": os.fspath(value.ckpt_to_initialize_from),
             "vars_to_warm_start": _encode(value.vars_to_warm_start, what),
             "var_name_to_prev_var_name": dict(value.var_name_to_prev_var_name)}}
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        return {"__tuple__": [_encode(item, what) for item in value]}
+    if isinstance(value, list):
         return [_encode(item, what) for item in value]
     if isinstance(value, dict):
         return {str(key): _encode(item, what) for key, item in value.items()}
@@ -75,6 +77,8 @@ def _decode(value: Any) -> Any:
     if isinstance(value, dict):
         if "__ndarray__" in value:
             return np.asarray(value["__ndarray__"], dtype=np.dtype(value["dtype"]))
+        if "__tuple__" in value:
+            return tuple(_decode(item) for item in value["__tuple__"])
         if "__warm_start__" in value:
             return WarmStartSettings(**value["__warm_start__"])
         return {key: _decode(item) for key, item in value.items()}
@@ -165,7 +169,7 @@ def load(cls, path):
     except (tf.errors.OpError, ValueError) as error:
         estimator._close_session()
         raise CheckpointError(f"Cannot restore the weights in {meta['model_prefix']}: "
-                              f"{str(error).splitlines()[0]}") from error
+                              f"{describe_error(error)}") from error
     return estimator
 
 

@@ -106,7 +106,7 @@ class DNNRegressor(RegressorMixin, BaseDNN):
             self.n_outputs_ = n_outputs
         elif n_outputs != self.n_outputs_:
             raise ValueError(f"y has {n_outputs} target(s) but this {type(self).__name__} "
-                             f"was fitted with {self.n_outputs_}.")
+                             f"was fitted on {self.n_outputs_} target(s).")
         return y.reshape(-1, n_outputs)
 
     def __sklearn_tags__(self):
@@ -159,6 +159,6 @@ class DNNRegressor(RegressorMixin, BaseDNN):
             Only with ``return_std=True``: the spread of the predictions, an
             estimate of the model's uncertainty.
         """
-        samples = self._mc_samples(X, n_samples)
-        mean = self._shape_outputs(samples.mean(axis=0))
-        return (mean, self._shape_outputs(samples.std(axis=0))) if return_std else mean
+        mean, std = self._mc_statistics(X, n_samples)
+        mean = self._shape_outputs(mean)
+        return (mean, self._shape_outputs(std)) if return_std else mean

@@ -36,6 +36,19 @@ class CheckpointError(ValueError):
     """A checkpoint directory is missing, truncated or of another model."""
 
 
+def describe_error(error: BaseException, limit: int = 400) -> str:
+    """The informative part of a TensorFlow error, on one line.
+
+    A Session's errors start with a generic "Graph execution error:" and end
+    with where the op was created; the cause is in between.
+    """
+    lines = [line.strip() for line in str(getattr(error, "message", error)).splitlines()]
+    useful = [line for line in lines if line and line != "Graph execution error:"
+              and not line.startswith(("Detected at node", "File \"", "[[", "Traceback"))]
+    text = " ".join(useful) or type(error).__name__
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
 def _fsync_dir(path: str) -> None:
     fd = os.open(path, os.O_RDONLY)
     try:

@@ -24,7 +24,7 @@ from typing import Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import tensorflow as tf
 
-from .checkpoint import MODEL_PREFIX, CheckpointError, latest_save_dir
+from .checkpoint import MODEL_PREFIX, CheckpointError, describe_error, latest_save_dir
 
 v1 = tf.compat.v1
 
@@ -102,7 +102,7 @@ def _reader(prefix: str):
         return tf.train.load_checkpoint(prefix)
     except (tf.errors.OpError, ValueError) as error:
         raise CheckpointError(f"Cannot read checkpoint {prefix}: "
-                              f"{str(error).splitlines()[0]}") from error
+                              f"{describe_error(error)}") from error
 
 
 def list_checkpoint_variables(path: PathLike) -> Dict[str, Tuple[int, ...]]:
@@ -200,7 +200,7 @@ def restore_variables(session: v1.Session, checkpoint: PathLike, scope: Optional
             saver.restore(session, prefix)
         except (tf.errors.OpError, ValueError) as error:
             raise CheckpointError(f"Cannot restore {sorted(var_list)} from {prefix}: "
-                                  f"{str(error).splitlines()[0]}") from error
+                                  f"{describe_error(error)}") from error
     return sorted(v.op.name for v in var_list.values())
 
 
