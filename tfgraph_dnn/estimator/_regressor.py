@@ -118,7 +118,12 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         return self.n_outputs_
 
     def _shape_outputs(self, outputs: np.ndarray) -> np.ndarray:
-        """``(n,)`` for a single target (as ``MLPRegressor``), else ``(n, n_outputs_)``."""
+        """``(n,)`` for a single target (as ``MLPRegressor``), else ``(n, n_outputs_)``.
+
+        As float64, the dtype scikit-learn expects of regressors (the net itself
+        computes in float32).
+        """
+        outputs = outputs.astype(np.float64)
         return outputs.reshape(outputs.shape[:-1]) if self.n_outputs_ == 1 else outputs
 
     def partial_fit(self, X, y):
@@ -140,7 +145,7 @@ class DNNRegressor(RegressorMixin, BaseDNN):
 
         Returns
         -------
-        y : ndarray of shape (n_samples,) or (n_samples, n_outputs_)
+        y : ndarray of float64, of shape (n_samples,) or (n_samples, n_outputs_)
             1-D when the model has a single target.
         """
         return self._shape_outputs(self._forward(X))
