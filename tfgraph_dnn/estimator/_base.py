@@ -2,7 +2,7 @@
 
 :class:`BaseDNN` validates parameters and data, asks :mod:`tfgraph_dnn.model`
 for the net, :mod:`tfgraph_dnn.training` for the training graph, loop and
-hooks, and keeps the fitted graph and Session.  Work is split as in
+hooks; :class:`SessionMixin` keeps the fitted graph and Session.  Work is split as in
 scikit-learn's MLP: ``fit`` / ``partial_fit`` -> ``_prepare`` (graph and
 Session, fresh, warm or resumed) -> ``_train`` (the loop with its hooks).
 Task-specific parts (targets, outputs, scoring) live in the subclasses.
@@ -10,9 +10,7 @@ Task-specific parts (targets, outputs, scoring) live in the subclasses.
 from __future__ import annotations
 
 import numbers
-import os
-import threading
-from typing import List, Optional
+from typing import List
 
 import numpy as np
 import tensorflow as tf
@@ -27,22 +25,19 @@ from ..training.checkpoint import (CheckpointError, CheckpointHook, describe_err
                                    rng_from_json)
 from ..training.graph import build_training_graph
 from ..training.hooks import ProgressBar
-from ..training.loop import EVAL_BATCH_SIZE
 from ..training.stopping import EarlyStopping, StopOnNonFinite
 from ..training.tensorboard import TensorBoardHook, new_run_dir
 from ..training.transfer import as_warm_start_settings, read_warm_start_values
 from . import _persistence
 from ._params import PARAMETER_CONSTRAINTS
+from ._session import SessionMixin
 
 v1 = tf.compat.v1
 
 _MAX_SEED = 2 ** 31 - 1
-# Attributes that live only while a Session is open (never pickled).
-_RUNTIME_ATTRIBUTES = ("_graph", "_session", "_endpoints", "_ops")
-_BUILD_LOCK = threading.Lock()  # one lazy rebuild at a time (threads predicting at once)
 
 
-class BaseDNN(BaseEstimator):
+class BaseDNN(SessionMixin, BaseEstimator):
     """Base class of :class:`DNNClassifier` and friends; not for direct use."""
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -211,13 +206,6 @@ class BaseDNN(BaseEstimator):
         return {v.op.name: value for v, value in zip(variables, self._session.run(variables))}
 
     # ------------------------------------------------------------------ preparation
-    def _has_session(self) -> bool:
-        return getattr(self, "_session", None) is not None
-
-    def _is_built(self) -> bool:
-        """A trained network exists: in a Session, or as arrays after unpickling."""
-        return self._has_session() or "_pending_values" in self.__dict__
-
     def _validation_data(self, X_valid, y_valid):
         if (X_valid is None) != (y_valid is None):
             raise ValueError("Pass both X_valid and y_valid, or neither.")
@@ -278,17 +266,6 @@ class BaseDNN(BaseEstimator):
         return {name: value for name, value in self.get_params(deep=False).items()
                 if name not in plumbing}
 
-    def _session_config(self):
-        # Bounded threads: an explicit n_threads, else joblib's inner-thread limit
-        # (its workers export OMP_NUM_THREADS), else TensorFlow's default (all cores).
-        threads = self.n_threads
-        if threads is None and os.environ.get("OMP_NUM_THREADS", "").isdigit():
-            threads = int(os.environ["OMP_NUM_THREADS"])
-        if not threads:
-            return None
-        return v1.ConfigProto(intra_op_parallelism_threads=int(threads),
-                              inter_op_parallelism_threads=int(threads))
-
     def _prepare(self, rng, n_train: int) -> None:
         """Build a fresh graph and Session; warm-start, or resume from the last checkpoint."""
         self._build(int(rng.randint(_MAX_SEED)), n_train)
@@ -329,24 +306,8 @@ class BaseDNN(BaseEstimator):
                 in_graph_first_layer=spec.n_frozen + 1 if self._caches_frozen(spec) else 1)
             init = v1.global_variables_initializer()
         graph.finalize()  # hooks only run ops: the graph never grows after this
-        session = v1.Session(graph=graph, config=self._session_config())
-        session.run(init)
-        self._graph, self._session, self._endpoints, self._ops = graph, session, endpoints, ops
+        self._open_session(graph, init, endpoints, ops)
         self._graph_seed, self._n_train = seed, n_train
-
-    def _ensure_session(self) -> None:
-        """Rebuild graph and Session after unpickling (variable values kept in NumPy)."""
-        if self._has_session():
-            return
-        with _BUILD_LOCK:
-            if self._has_session():
-                return
-            values = self.__dict__.get("_pending_values")  # _build drops it
-            if values is None:
-                raise RuntimeError("This estimator has no TensorFlow session (its last fit "
-                                   "failed or was interrupted); fit it again.")
-            self._build(self._graph_seed, self._n_train)
-            self._ops.snapshot.restore(self._session, values)
 
     def _restore_checkpoint(self) -> None:
         saved = read_latest(self.checkpoint_dir)
@@ -445,20 +406,6 @@ class BaseDNN(BaseEstimator):
         feed = {self._endpoints.dropout_training: True} if mc_dropout else {}
         return self._run_batched(self._endpoints.outputs, X, feed)
 
-    def _run_batched(self, tensor, X, feed=None) -> np.ndarray:
-        outputs = []
-        for start in range(0, len(X), EVAL_BATCH_SIZE):
-            batch = X[start:start + EVAL_BATCH_SIZE]
-            # A lone row would take the matrix-vector kernel, which rounds differently
-            # from the matrix-matrix one: pad it, so a row's output never depends on
-            # how many rows are predicted with it (scikit-learn's subset invariance).
-            padded = np.concatenate([batch, batch]) if len(batch) == 1 else batch
-            outputs.append(self._session.run(tensor, {self._endpoints.X: padded,
-                                                      **(feed or {})})[:len(batch)])
-        if not outputs:
-            return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
-        return np.concatenate(outputs, axis=0)
-
     def _mc_statistics(self, X, n_samples: int):
         """Mean and std of ``n_samples`` passes with dropout on, batch norm in inference mode."""
         if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
@@ -471,25 +418,3 @@ class BaseDNN(BaseEstimator):
             return outputs, np.zeros_like(outputs)
         samples = np.stack([self._forward(X, mc_dropout=True) for _ in range(n_samples)])
         return samples.mean(axis=0), samples.std(axis=0)
-
-    # ------------------------------------------------------------------ resources
-    def __getstate__(self):
-        state = dict(super().__getstate__())  # a copy: object's is the live __dict__
-        for name in _RUNTIME_ATTRIBUTES:
-            state.pop(name, None)
-        if self._has_session():  # weights and optimizer state as NumPy arrays
-            state["_pending_values"] = self._ops.snapshot.capture(self._session)
-        return state
-
-    def _close_session(self):
-        session = self.__dict__.pop("_session", None)
-        if session is not None:
-            session.close()
-        for name in _RUNTIME_ATTRIBUTES:
-            self.__dict__.pop(name, None)
-
-    def __del__(self):
-        try:
-            self._close_session()
-        except Exception:  # interpreter shutdown: modules may already be gone
-            pass
