@@ -1,12 +1,15 @@
 """Command line: ``tfgraph-dnn`` / ``python -m tfgraph_dnn`` (room: ``cli``).
 
 The outermost layer: parses flags, loads data, drives the estimator and
-prints results.  Errors in files or flags end with a one-line message and a
-non-zero exit code, never a traceback.
+prints results.  Commands: ``train``, ``search`` (in :mod:`.cli_search`),
+``predict``, ``export`` and ``datasets``.  Errors in files or flags end with a
+one-line message and exit code 2, never a traceback.  TensorFlow is imported
+only once the flags and files have been checked, so mistakes are reported at
+once.
 """
 from __future__ import annotations
 
-import argparse
+import csv
 import json
 import os
 import sys
@@ -14,137 +17,253 @@ from typing import List, Optional
 
 import numpy as np
 
-from .datasets import DATASETS, load_dataset, load_file
+from . import cli_search
+from .cli_common import (PREPROCESSING_FILE, CliError, Parser, add_data_flags, add_model_flags,
+                         add_run_flags, apply_preprocessing, check_save_target, import_estimators,
+                         load_training_data, read_preprocessing, write_json)
+from .datasets import DATASETS, load_file
 
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A user-facing error: printed as one line, exit code 2."""
-
-
-def _hidden_layers(text: str):
-    try:
-        sizes = tuple(int(part) for part in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}")
-    if not sizes or min(sizes) <= 0:
-        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
-    return sizes
-
-
-def _add_data_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--dataset", default="digits", choices=sorted(DATASETS),
-                        help="offline data set to use when --data is not given (default: digits)")
-    parser.add_argument("--data", help="CSV (with --target) or NPZ (arrays X, y) file")
-    parser.add_argument("--target", help="name of the label column of a CSV file")
-    parser.add_argument("--test-size", type=float, default=0.2,
-                        help="fraction held out for the test score (default: 0.2)")
-
-
-def _add_model_flags(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_argument_group("hyper-parameters")
-    group.add_argument("--hidden-layers", type=_hidden_layers, default=(100,) * 5,
-                       help="comma-separated layer sizes (default: 100,100,100,100,100)")
-    group.add_argument("--activation", default="elu")
-    group.add_argument("--initializer", default="he_normal")
-    group.add_argument("--optimizer", default="adam")
-    group.add_argument("--learning-rate", type=float, default=0.001)
-    group.add_argument("--batch-size", type=int, default=50)
-    group.add_argument("--epochs", type=int, default=30)
-    group.add_argument("--batch-norm-momentum", type=float, default=None)
-    group.add_argument("--dropout-rate", type=float, default=None)
-    group.add_argument("--l1", type=float, default=0.0)
-    group.add_argument("--l2", type=float, default=0.0)
-    group.add_argument("--max-norm", type=float, default=None)
-    group.add_argument("--lr-schedule", default=None,
-                       help="exponential, piecewise, power, performance or 1cycle")
-    group.add_argument("--early-stopping", action="store_true",
-                       help="hold out 10%% of the training data and stop on its loss")
-    group.add_argument("--patience", type=int, default=10)
-    group.add_argument("--checkpoint-dir", default=None,
-                       help="save checkpoints here; with --resume, continue from them")
-    group.add_argument("--resume", action="store_true")
-    group.add_argument("--random-state", type=int, default=42)
-    group.add_argument("--log-dir", default="logs",
-                       help="where run directories are written (default: logs)")
+_ESTIMATOR_CLASSES = ("DNNClassifier", "DNNRegressor")
 
 
 def _estimator_params(args) -> dict:
-    return dict(hidden_layer_sizes=args.hidden_layers, activation=args.activation,
+    return dict(n_hidden=args.n_hidden, n_neurons=args.n_neurons,
+                hidden_layer_sizes=args.hidden_layers, activation=args.activation,
                 initializer=args.initializer, optimizer=args.optimizer,
-                learning_rate=args.learning_rate, batch_size=args.batch_size,
-                n_epochs=args.epochs, batch_norm_momentum=args.batch_norm_momentum,
-                dropout_rate=args.dropout_rate, l1=args.l1, l2=args.l2,
-                max_norm=args.max_norm, lr_schedule=args.lr_schedule,
-                early_stopping=args.early_stopping, patience=args.patience,
-                checkpoint_dir=args.checkpoint_dir, resume=args.resume,
-                log_dir=args.log_dir, random_state=args.random_state)
-
-
-def _load_training_data(args):
-    if args.data:
-        X, y = load_file(args.data, args.target)
-        if y is None:
-            raise CliError(f"{args.data}: no labels; give --target for a CSV file "
-                           "or store an array 'y' in the NPZ file")
-        return X, y, args.data
-    return (*load_dataset(args.dataset), args.dataset)
+                learning_rate=args.learning_rate, beta1=args.beta1, beta2=args.beta2,
+                momentum=args.momentum, batch_size=args.batch_size, n_epochs=args.n_epochs,
+                batch_norm_momentum=args.batch_norm_momentum, dropout_rate=args.dropout_rate,
+                l1=args.l1, l2=args.l2, max_norm=args.max_norm,
+                gradient_clip_value=args.gradient_clip_value,
+                gradient_clip_norm=args.gradient_clip_norm,
+                gradient_clip_global_norm=args.gradient_clip_global_norm,
+                lr_schedule=args.lr_schedule, early_stopping=args.early_stopping,
+                patience=args.patience, validation_fraction=args.validation_fraction,
+                checkpoint_dir=args.checkpoint_dir, checkpoint_every=args.checkpoint_every,
+                resume=args.resume, warm_start_from=args.warm_start_from,
+                n_frozen=args.n_frozen, n_threads=args.n_threads, log_dir=args.log_dir,
+                log_histograms=args.log_histograms, random_state=args.random_state)
 
 
 def cmd_train(args) -> int:
-    from sklearn.model_selection import train_test_split
+    """``train``: fit a DNNClassifier, report test accuracy, write metrics (and --save).
 
-    from .estimator import DNNClassifier
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed flags of ``train``.
 
-    X, y, source = _load_training_data(args)
-    if not 0.0 < args.test_size < 1.0:
-        raise CliError(f"--test-size must be in (0, 1), got {args.test_size}")
+    Returns
+    -------
+    int
+        0; errors raise (``main`` turns them into exit code 2).
+    """
+    if args.resume and not args.checkpoint_dir:
+        raise CliError("--resume needs --checkpoint-dir")
+    check_save_target(args.save)
+    X, y, source = load_training_data(args)
+    from sklearn.model_selection import train_test_split  # after the checks: 1-2 s
+
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
     print(f"data: {source}  train {X_train.shape}  test {X_test.shape}  "
           f"classes {len(np.unique(y))}", flush=True)
-    clf = DNNClassifier(verbose=1, run_name="train", **_estimator_params(args))
+    clf = import_estimators().DNNClassifier(verbose=1, run_name="train",
+                                            **_estimator_params(args))
     clf.fit(X_train, y_train)
     accuracy = float(clf.score(X_test, y_test))
     run_dir = clf.log_dir_
-    with open(os.path.join(run_dir, "metrics.json"), "w", encoding="utf-8") as handle:
-        json.dump({"source": source, "test_accuracy": accuracy, "params": {
-            k: (list(v) if isinstance(v, tuple) else v) for k, v in clf.get_params().items()
-            if not callable(v)}, "history": clf.history_}, handle, indent=2)
+    write_json(os.path.join(run_dir, "metrics.json"), {
+        "source": source, "test_accuracy": accuracy,
+        "params": {k: v for k, v in clf.get_params().items() if not callable(v)},
+        "history": clf.history_})
     print(f"test accuracy: {accuracy:.4f}")
     print(f"files: {os.path.abspath(run_dir)} (TensorBoard events, metrics.json)")
+    if args.save:
+        clf.save(args.save)
+        stale = os.path.join(args.save, PREPROCESSING_FILE)
+        if os.path.exists(stale):  # from an earlier `search --save`: not this model's
+            os.unlink(stale)
+        print(f"saved: {os.path.abspath(args.save)} (use with predict --model / export --model)")
+    return 0
+
+
+def _model_info(model_dir: str) -> dict:
+    """Class, feature count and save name of a ``--save`` directory, without TensorFlow.
+
+    Only a quick look at ``latest`` and ``estimator.json``, for early and clear
+    errors; ``load()`` then checks the model in full.
+    """
+    if not os.path.isdir(model_dir):
+        raise CliError(f"No saved model at {model_dir}: no such directory")
+    try:
+        with open(os.path.join(model_dir, "latest"), encoding="utf-8") as handle:
+            save_name = json.load(handle)["dir"]
+        with open(os.path.join(model_dir, save_name, "estimator.json"),
+                  encoding="utf-8") as handle:
+            meta = json.load(handle)
+        info = {"class": meta["class"], "n_features": int(meta["fitted"]["n_features_in_"]),
+                "save": save_name}
+    except (OSError, ValueError, KeyError, TypeError):
+        raise CliError(f"{model_dir} is not a model directory written by --save / save()")
+    if info["class"] not in _ESTIMATOR_CLASSES:
+        raise CliError(f"{model_dir} holds a {info['class']}, which the CLI cannot load")
+    return info
+
+
+def _load_model(model_dir: str, info: dict):
+    return getattr(import_estimators(), info["class"]).load(model_dir)
+
+
+def _format_column(values: np.ndarray) -> list:
+    if values.dtype.kind != "f":
+        return [str(value) for value in values]
+    digits = ".9g" if values.dtype.itemsize <= 4 else ".17g"  # exact round trip
+    return [format(float(value), digits) for value in values]
+
+
+def _prediction_columns(model, X) -> dict:
+    """``{"prediction": ..., "proba_<class>": ...}`` (regressors: ``prediction[_i]``)."""
+    predictions = np.asarray(model.predict(X))
+    if predictions.ndim == 2 and predictions.shape[1] > 1:
+        columns = {f"prediction_{i}": predictions[:, i] for i in range(predictions.shape[1])}
+    else:
+        columns = {"prediction": predictions.reshape(len(X))}
+    if hasattr(model, "predict_proba"):
+        proba = model.predict_proba(X)
+        columns.update({f"proba_{label}": proba[:, i] for i, label in enumerate(model.classes_)})
+    return columns
+
+
+def cmd_predict(args) -> int:
+    """``predict``: run a saved model on a CSV/NPZ file and write a predictions CSV.
+
+    The model directory, the file and its feature count are checked before
+    TensorFlow is imported.  A current ``preprocessing.json`` (from
+    ``search --save``) standardizes the features first.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``model``, ``data``, ``target`` and ``out``.
+
+    Returns
+    -------
+    int
+        0; errors raise (``main`` turns them into exit code 2).
+    """
+    info = _model_info(args.model)
+    X, y = load_file(args.data, args.target, require_target=False)
+    if X.shape[1] != info["n_features"]:
+        hint = ""
+        if X.shape[1] == info["n_features"] + 1 and args.target is None:
+            hint = " (is one column the label? name it with --target)"
+        raise CliError(f"{args.data} has {X.shape[1]} feature columns but the model in "
+                       f"{args.model} expects {info['n_features']}{hint}")
+    preprocessing = read_preprocessing(args.model, info["save"])
+    X = apply_preprocessing(X, preprocessing)
+    model = _load_model(args.model, info)
+    columns = _prediction_columns(model, X)
+    with open(args.out, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(list(columns))
+        writer.writerows(zip(*(_format_column(values) for values in columns.values())))
+    scaled = f", standardized with {PREPROCESSING_FILE}" if preprocessing else ""
+    print(f"predictions: {len(X)} rows of {args.data} -> {os.path.abspath(args.out)}"
+          f" ({info['class']}{scaled})")
+    if y is not None:
+        name = "accuracy" if info["class"] == "DNNClassifier" else "R^2"
+        print(f"{name} on {args.data}: {float(model.score(X, y)):.4f}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    """``export``: write a saved model as a TensorFlow SavedModel for serving.
+
+    A current ``preprocessing.json`` is copied to ``OUT/assets.extra/`` (the
+    SavedModel itself takes standardized features).
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``model`` and ``saved_model`` (which must not exist).
+
+    Returns
+    -------
+    int
+        0; errors raise (``main`` turns them into exit code 2).
+    """
+    if os.path.exists(args.saved_model):
+        raise CliError(f"{args.saved_model} already exists; export never overwrites")
+    info = _model_info(args.model)
+    preprocessing = read_preprocessing(args.model, info["save"])
+    model = _load_model(args.model, info)
+    model.export_saved_model(args.saved_model)
+    outputs = "probabilities, classes" if info["class"] == "DNNClassifier" else "predictions"
+    print(f"SavedModel: {os.path.abspath(args.saved_model)} (signature serving_default: "
+          f"features float32 (None, {info['n_features']}) -> {outputs})")
+    if preprocessing is not None:
+        extra = os.path.join(args.saved_model, "assets.extra")
+        os.makedirs(extra, exist_ok=True)
+        write_json(os.path.join(extra, PREPROCESSING_FILE), preprocessing["payload"])
+        print(f"note: the model expects standardized features: (x - mean) / scale with "
+              f"mean and scale from {os.path.join(extra, PREPROCESSING_FILE)}")
     return 0
 
 
 def cmd_datasets(args) -> int:
+    """``datasets``: list the offline data sets."""
     for name, (_, description) in sorted(DATASETS.items()):
         print(f"{name:10s} {description}")
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="tfgraph-dnn", description=(
+def build_parser() -> Parser:
+    """The ``tfgraph-dnn`` argument parser with its sub-commands."""
+    parser = Parser(prog="tfgraph-dnn", description=(
         "Train TF1-graph deep nets (Hands-On ML chapter 11) from the command line."))
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train = commands.add_parser("train", help="train a DNNClassifier and report test accuracy")
-    _add_data_flags(train)
-    _add_model_flags(train)
+    add_data_flags(train)
+    add_model_flags(train)
+    add_run_flags(train, n_epochs=30, early_stopping=False, patience=10)
     train.set_defaults(func=cmd_train)
+    cli_search.add_parser(commands)
+    predict = commands.add_parser("predict", help="predict with a model saved by --save")
+    predict.add_argument("--model", required=True, metavar="DIR", help="a --save directory")
+    predict.add_argument("--data", required=True, metavar="FILE",
+                         help="CSV (header row; every column a feature) or NPZ (array X)")
+    predict.add_argument("--target", help="label column of the CSV: dropped from the features "
+                         "and, if present, used to print the score")
+    predict.add_argument("--out", default="predictions.csv", metavar="FILE",
+                         help="CSV written: prediction (and proba_<class>) columns "
+                         "(default: predictions.csv)")
+    predict.set_defaults(func=cmd_predict)
+    export = commands.add_parser("export", help="export a saved model as a TF SavedModel")
+    export.add_argument("--model", required=True, metavar="DIR", help="a --save directory")
+    export.add_argument("--saved-model", required=True, metavar="OUT",
+                        help="SavedModel directory to create (must not exist)")
+    export.set_defaults(func=cmd_export)
     datasets = commands.add_parser("datasets", help="list the offline data sets")
     datasets.set_defaults(func=cmd_datasets)
     return parser
 
 
 def main(argv: Optional[List[str]] = None) -> int:
+    """Run the command line; returns the exit code (2 for bad flags, files or models)."""
     # TensorFlow's C++ start-up chatter hides the progress lines; keep warnings.
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (CliError, ValueError, OSError) as error:
-        print(f"tfgraph-dnn {args.command}: error: {error}", file=sys.stderr)
+    except (CliError, ValueError, OSError, ArithmeticError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"tfgraph-dnn {args.command}: error: {message}", file=sys.stderr)
         return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"tfgraph-dnn {args.command}: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -47,7 +47,8 @@ def load_dataset(name: str) -> Tuple[np.ndarray, np.ndarray]:
     return DATASETS[name][0]()
 
 
-def load_file(path: str, target: Optional[str] = None) -> Tuple[np.ndarray, Optional[np.ndarray]]:
+def load_file(path: str, target: Optional[str] = None,
+              require_target: bool = True) -> Tuple[np.ndarray, Optional[np.ndarray]]:
     """Load ``X`` (and ``y``) from a CSV or NPZ file.
 
     Parameters
@@ -57,12 +58,15 @@ def load_file(path: str, target: Optional[str] = None) -> Tuple[np.ndarray, Opti
     target : str, optional
         CSV column holding the labels.  Without it every column is a feature
         and ``y`` is ``None`` (for prediction).
+    require_target : bool, default=True
+        With False, a CSV file without the ``target`` column is read as
+        features only (``y`` is ``None``) instead of raising.
 
     Raises
     ------
     ValueError
-        If the file is missing, of an unknown type, lacks the target column
-        or holds non-numeric features.
+        If the file is missing, unreadable, of an unknown type, lacks the
+        target column or holds non-numeric features.
     """
     if not os.path.isfile(path):
         raise ValueError(f"No such file: {path}")
@@ -70,13 +74,24 @@ def load_file(path: str, target: Optional[str] = None) -> Tuple[np.ndarray, Opti
     if extension == ".npz":
         return _load_npz(path)
     if extension == ".csv":
-        return _load_csv(path, target)
+        return _load_csv(path, target, require_target)
     raise ValueError(f"Unsupported file type {extension!r} for {path}: use .csv or .npz")
 
 
 def _load_npz(path: str):
+    import zipfile
+
     try:
-        with np.load(path, allow_pickle=False) as archive:
+        archive = np.load(path, allow_pickle=False)
+    except ValueError as error:  # neither zip nor .npy: NumPy would try (and refuse) pickle
+        raise ValueError(f"Cannot read {path}: not a NumPy .npz archive") from error
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"Cannot read {path} as an NPZ archive: {error}") from error
+    if not isinstance(archive, np.lib.npyio.NpzFile):  # a lone .npy array, misnamed
+        raise ValueError(f"Cannot read {path} as an NPZ archive: it holds a single array; "
+                         "store arrays 'X' and 'y' with numpy.savez")
+    try:
+        with archive:
             names = set(archive.files)
             for x_key, y_key in (("X", "y"), ("x_train", "y_train")):
                 if x_key in names:
@@ -85,22 +100,29 @@ def _load_npz(path: str):
                     break
             else:
                 raise ValueError(f"{path} holds {sorted(names)}; expected arrays 'X' and 'y'")
-    except (OSError, EOFError) as error:  # np.load's errors for non-npz / truncated files
+    except (OSError, EOFError, zipfile.BadZipFile) as error:  # a truncated member
         raise ValueError(f"Cannot read {path} as an NPZ archive: {error}") from error
+    if X.ndim == 0:
+        raise ValueError(f"{path}: X is a scalar; expected one row per sample")
     X = X.reshape(len(X), -1)
     if X.dtype == np.uint8:  # raw images, as in mnist.npz
         X = X / 255.0
     return X.astype(np.float32), y
 
 
-def _load_csv(path: str, target: Optional[str]):
+def _load_csv(path: str, target: Optional[str], require_target: bool = True):
     import csv
 
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = list(csv.reader(handle))
+    try:
+        with open(path, newline="", encoding="utf-8") as handle:
+            rows = list(csv.reader(handle))
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise ValueError(f"Cannot read {path} as a UTF-8 CSV file: {error}") from error
     if len(rows) < 2:
         raise ValueError(f"{path} needs a header row and at least one data row")
     header, body = rows[0], rows[1:]
+    if target is not None and target not in header and not require_target:
+        target = None
     if target is not None and target not in header:
         raise ValueError(f"Target column {target!r} not in {path}; columns are {header}")
     target_index = header.index(target) if target is not None else None

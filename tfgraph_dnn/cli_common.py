@@ -1,0 +1,378 @@
+"""What the command-line modules share (room: ``cli``; TensorFlow only on demand).
+
+A one-line-error argument parser, flag types and flag groups, training-data
+loading, the quiet TensorFlow import, and the ``preprocessing.json`` file that
+``search --save`` writes next to a saved model so that ``predict`` and
+``export`` see the scaling the model was trained with.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+import tempfile
+from typing import Optional
+
+import numpy as np
+
+from .datasets import DATASETS, load_dataset, load_file
+
+PREPROCESSING_FILE = "preprocessing.json"
+# TensorFlow's C++ start-up notices are printed before absl's logging is set up, so
+# TF_CPP_MIN_LOG_LEVEL (honoured later) cannot hide them; see import_estimators.
+_STARTUP_NOISE = ("I0000 ", "WARNING: All log messages before absl::InitializeLog()",
+                  "To enable the following instructions:")
+
+
+class CliError(Exception):
+    """A user-facing error: printed as one line, exit code 2."""
+
+
+class Parser(argparse.ArgumentParser):
+    """``ArgumentParser`` whose errors are one line (plus a pointer to ``--help``)."""
+
+    def error(self, message):
+        """Print ``<prog>: error: <message>`` and exit with code 2."""
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def number_in(kind, low=None, high=None, low_open=False, high_open=False):
+    """An argparse type: a finite ``kind`` (int or float) within the given bounds.
+
+    Parameters
+    ----------
+    kind : {int, float}
+    low, high : number, optional
+        Bounds (``None``: unbounded).
+    low_open, high_open : bool, default=False
+        Whether the bound itself is excluded.
+
+    Returns
+    -------
+    callable
+        ``str -> kind``, raising ``argparse.ArgumentTypeError`` with a short
+        message ("must be > 0, got -1") that argparse prints as one line.
+    """
+    limits = [f"{'>' if low_open else '>='} {low}"] if low is not None else []
+    limits += [f"{'<' if high_open else '<='} {high}"] if high is not None else []
+    wanted = " and ".join(limits)
+
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {kind.__name__}, got {text!r}")
+        if not math.isfinite(value):
+            raise argparse.ArgumentTypeError(f"must be a finite number, got {text}")
+        if (low is not None and (value < low or (low_open and value == low))) or \
+                (high is not None and (value > high or (high_open and value == high))):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text}")
+        return value
+    return parse
+
+
+positive_int = number_in(int, 1)
+non_negative_int = number_in(int, 0)
+positive_float = number_in(float, 0, low_open=True)
+non_negative_float = number_in(float, 0)
+fraction = number_in(float, 0, 1, low_open=True, high_open=True)
+unit_interval = number_in(float, 0, 1)
+rate = number_in(float, 0, 1, high_open=True)
+
+
+def hidden_layers(text: str):
+    """Parse ``"300,100"`` into ``(300, 100)``."""
+    try:
+        sizes = tuple(int(part) for part in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}")
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError(f"layer sizes must be positive, got {text!r}")
+    return sizes
+
+
+def add_data_flags(parser: argparse.ArgumentParser) -> None:
+    """``--dataset``, ``--data``, ``--target`` and ``--test-size``."""
+    parser.add_argument("--dataset", default="digits", choices=sorted(DATASETS),
+                        help="offline data set to use when --data is not given (default: digits)")
+    parser.add_argument("--data", help="CSV (with --target) or NPZ (arrays X, y) file")
+    parser.add_argument("--target", help="name of the label column of a CSV file")
+    parser.add_argument("--test-size", type=fraction, default=0.2,
+                        help="fraction held out for the test score (default: 0.2)")
+
+
+def add_model_flags(parser: argparse.ArgumentParser) -> None:
+    """The network and optimizer hyper-parameters of ``train`` (names as the estimator's)."""
+    group = parser.add_argument_group("network")
+    group.add_argument("--n-hidden", type=non_negative_int, default=5,
+                       help="number of hidden layers (default: 5)")
+    group.add_argument("--n-neurons", type=positive_int, default=100,
+                       help="units per hidden layer (default: 100)")
+    group.add_argument("--hidden-layers", type=hidden_layers, default=None, metavar="SIZES",
+                       help="comma-separated layer sizes, e.g. 300,100 (overrides --n-hidden "
+                       "and --n-neurons)")
+    group.add_argument("--activation", default="elu",
+                       help="relu, leaky_relu, elu, selu, tanh, sigmoid or identity "
+                       "(default: elu)")
+    group.add_argument("--initializer", default="he_normal",
+                       help="he_normal, he_uniform, glorot_*, lecun_* or variance_scaling "
+                       "(default: he_normal)")
+    group.add_argument("--batch-norm-momentum", type=unit_interval, default=None,
+                       help="batch normalization before every activation (e.g. 0.9)")
+    group.add_argument("--dropout-rate", type=rate, default=None,
+                       help="dropout after every hidden layer (alpha dropout with selu)")
+    group.add_argument("--l1", type=non_negative_float, default=0.0,
+                       help="l1 kernel regularization of every layer (default: 0)")
+    group.add_argument("--l2", type=non_negative_float, default=0.0,
+                       help="l2 kernel regularization of every layer (default: 0)")
+    group.add_argument("--max-norm", type=positive_float, default=None,
+                       help="max-norm threshold of the hidden kernels")
+    group = parser.add_argument_group("optimization")
+    group.add_argument("--optimizer", default="adam",
+                       help="gd, momentum, nesterov, adagrad, rmsprop, adam or ftrl "
+                       "(default: adam)")
+    group.add_argument("--learning-rate", type=positive_float, default=0.001,
+                       help="(default: 0.001)")
+    group.add_argument("--beta1", type=rate, default=0.9, help="Adam's beta1 (default: 0.9)")
+    group.add_argument("--beta2", type=rate, default=0.999,
+                       help="Adam's beta2 (default: 0.999)")
+    group.add_argument("--momentum", type=rate, default=0.9,
+                       help="of momentum, nesterov and rmsprop (default: 0.9)")
+    group.add_argument("--batch-size", type=positive_int, default=50, help="(default: 50)")
+    group.add_argument("--lr-schedule", default=None,
+                       help="constant, exponential, piecewise, power, performance or 1cycle")
+    for kind in ("value", "norm", "global-norm"):
+        group.add_argument(f"--gradient-clip-{kind}", type=positive_float, default=None,
+                           help=f"clip gradients by {kind.replace('-', ' ')}")
+    group = parser.add_argument_group("checkpoints and transfer")
+    group.add_argument("--checkpoint-dir", default=None,
+                       help="save checkpoints here; with --resume, continue from them")
+    group.add_argument("--checkpoint-every", type=positive_int, default=5,
+                       help="epochs between checkpoints (default: 5)")
+    group.add_argument("--resume", action="store_true",
+                       help="continue from the last checkpoint in --checkpoint-dir")
+    group.add_argument("--warm-start-from", metavar="DIR", default=None,
+                       help="initialize from a model saved with --save (or a checkpoint)")
+    group.add_argument("--n-frozen", type=non_negative_int, default=0,
+                       help="freeze the first N hidden layers (default: 0)")
+    group.add_argument("--n-threads", type=positive_int, default=None,
+                       help="TensorFlow threads (default: all cores)")
+    group.add_argument("--log-histograms", action="store_true",
+                       help="also write weight histograms to TensorBoard")
+
+
+def add_run_flags(parser: argparse.ArgumentParser, n_epochs: int, early_stopping: bool,
+                  patience: int) -> None:
+    """Flags that ``train`` and ``search`` share: epochs, stopping, seed, logs, ``--save``.
+
+    Parameters
+    ----------
+    parser : argparse.ArgumentParser
+    n_epochs, early_stopping, patience
+        The command's defaults of ``--n-epochs``, ``--early-stopping`` and
+        ``--patience``.
+    """
+    group = parser.add_argument_group("training run")
+    group.add_argument("--n-epochs", "--epochs", dest="n_epochs", type=positive_int,
+                       default=n_epochs, help=f"maximum epochs per fit (default: {n_epochs})")
+    group.add_argument("--early-stopping", action=argparse.BooleanOptionalAction,
+                       default=early_stopping, help="hold out --validation-fraction of the "
+                       "training data, stop on its loss and keep the best weights")
+    group.add_argument("--patience", type=positive_int, default=patience,
+                       help=f"epochs without improvement before stopping (default: {patience})")
+    group.add_argument("--validation-fraction", type=fraction, default=0.1,
+                       help="of the training data, for early stopping (default: 0.1)")
+    group.add_argument("--random-state", type=int, default=42,
+                       help="seed of the split, shuffling and initialization (default: 42)")
+    group.add_argument("--log-dir", default="logs",
+                       help="where run directories are written (default: logs)")
+    group.add_argument("--save", metavar="DIR",
+                       help="save the fitted model to DIR (for predict / export)")
+
+
+def load_training_data(args):
+    """Load the labelled data of ``train`` and ``search``.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        With ``data``, ``target`` and ``dataset``.
+
+    Returns
+    -------
+    X : ndarray, y : ndarray, source : str
+        ``source`` names the file or data set, for the printed summary.
+
+    Raises
+    ------
+    CliError, ValueError
+        The file has no labels, or cannot be read.
+    """
+    if args.data:
+        X, y = load_file(args.data, args.target)
+        if y is None:
+            raise CliError(f"{args.data}: no labels; give --target for a CSV file "
+                           "or store an array 'y' in the NPZ file")
+        return X, y, args.data
+    return (*load_dataset(args.dataset), args.dataset)
+
+
+def check_save_target(path: Optional[str]) -> None:
+    """Fail before training if ``--save DIR`` would be refused by ``save()`` after it.
+
+    Parameters
+    ----------
+    path : str or None
+        ``--save``: absent, an empty directory or an earlier save are fine.
+
+    Raises
+    ------
+    CliError
+        ``path`` is a file, or a non-empty directory that ``save()`` did not write.
+    """
+    if path is None:
+        return
+    if os.path.exists(path) and not os.path.isdir(path):
+        raise CliError(f"--save {path}: is a file, not a directory")
+    if os.path.isdir(path) and os.listdir(path) \
+            and not os.path.exists(os.path.join(path, "latest")):
+        raise CliError(f"--save {path}: exists and is not a model directory written by "
+                       "--save; refusing to write into it")
+
+
+def to_builtin(value):
+    """A JSON-safe copy of ``value`` (NumPy scalars and arrays become Python ones)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [to_builtin(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): to_builtin(item) for key, item in value.items()}
+    return value
+
+
+def write_json(path: str, payload) -> None:
+    """Write ``payload`` as indented JSON."""
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(to_builtin(payload), handle, indent=2)
+
+
+def import_estimators():
+    """Import :mod:`tfgraph_dnn.estimator` (hence TensorFlow) without its start-up chatter.
+
+    With ``TF_CPP_MIN_LOG_LEVEL`` >= 1 (``main`` sets 2 unless the user chose),
+    stderr is captured while TensorFlow loads and replayed without the C++
+    notices that the variable no longer hides; anything else (Python
+    warnings, errors) is replayed as is.  With >= 2 TensorFlow's Python
+    logger is also set to ERROR, as the variable does for C++: this hides
+    its deprecation notices about TF1 APIs, which the library uses on purpose.
+
+    Returns
+    -------
+    module
+        ``tfgraph_dnn.estimator``.
+    """
+    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0")
+    if level.isdigit() and int(level) >= 2:
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    if level in ("", "0") or "tensorflow" in sys.modules:
+        from . import estimator
+        return estimator
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as sink:
+        os.dup2(sink.fileno(), 2)
+        try:
+            from . import estimator
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            sink.seek(0)
+            for line in sink.read().decode("utf-8", "replace").splitlines():
+                if not line.startswith(_STARTUP_NOISE):
+                    print(line, file=sys.stderr)
+    return estimator
+
+
+def write_preprocessing(model_dir: str, save_dir: str, scaler) -> str:
+    """Record the fitted ``StandardScaler`` that feeds the model saved in ``model_dir``.
+
+    Parameters
+    ----------
+    model_dir : str
+        The directory given to ``save()``.
+    save_dir : str
+        What ``save()`` returned: the file names that save, so a later save
+        into the same directory makes this file stale (and ignored).
+    scaler : sklearn.preprocessing.StandardScaler
+        Fitted, with the default ``with_mean`` and ``with_std``.
+
+    Returns
+    -------
+    str
+        The path of ``preprocessing.json``.
+    """
+    path = os.path.join(model_dir, PREPROCESSING_FILE)
+    write_json(path, {"library": "tfgraph_dnn", "save": os.path.basename(save_dir),
+                      "standard_scaler": {"mean": scaler.mean_, "scale": scaler.scale_}})
+    return path
+
+
+def read_preprocessing(model_dir: str, save_name: str) -> Optional[dict]:
+    """The ``preprocessing.json`` of ``model_dir`` if it belongs to save ``save_name``.
+
+    Parameters
+    ----------
+    model_dir : str
+        A ``--save`` directory.
+    save_name : str
+        The ``save-N`` directory its ``latest`` points at.  A file written
+        for another save is stale: a warning says it is ignored.
+
+    Returns
+    -------
+    dict or None
+        ``path``, ``mean``, ``scale`` (float64 arrays) and the raw ``payload``;
+        ``None`` without a (current) file.
+    """
+    path = os.path.join(model_dir, PREPROCESSING_FILE)
+    if not os.path.exists(path):
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            payload = json.load(handle)
+        scaler = payload["standard_scaler"]
+        mean, scale = (np.asarray(scaler[key], dtype=np.float64) for key in ("mean", "scale"))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise CliError(f"Unreadable {path}: {error}")
+    if payload.get("save") != save_name:
+        print(f"warning: ignoring {path}: it was written for another save of this model",
+              file=sys.stderr)
+        return None
+    return {"path": path, "mean": mean, "scale": scale, "payload": payload}
+
+
+def apply_preprocessing(X: np.ndarray, preprocessing: Optional[dict]) -> np.ndarray:
+    """Standardize ``X`` exactly as ``StandardScaler.transform`` does on float32 data.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    preprocessing : dict or None
+        From :func:`read_preprocessing`; ``None`` returns ``X`` unchanged.
+
+    Returns
+    -------
+    ndarray
+        A float32 copy: ``X -= mean; X /= scale``, rounded as the pipeline's.
+    """
+    if preprocessing is None:
+        return X
+    X = np.array(X, dtype=np.float32)
+    X -= preprocessing["mean"]
+    X /= preprocessing["scale"]
+    return X
