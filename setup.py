@@ -18,8 +18,11 @@ setup(
         "tqdm",
     ],
     extras_require={
-        "test": ["pytest", "mlxtend", "pandas"],
-        "examples": ["matplotlib", "mlxtend"],
+        # joblib >= 1.3: parallel_config; dask[distributed]: joblib's "dask" backend
+        # (tests/test_model_selection.py, examples/dask_search.py).
+        "test": ["pytest", "mlxtend", "pandas", "joblib>=1.3", "dask[distributed]"],
+        "examples": ["matplotlib", "mlxtend", "joblib>=1.3", "dask[distributed]"],
+        "dask": ["joblib>=1.3", "dask[distributed]"],
     },
     entry_points={"console_scripts": ["tfgraph-dnn = tfgraph_dnn.cli:main"]},
 )
