@@ -37,7 +37,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
     "batch_size": [_positive(numbers.Integral)],
     "n_epochs": [_positive(numbers.Integral)],
-    "batch_norm_momentum": [Interval(numbers.Real, 0, 1, closed="both"), None],
+    "batch_norm_momentum": [Interval(numbers.Real, 0, 1, closed="left"), None],
     "dropout_rate": [Interval(numbers.Real, 0, 1, closed="left"), None],
     "l1": [_non_negative()],
     "l2": [_non_negative()],

@@ -11,10 +11,11 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
 from ._base import BaseDNN
+from ._docs import COMMON_ATTRIBUTES, PARAMETERS
 
 
 class DNNRegressor(RegressorMixin, BaseDNN):
-    """Deep neural network regressor on a TensorFlow 1 graph.
+    __doc__ = """Deep neural network regressor on a TensorFlow 1 graph.
 
     The chapter's network: ``n_hidden`` dense layers of ``n_neurons`` units
     (or ``hidden_layer_sizes``) named ``hidden1 ... hiddenN`` and a linear
@@ -24,66 +25,12 @@ class DNNRegressor(RegressorMixin, BaseDNN):
     ``sklearn.compose.TransformedTargetRegressor``) when they are far from unit
     scale.
 
-    Parameters
-    ----------
-    n_hidden : int, default=5
-        Number of hidden layers.
-    n_neurons : int, default=100
-        Units per hidden layer.
-    hidden_layer_sizes : tuple of int, default=None
-        Per-layer sizes; overrides ``n_hidden`` and ``n_neurons``.
-    activation : str or callable, default='elu'
-        'relu', 'leaky_relu' (alpha 0.01), 'elu', 'selu', 'tanh', 'sigmoid',
-        'identity' or a function of a tensor.
-    initializer : str or callable, default='he_normal'
-        'he_normal', 'he_uniform', 'glorot_normal', 'glorot_uniform',
-        'lecun_normal', 'lecun_uniform', 'variance_scaling' or a TF initializer.
-    optimizer : str, default='adam'
-        'gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam' or 'ftrl'.
-    learning_rate : float, default=0.001
-    beta1, beta2 : float, default=0.9, 0.999
-        Adam's decay rates.
-    momentum : float, default=0.9
-        Momentum of 'momentum', 'nesterov' and 'rmsprop'.
-    batch_size : int, default=50
-    n_epochs : int, default=100
-    batch_norm_momentum : float, default=None
-        Batch normalization before every hidden activation when set.
-    dropout_rate : float in [0, 1), default=None
-        Dropout on every hidden layer's output (alpha dropout with 'selu');
-        enables :meth:`predict_mc`.
-    l1, l2 : float, default=0.0
-        Kernel regularization strength of every layer.
-    max_norm : float, default=None
-        Max-norm threshold of the hidden kernels, enforced after every step.
-    early_stopping : bool, default=False
-        Stop when the validation loss has not improved for ``patience``
-        epochs and restore the best weights; without ``X_valid`` a random
-        ``validation_fraction`` of the training rows is held out.
-    random_state : int, RandomState or None
-        Seeds NumPy (shuffling) and the graph (initializers, dropout masks):
-        the same seed gives the same predictions on CPU.
-    verbose : int, default=0
-        1 prints one line per epoch.
-
-    The other parameters (gradient clipping, learning-rate schedules,
-    checkpoints, TensorBoard logs, warm starts, frozen layers, callbacks,
-    threads) are those of :class:`DNNClassifier`.
-
+{parameters}
     Attributes
     ----------
     n_outputs_ : int
         Number of targets (columns of ``y``; 1 for a 1-D ``y``).
-    n_features_in_ : int
-    feature_names_in_ : ndarray of str
-        Only when ``X`` was a DataFrame with string column names.
-    history_ : list of dict
-        One row per epoch: loss (and val_loss), learning_rate, seconds.
-    n_epochs_ : int
-        Epochs actually run.
-    n_layers_ : int
-        Hidden layers plus the output layer.
-
+{attributes}
     Examples
     --------
     >>> from sklearn.datasets import make_regression
@@ -93,7 +40,7 @@ class DNNRegressor(RegressorMixin, BaseDNN):
     ...                    n_epochs=50, random_state=0).fit(X, y / y.std())
     >>> reg.predict(X[:3]).shape
     (3,)
-    """
+    """.format(parameters=PARAMETERS, attributes=COMMON_ATTRIBUTES.format(metrics=""))
 
     _task = "regression"
 

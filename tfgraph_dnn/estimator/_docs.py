@@ -1,0 +1,111 @@
+"""Shared docstring sections of the estimators (room: ``estimator``; text only).
+
+Both estimators take the same constructor arguments and share most fitted
+attributes; they are documented once here and spliced into each class's
+numpydoc docstring.
+"""
+
+PARAMETERS = """    Parameters
+    ----------
+    n_hidden : int, default=5
+        Number of hidden layers.
+    n_neurons : int, default=100
+        Units per hidden layer.
+    hidden_layer_sizes : tuple of int, default=None
+        Per-layer sizes; overrides ``n_hidden`` and ``n_neurons``.
+    activation : str or callable, default='elu'
+        'relu', 'leaky_relu' (alpha 0.01), 'elu', 'selu', 'tanh', 'sigmoid',
+        'identity' or a function of a tensor.
+    initializer : str or callable, default='he_normal'
+        'he_normal', 'he_uniform', 'glorot_normal', 'glorot_uniform',
+        'lecun_normal', 'lecun_uniform', 'variance_scaling' or a TF initializer.
+    optimizer : str, default='adam'
+        'gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam' or 'ftrl'.
+    learning_rate : float, default=0.001
+        The base rate (1cycle's peak is 10x it unless set on the schedule).
+    beta1, beta2 : float, default=0.9, 0.999
+        Adam's decay rates.
+    momentum : float, default=0.9
+        Momentum of 'momentum', 'nesterov' and 'rmsprop'.
+    batch_size : int, default=50
+    n_epochs : int, default=100
+        Epochs of a ``fit`` (an upper bound with early stopping; schedules are
+        laid out over it).
+    batch_norm_momentum : float in [0, 1), default=None
+        Batch normalization before every hidden activation when set.
+    dropout_rate : float in [0, 1), default=None
+        Dropout on every hidden layer's output (alpha dropout with 'selu');
+        it also drives MC dropout predictions.
+    l1, l2 : float, default=0.0
+        Kernel regularization strength of every layer.  The training ``loss``
+        in ``history_`` includes these penalties; ``val_loss`` does not.
+    max_norm : float, default=None
+        Max-norm threshold of the hidden kernels, enforced after every step.
+    gradient_clip_value, gradient_clip_norm, gradient_clip_global_norm : float, default=None
+        Clip each gradient element, each gradient's norm, or all gradients'
+        global norm.
+    lr_schedule : str or Schedule, default=None
+        'constant', 'exponential', 'piecewise', 'power', 'performance',
+        '1cycle' or an instance from ``tfgraph_dnn.training.schedules``.
+    early_stopping : bool, default=False
+        Stop when the validation loss has not improved for ``patience``
+        epochs and restore the best weights; without ``X_valid`` a random
+        (stratified for classifiers) ``validation_fraction`` of the rows is
+        held out.
+    patience : int, default=10
+    validation_fraction : float in (0, 1), default=0.1
+    checkpoint_dir : str or path-like, default=None
+        Save a crash-safe checkpoint every ``checkpoint_every`` epochs and at
+        the end; with ``resume=True`` a later ``fit`` continues from it.
+    checkpoint_every : int, default=5
+    resume : bool, default=False
+    log_dir : str or path-like, default=None
+        Write TensorBoard events (scalars, graph, HParams) to a new
+        ``run-<UTC timestamp>[-<run_name>]`` directory under it.
+    run_name : str, default=None
+        Sanitized to ``[A-Za-z0-9._-]``: a run never leaves ``log_dir``.
+    log_histograms : bool, default=False
+        Also log weight histograms every epoch.
+    warm_start : bool, default=False
+        A new ``fit`` continues from the current weights (same architecture).
+    warm_start_from : str, path-like or WarmStartSettings, default=None
+        Initialize variables from a checkpoint (prefix, TF checkpoint
+        directory, ``checkpoint_dir`` or ``save()`` directory); see
+        :class:`tfgraph_dnn.WarmStartSettings` to choose and rename variables.
+    n_frozen : int, default=0
+        Freeze the lowest ``n_frozen`` hidden layers (``tf.stop_gradient`` and
+        left out of the optimizer): they keep their warm-started values.
+    cache_frozen : bool, default=True
+        When the frozen layers have no dropout and no batch norm, compute
+        their outputs once per fit and train the upper layers on them.
+    callbacks : list of Hook, default=None
+        Extra hooks (``on_train_begin`` / ``on_epoch_end`` / ...) run by the loop.
+    n_threads : int, default=None
+        TensorFlow intra/inter-op threads of the Session; None follows
+        ``OMP_NUM_THREADS`` when set (joblib and Dask workers set it), else
+        TensorFlow's default.
+    random_state : int, RandomState or None
+        Seeds NumPy (shuffling) and the graph (initializers, dropout masks):
+        the same seed gives the same predictions on CPU.
+    verbose : int, default=0
+        1 prints one line per epoch, 2 a progress bar over batches.
+"""
+
+COMMON_ATTRIBUTES = """    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when ``X`` was a DataFrame with string column names.
+    history_ : list of dict
+        One row per epoch: epoch, loss{metrics} (and the same with ``val_``
+        when validating), learning_rate (at the epoch's end) and seconds.
+        ``loss`` is the running mean over the epoch in training mode.
+    n_epochs_ : int
+        Epochs actually run.
+    n_layers_ : int
+        Hidden layers plus the output layer.
+    best_epoch_, best_val_loss_ : int, float
+        Only with ``early_stopping=True``: the epoch whose weights were kept.
+    warm_started_vars_ : list of str
+        Variables initialized from ``warm_start_from``.
+    log_dir_ : str
+        Only with ``log_dir``: the run directory of the last fit.
+"""
