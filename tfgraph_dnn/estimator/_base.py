@@ -287,10 +287,10 @@ class BaseDNN(SessionMixin, BaseEstimator):
         self._ops.snapshot.assign(self._session, values)
         self.warm_started_vars_ = sorted(values)
 
-    def _build(self, seed: int, n_train: int) -> None:
-        """Build the net and its training ops in a new graph; open an initialized Session."""
+    def _build(self, seed: int, n_train: int, values=None) -> None:
+        """Build the net and its training ops in a new graph; open an initialized Session
+        (holding ``values``, ``{variable name: array}``, when given)."""
         self._close_session()
-        self.__dict__.pop("_pending_values", None)
         graph = tf.Graph()
         with graph.as_default():
             spec = self._network_spec(seed)
@@ -306,7 +306,8 @@ class BaseDNN(SessionMixin, BaseEstimator):
                 in_graph_first_layer=spec.n_frozen + 1 if self._caches_frozen(spec) else 1)
             init = v1.global_variables_initializer()
         graph.finalize()  # hooks only run ops: the graph never grows after this
-        self._open_session(graph, init, endpoints, ops)
+        self._open_session(graph, init, endpoints, ops, values)
+        self.__dict__.pop("_pending_values", None)
         self._graph_seed, self._n_train = seed, n_train
 
     def _restore_checkpoint(self) -> None:

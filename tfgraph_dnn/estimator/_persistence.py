@@ -27,8 +27,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import __version__
 from ..model import build_network
-from ..training.checkpoint import (MODEL_PREFIX, CheckpointError, describe_error, latest_save_dir,
-                                   rng_from_json, write_save, _rng_to_json)
+from ..training.checkpoint import (MODEL_PREFIX, TMP_PREFIX, CheckpointError, describe_error,
+                                   latest_save_dir, remove_leftovers, rng_from_json, write_save,
+                                   _rng_to_json)
 from ..training.transfer import WarmStartSettings
 
 v1 = tf.compat.v1
@@ -91,7 +92,7 @@ def _check_target_directory(path: str) -> None:
     """Refuse to write into anything but an empty directory or an earlier save()."""
     if os.path.exists(path) and not os.path.isdir(path):
         raise FileExistsError(f"{path} is a file; save() needs a directory.")
-    if os.path.isdir(path) and os.listdir(path):
+    if os.path.isdir(path) and any(not name.startswith(TMP_PREFIX) for name in os.listdir(path)):
         save_dir = latest_save_dir(path)
         if save_dir is None or not os.path.exists(os.path.join(save_dir, META_FILE)):
             raise FileExistsError(f"{path} exists and is not a model directory written by "
@@ -104,6 +105,8 @@ def save(estimator, path) -> str:
     estimator._ensure_session()
     path = os.fspath(path)
     _check_target_directory(path)
+    if os.path.isdir(path):
+        remove_leftovers(path)  # of an earlier save() that was killed
     params = {name: _encode(value, f"parameter {name}") for name, value
               in estimator.get_params(deep=False).items() if name not in _NOT_SAVED}
     if not isinstance(estimator.random_state, (int, np.integer, type(None))):

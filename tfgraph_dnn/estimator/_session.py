@@ -44,10 +44,18 @@ class SessionMixin:
         return v1.ConfigProto(intra_op_parallelism_threads=int(threads),
                               inter_op_parallelism_threads=int(threads))
 
-    def _open_session(self, graph, init, endpoints, ops) -> None:
+    def _open_session(self, graph, init, endpoints, ops, values=None) -> None:
+        """Open and initialize a Session; load ``values`` (``{name: array}``) if given.
+
+        The Session is published (``self._session``) only once its variables
+        hold their final values: other threads never see initial weights.
+        """
         session = v1.Session(graph=graph, config=self._session_config())
         session.run(init)
-        self._graph, self._session, self._endpoints, self._ops = graph, session, endpoints, ops
+        if values is not None:
+            ops.snapshot.restore(session, values)
+        self._graph, self._endpoints, self._ops = graph, endpoints, ops
+        self._session = session
 
     def _ensure_session(self) -> None:
         """Rebuild graph and Session after unpickling (variable values kept in NumPy)."""
@@ -60,8 +68,7 @@ class SessionMixin:
             if values is None:
                 raise RuntimeError("This estimator has no TensorFlow session (its last fit "
                                    "failed or was interrupted); fit it again.")
-            self._build(self._graph_seed, self._n_train)
-            self._ops.snapshot.restore(self._session, values)
+            self._build(self._graph_seed, self._n_train, values)
 
     def _run_batched(self, tensor, X, feed=None) -> np.ndarray:
         outputs = []

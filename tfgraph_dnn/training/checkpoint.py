@@ -29,6 +29,7 @@ from .hooks import Hook
 
 LATEST = "latest"
 MODEL_PREFIX = "model.ckpt"
+TMP_PREFIX = ".tmp-"  # what a crashed save can leave behind
 _SAVE_DIR = re.compile(r"^save-(\d{6})$")
 
 
@@ -60,7 +61,7 @@ def _fsync_dir(path: str) -> None:
 def atomic_write_text(path: str, text: str) -> None:
     """Write ``text`` to ``path`` so readers see the old or the new file, never a torn one."""
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tmp-", suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=TMP_PREFIX, suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -138,10 +139,7 @@ class CheckpointHook(Hook):
 
     def on_train_begin(self, state):
         os.makedirs(self.checkpoint_dir, exist_ok=True)
-        for name in os.listdir(self.checkpoint_dir):  # leftovers of a crashed save
-            if name.startswith(".tmp-"):
-                path = os.path.join(self.checkpoint_dir, name)
-                shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.unlink(path)
+        remove_leftovers(self.checkpoint_dir)
 
     def on_epoch_end(self, state, logs):
         if logs["epoch"] % self.every == 0:
@@ -161,6 +159,18 @@ class CheckpointHook(Hook):
                    "stopped": bool(state.stop_training)}
         return write_save(self.checkpoint_dir, state.session, state.ops.saver,
                           {"state.json": payload}, arrays=arrays, epoch=epoch, keep=self.keep)
+
+
+def remove_leftovers(directory: str) -> None:
+    """Delete the temporary files of saves that crashed (``.tmp-*``).
+
+    One writer per directory is assumed: a save running concurrently in
+    another process would lose its temporary files (and fail, not corrupt).
+    """
+    for name in os.listdir(directory):
+        if name.startswith(TMP_PREFIX):
+            path = os.path.join(directory, name)
+            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.unlink(path)
 
 
 def _save_indices(directory: str) -> List[int]:
@@ -185,7 +195,7 @@ def write_save(directory: str, session, saver, json_files: Dict[str, Any],
     os.makedirs(directory, exist_ok=True)
     indices = _save_indices(directory)
     final = os.path.join(directory, f"save-{(indices[-1] if indices else 0) + 1:06d}")
-    tmp = tempfile.mkdtemp(dir=directory, prefix=".tmp-save-")
+    tmp = tempfile.mkdtemp(dir=directory, prefix=TMP_PREFIX + "save-")
     try:
         with session.graph.as_default():  # the Saver refuses eager mode
             saver.save(session, os.path.join(tmp, MODEL_PREFIX),

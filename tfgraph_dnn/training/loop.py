@@ -43,6 +43,7 @@ class TrainingState:
     extra_feed: Dict[Any, Any] = field(default_factory=dict)
     inputs: Optional[tf.Tensor] = None
     data_in_graph: bool = False  # the training set was loaded into ops.epoch
+    train_data: Optional[tuple] = None  # (X, y) of this fit, for hooks that must check weights
 
     def __post_init__(self):
         if self.inputs is None:
@@ -109,6 +110,7 @@ def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray
              start_epoch: int = 0) -> TrainingState:
     """Train from ``start_epoch`` up to ``state.n_epochs`` unless a hook stops it."""
     batch_hooks = [hook for hook in hooks if hasattr(hook, "on_batch_end")]
+    state.train_data = (X, y)
     epoch_op = getattr(state.ops, "epoch", None)
     if epoch_op is not None and not batch_hooks and epoch_op.fits(X, y, state.batch_size):
         epoch_op.load(state.session, X, y)

@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from .hooks import Hook
+from .loop import evaluate
 
 
 class EarlyStopping(Hook):
@@ -72,35 +73,50 @@ def _finite(logs: Dict[str, Any]) -> bool:
     return all(math.isfinite(logs[key]) for key in ("loss", "val_loss") if key in logs)
 
 
+def _finite_on_training_data(state) -> bool:
+    """Whether the session's current weights give a finite loss on the training data."""
+    if state.train_data is None:
+        return True
+    X, y = state.train_data
+    return math.isfinite(evaluate(state.session, state.endpoints, X, y,
+                                  inputs=state.inputs)["loss"])
+
+
 class StopOnNonFinite(Hook):
     """Stop at the first epoch whose loss is NaN or infinite and keep the last finite weights.
 
-    A warning names the epoch.  If even the first epoch is non-finite there is
-    nothing to keep and :class:`DivergenceError` is raised.
+    An epoch's training loss is measured before each step's update, so a
+    finite epoch does not prove that the weights it *ended* with are finite
+    (they may already overflow the logits).  On divergence the hook checks the
+    end-of-epoch weights of the last finite epoch on the training data and,
+    if they fail, goes back one more epoch.  A warning names the epochs.  With
+    nothing finite to keep, :class:`DivergenceError` is raised.
     """
 
     def __init__(self):
-        self.last_finite: Optional[Dict[str, Any]] = None
-        self.last_finite_epoch: Optional[int] = None
+        # (epoch, weights at its end) of the last two finite epochs, oldest first.
+        self.candidates: List[Tuple[int, Dict[str, Any]]] = []
 
     def on_train_begin(self, state):
-        if state.history and self.last_finite is None:  # resumed or warm-started
-            finite = [row["epoch"] for row in state.history if _finite(row)]
-            if finite:  # the weights in the session are those of the last finite epoch
-                self.last_finite = state.ops.snapshot.capture(state.session)
-                self.last_finite_epoch = finite[-1]
+        self.candidates = []
+        finite = [row["epoch"] for row in state.history if _finite(row)]
+        if finite:  # resumed or warm-started: the session holds the last finite epoch's weights
+            self.candidates.append((finite[-1], state.ops.snapshot.capture(state.session)))
 
     def on_epoch_end(self, state, logs):
         if _finite(logs):
-            self.last_finite = state.ops.snapshot.capture(state.session)
-            self.last_finite_epoch = logs["epoch"]
+            weights = state.ops.snapshot.capture(state.session)
+            self.candidates = (self.candidates + [(logs["epoch"], weights)])[-2:]
             return
-        if self.last_finite is None:
+        for epoch, weights in reversed(self.candidates):
+            state.ops.snapshot.restore(state.session, weights)
+            if _finite_on_training_data(state):
+                break
+        else:
             raise DivergenceError(
-                f"The loss became non-finite (NaN or inf) in epoch {logs['epoch']} before any "
-                "finite epoch; lower learning_rate or enable gradient clipping.")
-        state.ops.snapshot.restore(state.session, self.last_finite)
+                f"The loss became non-finite (NaN or inf) in epoch {logs['epoch']} and no "
+                "earlier weights are finite; lower learning_rate or enable gradient clipping.")
         state.stop_training = True
         state.stop_reason = (f"non-finite loss in epoch {logs['epoch']}; kept the weights "
-                             f"of epoch {self.last_finite_epoch}")
+                             f"of epoch {epoch}")
         warnings.warn(state.stop_reason, RuntimeWarning, stacklevel=2)
