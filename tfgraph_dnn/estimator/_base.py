@@ -49,8 +49,8 @@ class BaseDNN(SessionMixin, BaseEstimator):
                  batch_norm_momentum=None, dropout_rate=None, l1=0.0, l2=0.0, max_norm=None,
                  gradient_clip_value=None, gradient_clip_norm=None,
                  gradient_clip_global_norm=None, lr_schedule=None, early_stopping=False,
-                 patience=10, validation_fraction=0.1, checkpoint_dir=None,
-                 checkpoint_every=5, resume=False, log_dir=None, run_name=None,
+                 early_stopping_monitor="val_loss", patience=10, validation_fraction=0.1,
+                 checkpoint_dir=None, checkpoint_every=5, resume=False, log_dir=None, run_name=None,
                  log_histograms=False, warm_start=False, warm_start_from=None, n_frozen=0,
                  cache_frozen=True, callbacks=None, n_threads=None, random_state=None,
                  verbose=0):
@@ -76,6 +76,7 @@ class BaseDNN(SessionMixin, BaseEstimator):
         self.gradient_clip_global_norm = gradient_clip_global_norm
         self.lr_schedule = lr_schedule
         self.early_stopping = early_stopping
+        self.early_stopping_monitor = early_stopping_monitor
         self.patience = patience
         self.validation_fraction = validation_fraction
         self.checkpoint_dir = checkpoint_dir
@@ -340,7 +341,8 @@ class BaseDNN(SessionMixin, BaseEstimator):
             hooks.append(self._ops.schedule_hook)
         hooks.append(StopOnNonFinite())
         if self.early_stopping and not quiet:
-            hooks.append(EarlyStopping(patience=self.patience))
+            hooks.append(EarlyStopping(patience=self.patience,
+                                       monitor=self.early_stopping_monitor))
         hooks.extend(self.callbacks or [])
         if self.log_dir is not None and not quiet:
             self.log_dir_ = new_run_dir(self.log_dir, self.run_name)
@@ -395,7 +397,10 @@ class BaseDNN(SessionMixin, BaseEstimator):
         self.n_layers_ = len(self._endpoints.hidden) + 1
         for hook in hooks:
             if isinstance(hook, EarlyStopping):
-                self.best_epoch_, self.best_val_loss_ = hook.best_epoch, hook.best_value
+                kept = [row for row in state.history if row["epoch"] == hook.best_epoch]
+                self.best_epoch_ = hook.best_epoch
+                self.best_val_loss_ = kept[0].get("val_loss", hook.best_value) if kept \
+                    else hook.best_value
         return self
 
     # ------------------------------------------------------------------ inference

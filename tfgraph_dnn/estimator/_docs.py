@@ -52,6 +52,9 @@ PARAMETERS = """    Parameters
         epochs and restore the best weights; without ``X_valid`` a random
         (stratified for classifiers) ``validation_fraction`` of the rows is
         held out.
+    early_stopping_monitor : {'val_loss', 'val_accuracy', 'loss', 'accuracy'}, default='val_loss'
+        What early stopping watches (accuracies: higher is better; a
+        classifier's only).
     patience : int, default=10
     validation_fraction : float in (0, 1), default=0.1
     checkpoint_dir : str or path-like, default=None
@@ -103,7 +106,8 @@ COMMON_ATTRIBUTES = """    n_features_in_ : int
     n_layers_ : int
         Hidden layers plus the output layer.
     best_epoch_, best_val_loss_ : int, float
-        Only with ``early_stopping=True``: the epoch whose weights were kept.
+        Only with ``early_stopping=True``: the epoch whose weights were kept
+        and its validation loss.
     warm_started_vars_ : list of str
         Variables initialized from ``warm_start_from``.
     log_dir_ : str

@@ -47,6 +47,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "gradient_clip_global_norm": [_positive(), None],
     "lr_schedule": [StrOptions(set(SCHEDULES)), Schedule, None],
     "early_stopping": ["boolean"],
+    "early_stopping_monitor": [StrOptions({"val_loss", "val_accuracy", "loss", "accuracy"})],
     "patience": [_positive(numbers.Integral)],
     "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
     "checkpoint_dir": [str, os.PathLike, None],

@@ -14,10 +14,22 @@ from .loop import evaluate
 
 
 class EarlyStopping(Hook):
-    """Stop when ``monitor`` (validation loss) has not improved for ``patience`` epochs.
+    """Stop when ``monitor`` has not improved for ``patience`` epochs.
 
     At the end of training the weights of the best epoch are restored.  The
-    seed watched the *training* loss; this watches the validation loss.
+    seed watched the *training* loss; by default this watches the validation
+    loss.
+
+    Parameters
+    ----------
+    patience : int
+    monitor : str, default='val_loss'
+        A key of the epoch logs.
+    min_delta : float
+        Smallest change that counts as an improvement.
+    mode : {'min', 'max'}, default=None
+        Whether lower or higher is better; by default 'max' for accuracies,
+        'min' otherwise.
 
     Attributes
     ----------
@@ -25,11 +37,16 @@ class EarlyStopping(Hook):
         Best monitored value and its 1-based epoch.
     """
 
-    def __init__(self, patience: int = 10, monitor: str = "val_loss", min_delta: float = 0.0):
+    def __init__(self, patience: int = 10, monitor: str = "val_loss", min_delta: float = 0.0,
+                 mode: Optional[str] = None):
         self.patience = patience
         self.monitor = monitor
         self.min_delta = min_delta
-        self.best_value = math.inf
+        self.mode = mode or ("max" if "accuracy" in monitor else "min")
+        if self.mode not in ("min", "max"):
+            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        self._sign = 1.0 if self.mode == "min" else -1.0  # compare sign * value, lower wins
+        self.best_value = math.inf if self.mode == "min" else -math.inf
         self.best_epoch: Optional[int] = None
         self.wait = 0
         self.best_weights: Optional[Dict[str, Any]] = None
@@ -39,7 +56,8 @@ class EarlyStopping(Hook):
         if value is None:
             raise ValueError(f"EarlyStopping monitors {self.monitor!r}, which the epoch "
                              f"logs lack (they have {sorted(logs)})")
-        if math.isfinite(value) and value < self.best_value - self.min_delta:
+        if math.isfinite(value) and \
+                self._sign * value < self._sign * self.best_value - self.min_delta:
             self.best_value, self.best_epoch, self.wait = value, logs["epoch"], 0
             self.best_weights = state.ops.snapshot.capture(state.session)
             return
