@@ -20,7 +20,8 @@ import numpy as np
 from . import cli_search
 from .cli_common import (PREPROCESSING_FILE, CliError, Parser, add_data_flags, add_model_flags,
                          add_run_flags, apply_preprocessing, check_save_target, import_estimators,
-                         load_training_data, read_preprocessing, write_json)
+                         load_training_data, read_preprocessing, split_train_test,
+                         write_json)
 from .datasets import DATASETS, load_file
 
 EXIT_USAGE = 2
@@ -63,12 +64,7 @@ def cmd_train(args) -> int:
         raise CliError("--resume needs --checkpoint-dir")
     check_save_target(args.save)
     X, y, source = load_training_data(args)
-    from sklearn.model_selection import train_test_split  # after the checks: 1-2 s
-
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
-    print(f"data: {source}  train {X_train.shape}  test {X_test.shape}  "
-          f"classes {len(np.unique(y))}", flush=True)
+    X_train, X_test, y_train, y_test = split_train_test(args, X, y, source)
     clf = import_estimators().DNNClassifier(verbose=1, run_name="train",
                                             **_estimator_params(args))
     clf.fit(X_train, y_train)

@@ -193,6 +193,22 @@ def add_run_flags(parser: argparse.ArgumentParser, n_epochs: int, early_stopping
                        help="save the fitted model to DIR (for predict / export)")
 
 
+def split_train_test(args, X, y, source: str):
+    """Hold out ``--test-size`` of the rows (stratified) and say what was loaded.
+
+    Returns
+    -------
+    X_train, X_test, y_train, y_test : ndarray
+    """
+    from sklearn.model_selection import train_test_split  # after the cheap checks: 1-2 s
+
+    X_train, X_test, y_train, y_test = train_test_split(
+        X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
+    print(f"data: {source}  train {X_train.shape}  test {X_test.shape}  "
+          f"classes {len(np.unique(y))}", flush=True)
+    return X_train, X_test, y_train, y_test
+
+
 def load_training_data(args):
     """Load the labelled data of ``train`` and ``search``.
 

@@ -23,7 +23,7 @@ import numpy as np
 
 from .cli_common import (CliError, add_data_flags, add_run_flags, check_save_target,
                          import_estimators, load_training_data, number_in, positive_int,
-                         to_builtin, write_json, write_preprocessing)
+                         split_train_test, to_builtin, write_json, write_preprocessing)
 
 STEP = "dnn"  # the pipeline step of the DNNClassifier: parameters are dnn__<name>
 
@@ -140,14 +140,11 @@ def cmd_search(args) -> int:
     """
     check_save_target(args.save)
     X, y, source = load_training_data(args)
-    from sklearn.model_selection import RandomizedSearchCV, train_test_split
+    X_train, X_test, y_train, y_test = split_train_test(args, X, y, source)
+    from sklearn.model_selection import RandomizedSearchCV
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    X_train, X_test, y_train, y_test = train_test_split(
-        X, y, test_size=args.test_size, random_state=args.random_state, stratify=y)
-    print(f"data: {source}  train {X_train.shape}  test {X_test.shape}  "
-          f"classes {len(np.unique(y))}", flush=True)
     estimators = import_estimators()
     from .training.tensorboard import new_run_dir
 
