@@ -10,7 +10,8 @@ Task-specific parts (targets, outputs, scoring) live in the subclasses.
 from __future__ import annotations
 
 import numbers
-from typing import List
+import os
+from typing import List, Union
 
 import numpy as np
 import tensorflow as tf
@@ -103,7 +104,7 @@ class BaseDNN(SessionMixin, BaseEstimator):
         raise NotImplementedError
 
     # ------------------------------------------------------------------ public API
-    def fit(self, X, y, X_valid=None, y_valid=None):
+    def fit(self, X, y, X_valid=None, y_valid=None) -> "BaseDNN":
         """Train the network (from scratch, or on from the last fit with ``warm_start``).
 
         Parameters
@@ -136,7 +137,7 @@ class BaseDNN(SessionMixin, BaseEstimator):
         resumed_epochs = len(self._history) if self._resumed else 0
         return self._train(X, y, valid, n_new_epochs=self.n_epochs - resumed_epochs)
 
-    def partial_fit(self, X, y, classes=None):
+    def partial_fit(self, X, y, classes=None) -> "BaseDNN":
         """Run one epoch over ``(X, y)``, building the network on the first call.
 
         Parameters
@@ -163,7 +164,7 @@ class BaseDNN(SessionMixin, BaseEstimator):
             self._prepare(check_random_state(self.random_state), n_train=len(X))
         return self._train(X, y, None, n_new_epochs=1, quiet=True)
 
-    def save(self, path) -> str:
+    def save(self, path: Union[str, os.PathLike]) -> str:
         """Save the fitted model to directory ``path`` (no pickle involved).
 
         The directory holds a TensorFlow V2 checkpoint of every variable
@@ -181,11 +182,11 @@ class BaseDNN(SessionMixin, BaseEstimator):
         return _persistence.save(self, path)
 
     @classmethod
-    def load(cls, path):
+    def load(cls, path: Union[str, os.PathLike]) -> "BaseDNN":
         """Load an estimator written by :meth:`save` (never unpickles anything)."""
         return _persistence.load(cls, path)
 
-    def export_saved_model(self, path) -> str:
+    def export_saved_model(self, path: Union[str, os.PathLike]) -> str:
         """Export a TF SavedModel for serving (signature ``serving_default``).
 
         Its input is ``features`` (float32, ``(None, n_features)``); its outputs
