@@ -100,6 +100,13 @@ def _op_seed(spec: NetworkSpec, offset: int) -> Optional[int]:
     return None if spec.seed is None else (spec.seed + offset) % (2 ** 31 - 1)
 
 
+def _kernel_regularizer(spec: NetworkSpec) -> Optional[Callable]:
+    """The spec's l1/l2 kernel regularizer, or None without penalties."""
+    if not (spec.l1 or spec.l2):
+        return None
+    return layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
+
+
 def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tensor,
                         first_layer: int = 1,
                         dropout_training: Optional[tf.Tensor] = None) -> List[tf.Tensor]:
@@ -114,8 +121,7 @@ def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tenso
     """
     dropout_training = training if dropout_training is None else dropout_training
     activation = layers.get_activation(spec.activation)
-    regularizer = (layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
-                   if (spec.l1 or spec.l2) else None)
+    regularizer = _kernel_regularizer(spec)
     outputs = []
     layer = inputs
     for index in range(first_layer, len(spec.hidden_layer_sizes) + 1):
@@ -160,10 +166,8 @@ def _combine(first: Optional[Callable], second: Callable) -> Callable:
 
 def kernel_regularization_losses(spec: NetworkSpec, kernels: Sequence[tf.Variable]) -> list:
     """The l1/l2 losses of ``kernels`` computed afresh (for a rebuilt training step)."""
-    if not (spec.l1 or spec.l2):
-        return []
-    regularizer = layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
-    return [regularizer(kernel) for kernel in kernels]
+    regularizer = _kernel_regularizer(spec)
+    return [] if regularizer is None else [regularizer(kernel) for kernel in kernels]
 
 
 def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec,
@@ -172,8 +176,7 @@ def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec,
 
     ``regularization_losses`` default to the graph's ``REGULARIZATION_LOSSES``.
     """
-    regularizer = (layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
-                   if (spec.l1 or spec.l2) else None)
+    regularizer = _kernel_regularizer(spec)
     initializer = layers.get_initializer(spec.initializer, _op_seed(spec, 999))
     logits = layers.dense(top, spec.n_outputs, kernel_initializer=initializer,
                           kernel_regularizer=regularizer, name="logits")

@@ -22,8 +22,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..model import NetworkSpec, build_network
 from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
-from ..training.checkpoint import (CheckpointError, CheckpointHook, describe_error, read_latest,
-                                   rng_from_json)
+from ..training.checkpoint import CheckpointError, CheckpointHook, read_latest, rng_from_json
 from ..training.graph import build_training_graph
 from ..training.hooks import ProgressBar
 from ..training.stopping import EarlyStopping, StopOnNonFinite
@@ -322,12 +321,7 @@ class BaseDNN(SessionMixin, BaseEstimator):
                     if saved["fingerprint"].get(k) != v}
             raise CheckpointError(f"The checkpoint in {self.checkpoint_dir} is of another "
                                   f"model; (checkpoint, this estimator) differ in {diff}")
-        try:
-            with self._graph.as_default():
-                self._ops.saver.restore(self._session, saved["model_prefix"])
-        except (tf.errors.OpError, ValueError) as error:
-            raise CheckpointError(f"Cannot restore {saved['model_prefix']}: "
-                                  f"{describe_error(error)}") from error
+        self._restore_saved_variables(saved["model_prefix"])
         self._history = saved["history"]
         self._rng = rng_from_json(saved["rng_state"])
         self._hook_states = saved["hooks"]
@@ -404,24 +398,3 @@ class BaseDNN(SessionMixin, BaseEstimator):
                     else hook.best_value
         return self
 
-    # ------------------------------------------------------------------ inference
-    def _forward(self, X, mc_dropout: bool = False) -> np.ndarray:
-        """The net's outputs for ``X``; ``mc_dropout`` samples with dropout on."""
-        check_is_fitted(self)
-        self._ensure_session()
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        feed = {self._endpoints.dropout_training: True} if mc_dropout else {}
-        return self._run_batched(self._endpoints.outputs, X, feed)
-
-    def _mc_statistics(self, X, n_samples: int):
-        """Mean and std of ``n_samples`` passes with dropout on, batch norm in inference mode."""
-        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
-                or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-        check_is_fitted(self)
-        X = validate_data(self, X, dtype=np.float32, reset=False)
-        if not self.dropout_rate:  # every pass would be the same
-            outputs = self._forward(X)
-            return outputs, np.zeros_like(outputs)
-        samples = np.stack([self._forward(X, mc_dropout=True) for _ in range(n_samples)])
-        return samples.mean(axis=0), samples.std(axis=0)

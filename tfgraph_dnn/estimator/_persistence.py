@@ -27,9 +27,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import __version__
 from ..model import build_network
-from ..training.checkpoint import (MODEL_PREFIX, TMP_PREFIX, CheckpointError, describe_error,
-                                   latest_save_dir, remove_leftovers, rng_from_json, write_save,
-                                   _rng_to_json)
+from ..training.checkpoint import (MODEL_PREFIX, TMP_PREFIX, CheckpointError, latest_save_dir,
+                                   remove_leftovers, rng_from_json, write_save, _rng_to_json)
 from ..training.transfer import WarmStartSettings
 
 v1 = tf.compat.v1
@@ -166,13 +165,7 @@ def load(cls, path):
         raise CheckpointError(f"{path}: the saved architecture {meta['fingerprint']} does not "
                               f"match its parameters {expected}.")
     estimator._build(int(meta["graph_seed"]), int(meta["n_train"]))
-    try:
-        with estimator._graph.as_default():
-            estimator._ops.saver.restore(estimator._session, meta["model_prefix"])
-    except (tf.errors.OpError, ValueError) as error:
-        estimator._close_session()
-        raise CheckpointError(f"Cannot restore the weights in {meta['model_prefix']}: "
-                              f"{describe_error(error)}") from error
+    estimator._restore_saved_variables(meta["model_prefix"])
     return estimator
 
 

@@ -1,19 +1,23 @@
 """The graph and Session behind a fitted estimator (room: ``estimator``).
 
 :class:`SessionMixin` owns their lifetime: it opens the Session (threads
-bounded), runs tensors over data in large batches, closes the Session on
+bounded), restores Saver checkpoints into it, runs the net (plain or with
+MC dropout) over data in large batches, closes the Session on
 refit and deletion, and makes estimators picklable: the pickle holds every
 variable as a NumPy array, and the first use after unpickling rebuilds the
 graph (via the estimator's ``_build``) and loads them back.
 """
 from __future__ import annotations
 
+import numbers
 import os
 import threading
 
 import numpy as np
 import tensorflow as tf
+from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..training.checkpoint import CheckpointError, describe_error
 from ..training.loop import EVAL_BATCH_SIZE
 
 v1 = tf.compat.v1
@@ -69,6 +73,45 @@ class SessionMixin:
                 raise RuntimeError("This estimator has no TensorFlow session (its last fit "
                                    "failed or was interrupted); fit it again.")
             self._build(self._graph_seed, self._n_train, values)
+
+    def _restore_saved_variables(self, prefix: str) -> None:
+        """Load every variable from the Saver checkpoint ``prefix`` into the Session.
+
+        On failure the Session is closed (partly restored weights are never
+        served) and a :class:`CheckpointError` names the file and the cause.
+        """
+        try:
+            with self._graph.as_default():  # the Saver refuses eager mode
+                self._ops.saver.restore(self._session, prefix)
+        except (tf.errors.OpError, ValueError) as error:
+            self._close_session()
+            raise CheckpointError(f"Cannot restore the weights in {prefix}: "
+                                  f"{describe_error(error)}") from error
+
+    def _forward(self, X, mc_dropout: bool = False) -> np.ndarray:
+        """The net's outputs for ``X``; ``mc_dropout`` samples with dropout on."""
+        return self._outputs(self._validated_inputs(X), mc_dropout)
+
+    def _validated_inputs(self, X) -> np.ndarray:
+        check_is_fitted(self)
+        self._ensure_session()
+        return validate_data(self, X, dtype=np.float32, reset=False)
+
+    def _outputs(self, X: np.ndarray, mc_dropout: bool = False) -> np.ndarray:
+        feed = {self._endpoints.dropout_training: True} if mc_dropout else {}
+        return self._run_batched(self._endpoints.outputs, X, feed)
+
+    def _mc_statistics(self, X, n_samples: int):
+        """Mean and std of ``n_samples`` passes with dropout on, batch norm in inference mode."""
+        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
+                or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+        X = self._validated_inputs(X)  # once, not once per pass
+        if not self.dropout_rate:  # every pass would be the same
+            outputs = self._outputs(X)
+            return outputs, np.zeros_like(outputs)
+        samples = np.stack([self._outputs(X, mc_dropout=True) for _ in range(n_samples)])
+        return samples.mean(axis=0), samples.std(axis=0)
 
     def _run_batched(self, tensor, X, feed=None) -> np.ndarray:
         outputs = []
