@@ -1,7 +1,10 @@
 """tfgraph_dnn: TensorFlow 1 graph-mode deep nets on today's TensorFlow.
 
-``tfgraph_dnn.layers`` are drop-in replacements for ``tf.layers`` /
-TF1's contrib layers; :class:`DNNClassifier` is a scikit-learn estimator over
+``tfgraph_dnn.layers`` re-implements TF1's ``tf.layers`` and
+``tfgraph_dnn.contrib`` the parts of ``tf.contrib.layers`` / ``framework`` real
+code used, with TF1's names, in any TensorFlow mode; ``import tfgraph_dnn.tf1 as
+tf`` is the one-import TF1 namespace (it switches the process to TF1 semantics,
+nothing else here does); :class:`DNNClassifier` is a scikit-learn estimator over
 the techniques of Hands-On ML chapter 11.
 
 TensorFlow is imported lazily (on first use of one of these names), so the
@@ -13,6 +16,7 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "layers": ("tfgraph_dnn.layers", None),
+    "contrib": ("tfgraph_dnn.contrib", None),
     "DNNClassifier": ("tfgraph_dnn.estimator", "DNNClassifier"),
     "DNNRegressor": ("tfgraph_dnn.estimator", "DNNRegressor"),
     "WarmStartSettings": ("tfgraph_dnn.training.transfer", "WarmStartSettings"),

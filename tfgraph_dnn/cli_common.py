@@ -9,22 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import math
 import os
 import sys
-import tempfile
 from typing import Optional
 
 import numpy as np
 
+from ._quiet import import_tensorflow
 from .datasets import DATASETS, load_dataset, load_file
 
 PREPROCESSING_FILE = "preprocessing.json"
-# TensorFlow's C++ start-up notices are printed before absl's logging is set up, so
-# TF_CPP_MIN_LOG_LEVEL (honoured later) cannot hide them; see import_estimators.
-_STARTUP_NOISE = ("I0000 ", "WARNING: All log messages before absl::InitializeLog()",
-                  "To enable the following instructions:")
 
 
 class CliError(Exception):
@@ -279,39 +274,16 @@ def write_json(path: str, payload) -> None:
 def import_estimators():
     """Import :mod:`tfgraph_dnn.estimator` (hence TensorFlow) without its start-up chatter.
 
-    With ``TF_CPP_MIN_LOG_LEVEL`` >= 1 (``main`` sets 2 unless the user chose),
-    stderr is captured while TensorFlow loads and replayed without the C++
-    notices that the variable no longer hides; anything else (Python
-    warnings, errors) is replayed as is.  With >= 2 TensorFlow's Python
-    logger is also set to ERROR, as the variable does for C++: this hides
-    its deprecation notices about TF1 APIs, which the library uses on purpose.
+    See :func:`tfgraph_dnn._quiet.import_tensorflow`; with ``TF_CPP_MIN_LOG_LEVEL``
+    >= 2 (``main`` sets 2 unless the user chose) this also hides TensorFlow's
+    deprecation notices about TF1 APIs, which the library uses on purpose.
 
     Returns
     -------
     module
         ``tfgraph_dnn.estimator``.
     """
-    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0")
-    if level.isdigit() and int(level) >= 2:
-        logging.getLogger("tensorflow").setLevel(logging.ERROR)
-    if level in ("", "0") or "tensorflow" in sys.modules:
-        from . import estimator
-        return estimator
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as sink:
-        os.dup2(sink.fileno(), 2)
-        try:
-            from . import estimator
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            sink.seek(0)
-            for line in sink.read().decode("utf-8", "replace").splitlines():
-                if not line.startswith(_STARTUP_NOISE):
-                    print(line, file=sys.stderr)
-    return estimator
+    return import_tensorflow("tfgraph_dnn.estimator")
 
 
 def write_preprocessing(model_dir: str, save_dir: str, scaler) -> str:
