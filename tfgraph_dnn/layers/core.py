@@ -1,60 +1,39 @@
-"""``dense``, ``dropout`` and ``alpha_dropout`` (room: ``layers``; tensor -> tensor).
+"""``Dense``, ``Dropout``, ``Flatten`` (+ functional forms) and ``alpha_dropout``.
 
-Drop-in replacements for TF1's ``layers.dense`` / ``layers.dropout``, which
-raise under Keras 3.  Signatures, variable names and op names follow TF1:
-
-* variables are created with ``tf.compat.v1.get_variable`` inside
-  ``variable_scope(name, default_name='dense')``, so they follow the *variable*
-  scope only (``hidden1/kernel`` even under ``tf.name_scope('dnn')``) while the
-  ops follow the name scope (``dnn/hidden1/MatMul``); unnamed layers become
-  ``dense``, ``dense_1``, ... exactly as in TF1;
-* variables are reference variables, as TF1 made them, unless an enclosing
-  ``variable_scope(..., use_resource=True)`` asks for resource variables;
-* a ``kernel_regularizer``'s loss goes to ``GraphKeys.REGULARIZATION_LOSSES``.
+Room: ``layers``; tensor -> tensor.  Drop-in replacements for TF1's
+``tf.layers`` core layers, which raise under Keras 3.  The functional forms
+are thin: ``dense(x, ...)`` is ``Dense(..., name=name, _scope=name,
+_reuse=reuse)(x)`` as in TF1, so variables follow the *variable* scope only
+(``hidden1/kernel`` even under ``tf.name_scope('dnn')``) while ops follow the
+name scope (``dnn/hidden1/MatMul``).  ``dropout`` and ``flatten`` take no
+``reuse`` and get unique scopes (``dropout``, ``dropout_1``...), like TF1.
 """
 from __future__ import annotations
 
 import math
-import numbers
-from typing import Callable, Optional, Union
+from typing import Callable, Optional, Sequence
 
+import numpy as np
 import tensorflow as tf
 
 from .activations import get_activation
+from .base import (InputSpec, Layer, TrainingFlag, resolve_use_resource, smart_cond,
+                   static_bool)
+from .conv_utils import check_positive_int, normalize_data_format
 
 v1 = tf.compat.v1
 
-TrainingFlag = Union[bool, tf.Tensor]
-
-
-def static_bool(pred: TrainingFlag) -> Optional[bool]:
-    """The value of a Python bool or constant boolean tensor, ``None`` if only known at run time."""
-    static = pred if isinstance(pred, bool) else tf.get_static_value(pred)
-    return None if static is None else bool(static)
-
-
-def smart_cond(pred: TrainingFlag, true_fn: Callable, false_fn: Callable):
-    """``tf.cond`` that resolves at graph-construction time when it can."""
-    static = static_bool(pred)
-    if static is None:
-        return tf.cond(pred, true_fn, false_fn)
-    return true_fn() if static else false_fn()
-
-
-def resolve_use_resource() -> bool:
-    """TF1 default (reference variables) unless the variable scope says otherwise."""
-    use_resource = v1.get_variable_scope().use_resource
-    return bool(use_resource) if use_resource is not None else False
+__all__ = ["Dense", "Dropout", "Flatten", "add_variable", "alpha_dropout", "dense",
+           "dropout", "flatten", "resolve_use_resource", "smart_cond", "static_bool",
+           "TrainingFlag"]
 
 
 def add_variable(name: str, shape, dtype, initializer=None, regularizer=None,
                  trainable: bool = True, constraint=None) -> tf.Variable:
-    """``get_variable`` in the current variable scope, regularized once as TF1 layers did.
+    """``get_variable`` in the current variable scope, regularized once when created.
 
-    TF 2.x's ``get_variable(regularizer=...)`` re-evaluates the regularizer lazily
-    (several times), so it is applied here, once, and its loss (if any) joins
-    ``REGULARIZATION_LOSSES``.  ``initializer=None`` defers to the variable
-    scope's initializer, then to Glorot uniform, like TF1.
+    For graph code outside a :class:`Layer`; the regularizer's loss (if not
+    ``None``) joins ``REGULARIZATION_LOSSES`` unless the scope reuses variables.
     """
     variable = v1.get_variable(name, shape=shape, dtype=dtype, initializer=initializer,
                                trainable=trainable, constraint=constraint,
@@ -67,6 +46,66 @@ def add_variable(name: str, shape, dtype, initializer=None, regularizer=None,
     return variable
 
 
+class Dense(Layer):
+    """Densely-connected layer ``activation(inputs @ kernel + bias)`` (TF1 ``tf.layers.Dense``).
+
+    Variables ``kernel`` (``[input_dim, units]``) and ``bias`` (``[units]``).
+    Arguments as for :func:`dense`, without ``inputs`` and ``reuse``.
+    """
+
+    def __init__(self, units: int, activation: Optional[Callable] = None, use_bias: bool = True,
+                 kernel_initializer=None, bias_initializer=v1.zeros_initializer(),
+                 kernel_regularizer: Optional[Callable] = None,
+                 bias_regularizer: Optional[Callable] = None,
+                 activity_regularizer: Optional[Callable] = None,
+                 kernel_constraint: Optional[Callable] = None,
+                 bias_constraint: Optional[Callable] = None, trainable: bool = True,
+                 name: Optional[str] = None, **kwargs) -> None:
+        self.units = check_positive_int(units, "units", "Dense")
+        self.activation = get_activation(activation)
+        super().__init__(trainable=trainable, name=name,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.use_bias = use_bias
+        self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
+        self.kernel_regularizer, self.bias_regularizer = kernel_regularizer, bias_regularizer
+        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.input_spec = InputSpec(min_ndim=2)
+        self.kernel = self.bias = None
+
+    def build(self, input_shape) -> None:
+        last_dim = tf.TensorShape(input_shape).as_list()[-1]
+        if last_dim is None:
+            raise ValueError("The last dimension of the inputs to `Dense` should be defined. "
+                             "Found `None`.")
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: last_dim})
+        self.kernel = self.add_weight("kernel", [last_dim, self.units], self.dtype,
+                                      self.kernel_initializer, self.kernel_regularizer,
+                                      True, self.kernel_constraint)
+        if self.use_bias:
+            self.bias = self.add_weight("bias", [self.units], self.dtype, self.bias_initializer,
+                                        self.bias_regularizer, True, self.bias_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        inputs = tf.cast(inputs, self.dtype)
+        rank = inputs.shape.rank
+        if rank == 2:
+            outputs = tf.matmul(inputs, self.kernel)
+        else:
+            outputs = tf.tensordot(inputs, self.kernel, [[rank - 1], [0]])
+            outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
+        if self.bias is not None:
+            outputs = tf.nn.bias_add(outputs, self.bias)
+        return self.activation(outputs) if self.activation is not None else outputs
+
+    def compute_output_shape(self, input_shape) -> tf.TensorShape:
+        input_shape = tf.TensorShape(input_shape).with_rank_at_least(2)
+        if tf.compat.dimension_value(input_shape[-1]) is None:
+            raise ValueError(f"The innermost dimension of input_shape must be defined, "
+                             f"but saw: {input_shape}")
+        return input_shape[:-1].concatenate([self.units])
+
+
 def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: bool = True,
           kernel_initializer=None, bias_initializer=v1.zeros_initializer(),
           kernel_regularizer: Optional[Callable] = None,
@@ -74,7 +113,7 @@ def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: b
           activity_regularizer: Optional[Callable] = None,
           kernel_constraint: Optional[Callable] = None,
           bias_constraint: Optional[Callable] = None,
-          trainable: bool = True, name: Optional[str] = None, reuse=None):
+          trainable: bool = True, name: Optional[str] = None, reuse=None) -> tf.Tensor:
     """Densely-connected layer, ``tf.layers.dense`` re-implemented.
 
     Parameters
@@ -85,10 +124,15 @@ def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: b
         Number of output units.
     activation : callable or str, optional
         Applied to the output; ``None`` keeps it linear.
+    use_bias : bool, default=True
     kernel_initializer : callable, optional
-        Defaults to Glorot uniform, as in TF1.
+        ``None``: the variable scope's initializer, else Glorot uniform, as in TF1.
+    bias_initializer : callable, default=zeros
     kernel_regularizer, bias_regularizer : callable, optional
         Functions of the variable returning a scalar loss (or ``None``).
+    activity_regularizer : callable, optional
+        Function of the output; its loss, divided by the batch size as in
+        TF1.15, joins ``REGULARIZATION_LOSSES``.
     kernel_constraint, bias_constraint : callable, optional
         Projections applied by ``tf.compat.v1.train`` optimizers after each update.
     trainable : bool, default=True
@@ -102,39 +146,13 @@ def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: b
     -------
     Tensor of shape ``inputs.shape[:-1] + (units,)``.
     """
-    if not isinstance(units, numbers.Integral) or isinstance(units, bool) or units <= 0:
-        raise ValueError(f"dense: units must be a positive integer, got {units!r}")
-    units = int(units)
-    activation = get_activation(activation)
-    inputs = tf.convert_to_tensor(inputs)
-    if inputs.shape.rank is not None and inputs.shape.rank < 2:
-        raise ValueError(f"dense: inputs must have rank >= 2, got shape {inputs.shape}")
-    n_in = inputs.shape[-1]
-    if n_in is None:
-        raise ValueError("dense: the last dimension of the inputs must be known")
-    dtype = inputs.dtype.base_dtype if inputs.dtype.is_floating else tf.float32
-    with v1.variable_scope(name, default_name="dense", reuse=reuse):
-        kernel = add_variable("kernel", (int(n_in), units), dtype, kernel_initializer,
-                              kernel_regularizer, trainable, kernel_constraint)
-        bias = None
-        if use_bias:
-            bias = add_variable("bias", (units,), dtype, bias_initializer, bias_regularizer,
-                                trainable, bias_constraint)
-        inputs = tf.cast(inputs, dtype)
-        if inputs.shape.rank == 2:
-            outputs = tf.matmul(inputs, kernel)
-        else:
-            outputs = tf.tensordot(inputs, kernel, [[inputs.shape.rank - 1], [0]])
-        if bias is not None:
-            outputs = tf.nn.bias_add(outputs, bias)
-        if activation is not None:
-            outputs = activation(outputs)
-        if activity_regularizer is not None:
-            with v1.name_scope("ActivityRegularizer"):
-                penalty = activity_regularizer(outputs)
-            if penalty is not None:
-                v1.add_to_collection(v1.GraphKeys.REGULARIZATION_LOSSES, penalty)
-    return outputs
+    layer = Dense(units, activation=activation, use_bias=use_bias,
+                  kernel_initializer=kernel_initializer, bias_initializer=bias_initializer,
+                  kernel_regularizer=kernel_regularizer, bias_regularizer=bias_regularizer,
+                  activity_regularizer=activity_regularizer,
+                  kernel_constraint=kernel_constraint, bias_constraint=bias_constraint,
+                  trainable=trainable, name=name, _scope=name, _reuse=reuse)
+    return layer.apply(inputs)
 
 
 def _check_rate(rate: float, what: str) -> float:
@@ -143,23 +161,122 @@ def _check_rate(rate: float, what: str) -> float:
     return float(rate)
 
 
-def dropout(inputs, rate: float = 0.5, noise_shape=None, seed: Optional[int] = None,
-            training: TrainingFlag = False, name: Optional[str] = None):
-    """``tf.layers.dropout``: zero units with probability ``rate`` while training.
+class Dropout(Layer):
+    """Zero units with probability ``rate`` while training (TF1 ``tf.layers.Dropout``).
 
-    Kept units are scaled by ``1 / (1 - rate)`` so nothing changes at inference.
-    ``training`` may be a Python bool or a boolean tensor.
+    Kept units are scaled by ``1 / (1 - rate)``.  ``noise_shape`` entries that
+    are ``None`` take the input's dynamic size.  Call with ``training=`` a
+    Python bool or a boolean tensor (default ``False``: identity).
     """
-    rate = _check_rate(rate, "dropout")
-    with v1.name_scope(name, "dropout", [inputs]):
-        inputs = tf.convert_to_tensor(inputs)
-        if rate == 0.0:
+
+    def __init__(self, rate: float = 0.5, noise_shape: Optional[Sequence] = None,
+                 seed: Optional[int] = None, name: Optional[str] = None, **kwargs) -> None:
+        self.rate = _check_rate(rate, "Dropout")
+        super().__init__(name=name, **kwargs)
+        self.noise_shape, self.seed = noise_shape, seed
+
+    def _get_noise_shape(self, inputs):
+        if self.noise_shape is None:
+            return None
+        if tf.is_tensor(self.noise_shape):
+            return self.noise_shape
+        dynamic = tf.shape(inputs)
+        return tf.stack([dynamic[i] if size is None else tf.constant(size, tf.int32)
+                         for i, size in enumerate(self.noise_shape)])
+
+    def call(self, inputs, training: TrainingFlag = False):
+        if self.rate == 0.0:
             return tf.identity(inputs)
         return smart_cond(
             training,
-            lambda: tf.nn.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed),
-            lambda: tf.identity(inputs),
-        )
+            lambda: tf.nn.dropout(inputs, rate=self.rate,
+                                  noise_shape=self._get_noise_shape(inputs), seed=self.seed),
+            lambda: tf.identity(inputs))
+
+    def compute_output_shape(self, input_shape) -> tf.TensorShape:
+        return tf.TensorShape(input_shape)
+
+
+def dropout(inputs, rate: float = 0.5, noise_shape=None, seed: Optional[int] = None,
+            training: TrainingFlag = False, name: Optional[str] = None) -> tf.Tensor:
+    """``tf.layers.dropout``: zero units with probability ``rate`` while training.
+
+    Parameters
+    ----------
+    inputs : Tensor
+    rate : float, default=0.5
+        Fraction dropped, in ``[0, 1)``.
+    noise_shape : sequence of int or None, optional
+        Shape of the keep/drop mask (``None`` entries follow the input).
+    seed : int, optional
+        Op-level seed.
+    training : bool or boolean Tensor, default=False
+        ``False`` returns the input unchanged.
+    name : str, optional
+        Name scope (made unique, as in TF1).
+
+    Returns
+    -------
+    Tensor of the input's shape.
+    """
+    layer = Dropout(rate, noise_shape=noise_shape, seed=seed, name=name)
+    return layer.apply(inputs, training=training)
+
+
+class Flatten(Layer):
+    """Flatten all but the batch axis (TF1 ``tf.layers.Flatten``).
+
+    With ``data_format='channels_first'`` the channel axis is moved last first,
+    so the element order matches a ``channels_last`` model's.
+    """
+
+    def __init__(self, data_format: Optional[str] = None, name: Optional[str] = None,
+                 **kwargs) -> None:
+        self.data_format = normalize_data_format(data_format, "Flatten")
+        super().__init__(name=name, **kwargs)
+        self.input_spec = InputSpec(min_ndim=1)
+
+    def call(self, inputs):
+        rank = inputs.shape.rank
+        if self.data_format == "channels_first" and rank is not None and rank > 2:
+            inputs = tf.transpose(inputs, [0] + list(range(2, rank)) + [1])
+        if rank == 1:
+            return tf.expand_dims(inputs, 1)
+        rest = inputs.shape[1:]
+        if rest.is_fully_defined():
+            outputs = tf.reshape(inputs, (-1, int(np.prod(rest.as_list()))))
+        else:
+            batch = tf.compat.dimension_value(inputs.shape[0])
+            outputs = tf.reshape(inputs, (batch if batch is not None else tf.shape(inputs)[0], -1))
+        outputs.set_shape(self.compute_output_shape(inputs.shape))
+        return outputs
+
+    def compute_output_shape(self, input_shape) -> tf.TensorShape:
+        dims = tf.TensorShape(input_shape).as_list()
+        if len(dims) == 1:
+            return tf.TensorShape([dims[0], 1])
+        size = int(np.prod(dims[1:])) if all(d is not None for d in dims[1:]) else None
+        return tf.TensorShape([dims[0], size])
+
+
+def flatten(inputs, name: Optional[str] = None, data_format: str = "channels_last") -> tf.Tensor:
+    """``tf.layers.flatten``: reshape to ``(batch, -1)`` keeping the batch axis.
+
+    Parameters
+    ----------
+    inputs : Tensor
+        Rank >= 1; a rank-1 input becomes ``(batch, 1)``.
+    name : str, optional
+        Name scope (made unique).
+    data_format : {'channels_last', 'channels_first'}, default='channels_last'
+        Layout of the input; ``channels_first`` inputs are flattened in
+        channels-last order.
+
+    Returns
+    -------
+    Tensor of shape ``(batch, prod(other dims))``.
+    """
+    return Flatten(name=name, data_format=data_format).apply(inputs)
 
 
 # Fixed point of SELU: dropped units are set to its negative saturation value.
@@ -169,11 +286,12 @@ _ALPHA_PRIME = -_SELU_SCALE * _SELU_ALPHA
 
 
 def alpha_dropout(inputs, rate: float = 0.5, noise_shape=None, seed: Optional[int] = None,
-                  training: TrainingFlag = False, name: Optional[str] = None):
+                  training: TrainingFlag = False, name: Optional[str] = None) -> tf.Tensor:
     """Alpha dropout for self-normalizing (SELU) nets.
 
     Dropped units take SELU's saturation value and an affine correction keeps
     the mean and variance of the activations, so self-normalization survives.
+    ``training`` may be a Python bool or a boolean tensor.
     """
     rate = _check_rate(rate, "alpha_dropout")
     with v1.name_scope(name, "alpha_dropout", [inputs]):

@@ -129,7 +129,8 @@ def glorot_uniform(seed: Optional[int] = None) -> Callable:
     return INITIALIZERS["glorot_uniform"](seed)
 
 
-def get_initializer(initializer: Union[str, Callable, None], seed: Optional[int] = None):
+def get_initializer(initializer: Union[str, Callable, None],
+                    seed: Optional[int] = None) -> Optional[Callable]:
     """Resolve an initializer name (see ``INITIALIZERS``) or pass a callable through.
 
     Raises

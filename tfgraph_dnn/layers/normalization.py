@@ -1,45 +1,215 @@
-"""``batch_normalization`` (room: ``layers``; builds ops and ``UPDATE_OPS``).
+"""``BatchNormalization`` / ``batch_normalization`` with TF1's statistics (room: ``layers``).
 
-``tf.layers.batch_normalization`` re-implemented on ``tf.compat.v1``: variables
-``gamma``, ``beta``, ``moving_mean`` and ``moving_variance`` (the last two not
-trainable) inside ``variable_scope(name, default_name='batch_normalization')``.
-In training mode the batch moments normalize and two ``AssignMovingAvg`` ops
-join ``GraphKeys.UPDATE_OPS``; in inference mode the moving moments are used.
-When ``training`` is a tensor, TF1's trick is kept: the update's decay becomes
-1.0 at inference, so running ``UPDATE_OPS`` then changes nothing.
+``tf.layers.BatchNormalization`` re-implemented on ``tf.compat.v1``: variables
+``gamma``, ``beta``, ``moving_mean`` and ``moving_variance`` (the last two
+never trainable).  In training mode the batch moments normalize and two ops,
+``AssignMovingAvg`` and ``AssignMovingAvg_1``, join ``GraphKeys.UPDATE_OPS``;
+in inference mode the moving moments are used and, for a Python ``False``, no
+update op is built at all.
+
+Like TF1, the *fused* kernel (``FusedBatchNormV3``) is used for 4-D inputs
+whose axis is 1 (NCHW) or 3/-1 (NHWC) unless ``fused=False``.  It normalizes
+with the biased batch variance but updates ``moving_variance`` with the
+Bessel-corrected (unbiased) one, and clamps ``epsilon`` to at least 1.001e-5.
+Every other case uses the plain formulas (biased variance everywhere).  When
+``training`` is a tensor the update's decay becomes 1.0 at inference, so
+running ``UPDATE_OPS`` then changes nothing.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from typing import Callable, Optional, Sequence, Union
 
 import tensorflow as tf
 
-from .core import TrainingFlag, add_variable, smart_cond, static_bool
+from .base import Layer, InputSpec, TrainingFlag, smart_cond, static_bool
 
 v1 = tf.compat.v1
 
+AxisArg = Union[int, Sequence[int]]
 
-def _normalize_axes(axis: Union[int, Sequence[int]], ndims: int) -> list[int]:
-    axes = [axis] if isinstance(axis, int) else list(axis)
-    normalized = sorted({a % ndims if -ndims <= a < ndims else None for a in axes} - {None})
-    if len(normalized) != len(axes):
-        raise ValueError(f"batch_normalization: invalid axis {axis!r} for inputs of rank {ndims}")
-    return normalized
+# cuDNN's lower bound, which TF1's fused_batch_norm wrapper imposed on epsilon.
+_FUSED_MIN_EPSILON = 1.001e-5
 
 
-def batch_normalization(inputs, axis: Union[int, Sequence[int]] = -1, momentum: float = 0.99,
+class BatchNormalization(Layer):
+    """Batch normalization layer (TF1 ``tf.layers.BatchNormalization``).
+
+    Arguments as for :func:`batch_normalization`, without ``inputs``,
+    ``training`` (a call argument here) and ``reuse``.
+    """
+
+    def __init__(self, axis: AxisArg = -1, momentum: float = 0.99, epsilon: float = 1e-3,
+                 center: bool = True, scale: bool = True,
+                 beta_initializer=v1.zeros_initializer(),
+                 gamma_initializer=v1.ones_initializer(),
+                 moving_mean_initializer=v1.zeros_initializer(),
+                 moving_variance_initializer=v1.ones_initializer(),
+                 beta_regularizer: Optional[Callable] = None,
+                 gamma_regularizer: Optional[Callable] = None,
+                 beta_constraint: Optional[Callable] = None,
+                 gamma_constraint: Optional[Callable] = None,
+                 renorm: bool = False, renorm_clipping=None, renorm_momentum: float = 0.99,
+                 fused: Optional[bool] = None, trainable: bool = True,
+                 virtual_batch_size: Optional[int] = None, adjustment=None,
+                 name: Optional[str] = None, **kwargs) -> None:
+        if renorm or renorm_clipping is not None or virtual_batch_size is not None \
+                or adjustment is not None:
+            raise NotImplementedError("BatchNormalization: renorm, renorm_clipping, "
+                                      "virtual_batch_size and adjustment are not supported")
+        if isinstance(axis, bool) or not isinstance(axis, (int, list, tuple)):
+            raise TypeError(f"BatchNormalization: axis must be an int or a list of ints, "
+                            f"got {axis!r}")
+        if not 0.0 <= momentum <= 1.0:
+            raise ValueError(f"BatchNormalization: momentum must be in [0, 1], got {momentum!r}")
+        super().__init__(trainable=trainable, name=name, **kwargs)
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
+        self.moving_mean_initializer = moving_mean_initializer
+        self.moving_variance_initializer = moving_variance_initializer
+        self.beta_regularizer, self.gamma_regularizer = beta_regularizer, gamma_regularizer
+        self.beta_constraint, self.gamma_constraint = beta_constraint, gamma_constraint
+        self.renorm = False
+        self.virtual_batch_size = self.adjustment = None
+        # TF1 (v1 behaviour): fused=None means "fused when possible", decided in build().
+        self.fused = True if fused is None else bool(fused)
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+
+    @property
+    def _param_dtype(self):
+        if self.dtype in (tf.float16, tf.bfloat16):
+            return tf.float32
+        return self.dtype or tf.float32
+
+    def build(self, input_shape) -> None:
+        dims = tf.TensorShape(input_shape)
+        if dims.rank is None:
+            raise ValueError("BatchNormalization: the rank of the inputs must be known, "
+                             f"got shape {dims}")
+        dims = dims.as_list()
+        ndims = len(dims)
+        axes = [self.axis] if isinstance(self.axis, int) else list(self.axis)
+        if any(isinstance(a, bool) or not isinstance(a, int) or not -ndims <= a < ndims
+               for a in axes):
+            raise ValueError(f"BatchNormalization: invalid axis {self.axis!r} for inputs of "
+                             f"rank {ndims}")
+        axes = [a % ndims for a in axes]
+        if len(set(axes)) != len(axes):
+            raise ValueError(f"BatchNormalization: duplicate axis in {self.axis!r}")
+        if any(dims[a] is None for a in axes):
+            raise ValueError(f"BatchNormalization: inputs dimension(s) {axes} must be known, "
+                             f"got shape {dims}")
+        self.axis = axes
+        self.fused = bool(self.fused and ndims == 4 and axes in ([1], [3]))
+        self._data_format = "NCHW" if axes == [1] else "NHWC"
+        self.input_spec = InputSpec(ndim=ndims, axes={a: dims[a] for a in axes})
+        if len(axes) == 1:
+            param_shape = [dims[axes[0]]]
+        else:  # TF1 keeps the full rank (ones on the reduced axes) for multi-axis norm
+            param_shape = [dims[i] if i in axes else 1 for i in range(ndims)]
+        self._param_shape = param_shape
+        param_dtype = self._param_dtype
+        if self.scale:
+            self.gamma = self.add_weight("gamma", param_shape, param_dtype,
+                                         self.gamma_initializer, self.gamma_regularizer,
+                                         True, self.gamma_constraint)
+        if self.center:
+            self.beta = self.add_weight("beta", param_shape, param_dtype, self.beta_initializer,
+                                        self.beta_regularizer, True, self.beta_constraint)
+        self.moving_mean = self.add_weight("moving_mean", param_shape, param_dtype,
+                                           self.moving_mean_initializer, trainable=False)
+        self.moving_variance = self.add_weight("moving_variance", param_shape, param_dtype,
+                                               self.moving_variance_initializer,
+                                               trainable=False)
+        self.built = True
+
+    def _assign_moving_average(self, variable, value, momentum):
+        with v1.name_scope("AssignMovingAvg") as scope:
+            decay = tf.cast(tf.convert_to_tensor(1.0 - momentum, name="decay"),
+                            variable.dtype.base_dtype)
+            delta = (variable - tf.cast(value, variable.dtype.base_dtype)) * decay
+            return v1.assign_sub(variable, delta, name=scope)
+
+    def _add_updates(self, training, mean, variance) -> None:
+        if static_bool(training) is None:
+            momentum = smart_cond(training, lambda: tf.constant(self.momentum),
+                                  lambda: tf.constant(1.0))
+        else:
+            momentum = tf.constant(self.momentum)
+        self.add_update(self._assign_moving_average(self.moving_mean, mean, momentum))
+        self.add_update(self._assign_moving_average(self.moving_variance, variance, momentum))
+
+    def _fused_batch_norm(self, inputs, training):
+        dtype = self._param_dtype
+        gamma = self.gamma if self.gamma is not None else tf.ones(self._param_shape, dtype)
+        beta = self.beta if self.beta is not None else tf.zeros(self._param_shape, dtype)
+        epsilon = max(self.epsilon, _FUSED_MIN_EPSILON)  # TF1's wrapper clamped it; TF2's doesn't
+
+        def fused_training():
+            return v1.nn.fused_batch_norm(inputs, gamma, beta, epsilon=epsilon,
+                                          data_format=self._data_format)
+
+        def fused_inference():
+            return v1.nn.fused_batch_norm(inputs, gamma, beta, mean=self.moving_mean,
+                                          variance=self.moving_variance, epsilon=epsilon,
+                                          is_training=False, data_format=self._data_format)
+
+        outputs, mean, variance = smart_cond(training, fused_training, fused_inference)
+        if static_bool(training) is not False:
+            self._add_updates(training, mean, variance)  # variance: Bessel-corrected, as TF1
+        return outputs
+
+    def call(self, inputs, training: TrainingFlag = False):
+        if self.fused:
+            return self._fused_batch_norm(inputs, training)
+        ndims = inputs.shape.rank
+        reduction_axes = [i for i in range(ndims) if i not in self.axis]
+        broadcast_shape = [1] * ndims
+        broadcast_shape[self.axis[0]] = self._param_shape[0]
+
+        def broadcast(t):
+            needs = len(self.axis) == 1 and self.axis != [ndims - 1]
+            return tf.reshape(t, broadcast_shape) if t is not None and needs else t
+
+        if static_bool(training) is False:  # pure inference: no update ops, as in TF1
+            mean, variance = self.moving_mean, self.moving_variance
+        else:
+            batch_mean, batch_variance = tf.nn.moments(
+                tf.cast(inputs, self._param_dtype), reduction_axes,
+                keepdims=len(self.axis) > 1)
+            mean = smart_cond(training, lambda: batch_mean,
+                              lambda: tf.convert_to_tensor(self.moving_mean))
+            variance = smart_cond(training, lambda: batch_variance,
+                                  lambda: tf.convert_to_tensor(self.moving_variance))
+            self._add_updates(training, mean, variance)
+        cast = (lambda t: None if t is None else tf.cast(t, inputs.dtype))
+        outputs = tf.nn.batch_normalization(
+            inputs, broadcast(cast(mean)), broadcast(cast(variance)),
+            broadcast(cast(self.beta)), broadcast(cast(self.gamma)), self.epsilon)
+        outputs.set_shape(inputs.shape)
+        return outputs
+
+    def compute_output_shape(self, input_shape) -> tf.TensorShape:
+        return tf.TensorShape(input_shape)
+
+
+def batch_normalization(inputs, axis: AxisArg = -1, momentum: float = 0.99,
                         epsilon: float = 1e-3, center: bool = True, scale: bool = True,
                         beta_initializer=v1.zeros_initializer(),
                         gamma_initializer=v1.ones_initializer(),
                         moving_mean_initializer=v1.zeros_initializer(),
                         moving_variance_initializer=v1.ones_initializer(),
-                        beta_regularizer=None, gamma_regularizer=None,
-                        beta_constraint=None, gamma_constraint=None,
+                        beta_regularizer: Optional[Callable] = None,
+                        gamma_regularizer: Optional[Callable] = None,
+                        beta_constraint: Optional[Callable] = None,
+                        gamma_constraint: Optional[Callable] = None,
                         training: TrainingFlag = False, trainable: bool = True,
                         name: Optional[str] = None, reuse=None, renorm: bool = False,
                         renorm_clipping=None, renorm_momentum: float = 0.99,
-                        fused=None, virtual_batch_size=None, adjustment=None):
-    """Batch normalization layer with TF1's signature and variable names.
+                        fused: Optional[bool] = None, virtual_batch_size=None,
+                        adjustment=None) -> tf.Tensor:
+    """Batch normalization with TF1's signature, variable names and statistics.
 
     Parameters
     ----------
@@ -53,15 +223,23 @@ def batch_normalization(inputs, axis: Union[int, Sequence[int]] = -1, momentum: 
         Added to the variance for numerical stability.
     center, scale : bool, default=True
         Learn an offset ``beta`` / a scale ``gamma``.
+    beta_initializer, gamma_initializer, moving_mean_initializer, \
+moving_variance_initializer : callable
+        Zeros, ones, zeros, ones by default.
+    beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint : callable, optional
     training : bool or boolean Tensor, default=False
         Normalize with the batch moments (and update the moving ones) or with
         the moving moments.
     trainable : bool, default=True
-        Whether ``beta`` and ``gamma`` are trainable.
+        Whether ``beta`` and ``gamma`` are trainable; as in TF1, a
+        non-trainable layer adds nothing to ``UPDATE_OPS``.
     name, reuse :
         Variable scope name and reuse flag, as for :func:`dense`.
-    fused : ignored
-        Accepted for compatibility; the computation is always the plain one.
+    fused : bool, optional
+        ``None``/``True``: TF1's fused kernel for 4-D inputs with axis 1 or 3
+        (-1), which updates ``moving_variance`` with the unbiased batch
+        variance; other inputs silently use the plain computation.
+        ``False``: always the plain computation (biased variance).
     renorm, renorm_clipping, renorm_momentum, virtual_batch_size, adjustment :
         Batch renormalization and ghost batches are not supported; setting them
         raises ``NotImplementedError``.
@@ -70,60 +248,14 @@ def batch_normalization(inputs, axis: Union[int, Sequence[int]] = -1, momentum: 
     -------
     Tensor of the same shape as ``inputs``.
     """
-    if renorm or renorm_clipping is not None or virtual_batch_size is not None \
-            or adjustment is not None:
-        raise NotImplementedError(
-            "batch_normalization: renorm, virtual_batch_size and adjustment are not supported")
-    if not 0.0 <= momentum <= 1.0:
-        raise ValueError(f"batch_normalization: momentum must be in [0, 1], got {momentum!r}")
-    inputs = tf.convert_to_tensor(inputs)
-    ndims = inputs.shape.rank
-    if ndims is None:
-        raise ValueError("batch_normalization: the rank of the inputs must be known")
-    axes = _normalize_axes(axis, ndims)
-    param_shape = [inputs.shape[a] for a in axes]
-    if any(d is None for d in param_shape):
-        raise ValueError(f"batch_normalization: inputs dimension(s) {axes} must be known, "
-                         f"got shape {inputs.shape}")
-    param_shape = [int(d) for d in param_shape]
-    reduction_axes = [a for a in range(ndims) if a not in axes]
-    broadcast_shape = [1] * ndims
-    for a, size in zip(axes, param_shape):
-        broadcast_shape[a] = size
-    needs_reshape = axes != [ndims - 1]
-    dtype = inputs.dtype.base_dtype
-
-    with v1.variable_scope(name, default_name="batch_normalization", reuse=reuse):
-        gamma = add_variable("gamma", param_shape, dtype, gamma_initializer, gamma_regularizer,
-                             trainable, gamma_constraint) if scale else None
-        beta = add_variable("beta", param_shape, dtype, beta_initializer, beta_regularizer,
-                            trainable, beta_constraint) if center else None
-        moving_mean = add_variable("moving_mean", param_shape, dtype, moving_mean_initializer,
-                                   trainable=False)
-        moving_variance = add_variable("moving_variance", param_shape, dtype,
-                                       moving_variance_initializer, trainable=False)
-
-        def broadcast(t):
-            return tf.reshape(t, broadcast_shape) if (t is not None and needs_reshape) else t
-
-        def batch_moments():
-            return tf.nn.moments(inputs, reduction_axes, keepdims=False)
-
-        def moving_moments():
-            return tf.identity(moving_mean), tf.identity(moving_variance)
-
-        if static_bool(training) is False:  # pure inference: no update ops, as in TF1
-            mean, variance = moving_moments()
-        else:
-            mean, variance = smart_cond(training, batch_moments, moving_moments)
-            decay = smart_cond(training, lambda: tf.constant(momentum, dtype),
-                               lambda: tf.constant(1.0, dtype))
-            for suffix, moving, value in (("", moving_mean, mean), ("_1", moving_variance, variance)):
-                update = v1.assign_sub(moving, (moving - value) * (1.0 - decay),
-                                       name="AssignMovingAvg" + suffix)
-                v1.add_to_collection(v1.GraphKeys.UPDATE_OPS, update)
-
-        outputs = tf.nn.batch_normalization(
-            inputs, broadcast(mean), broadcast(variance), broadcast(beta), broadcast(gamma),
-            epsilon)
-    return outputs
+    layer = BatchNormalization(
+        axis=axis, momentum=momentum, epsilon=epsilon, center=center, scale=scale,
+        beta_initializer=beta_initializer, gamma_initializer=gamma_initializer,
+        moving_mean_initializer=moving_mean_initializer,
+        moving_variance_initializer=moving_variance_initializer,
+        beta_regularizer=beta_regularizer, gamma_regularizer=gamma_regularizer,
+        beta_constraint=beta_constraint, gamma_constraint=gamma_constraint,
+        renorm=renorm, renorm_clipping=renorm_clipping, renorm_momentum=renorm_momentum,
+        fused=fused, trainable=trainable, virtual_batch_size=virtual_batch_size,
+        adjustment=adjustment, name=name, _reuse=reuse, _scope=name)
+    return layer.apply(inputs, training=training)
