@@ -1,0 +1,21 @@
+"""``tfgraph_dnn.contrib``: the parts of TF1's ``tf.contrib`` that real TF1 code used.
+
+``tf.contrib`` is gone from TensorFlow 2 and ``tf.compat.v1.layers`` raises
+under Keras 3, so TF1 models written with ``tf.contrib.layers`` /
+``tf.contrib.framework`` (or slim) no longer build.  This package re-implements
+them on ``tf.compat.v1`` graph primitives with the same signatures, defaults,
+variable names and graph collections::
+
+    from tfgraph_dnn.contrib import framework, layers
+
+    with framework.arg_scope([layers.fully_connected],
+                             weights_regularizer=layers.l2_regularizer(1e-4)):
+        net = layers.fully_connected(x, 100)              # fully_connected/weights
+        net = layers.batch_norm(net, is_training=training)  # BatchNorm/moving_mean
+
+Importing it never changes TensorFlow's global mode: build inside
+``with tf.Graph().as_default():`` (or after ``tf.compat.v1.disable_v2_behavior()``).
+"""
+from . import framework, layers
+
+__all__ = ["framework", "layers"]

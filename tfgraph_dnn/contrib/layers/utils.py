@@ -1,0 +1,217 @@
+"""Helpers shared by the contrib layers (TF1's ``contrib/layers/python/layers/utils.py``).
+
+Output collection with aliases (``collect_named_outputs``: a layer's output
+joins ``outputs_collections`` tagged with the layer's scope name, readable
+with ``convert_collection_to_dict``), static/dynamic conditionals on
+``is_training``, per-variable collections, shape checks that work with both
+TensorShape v1 (``Dimension``) and v2, and the contrib layers' variable maker.
+"""
+from __future__ import annotations
+
+import collections as _collections
+import numbers
+from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import tensorflow as tf
+
+from ..framework.variables import get_variable_once, model_variable, resolve_use_resource
+
+v1 = tf.compat.v1
+
+__all__ = [
+    "append_tensor_alias", "channel_dimension", "collect_named_outputs", "constant_value",
+    "convert_collection_to_dict", "gather_tensors_aliases", "get_tensor_aliases",
+    "get_variable_collections", "last_dimension", "n_positive_integers", "smart_cond",
+    "static_cond", "two_element_tuple",
+]
+
+Collections = Union[None, str, Sequence[str], Dict[str, Sequence[str]]]
+
+
+# ------------------------------------------------------------------- outputs
+def append_tensor_alias(tensor, alias: str):
+    """Add ``alias`` (without a trailing ``/``) to ``tensor.aliases``; return the tensor."""
+    alias = alias[:-1] if alias.endswith("/") else alias
+    if hasattr(tensor, "aliases"):
+        tensor.aliases.append(alias)
+    else:
+        tensor.aliases = [alias]
+    return tensor
+
+
+def collect_named_outputs(collections, alias: str, outputs):
+    """Tag ``outputs`` with ``alias``, add it to ``collections`` (name or list), return it."""
+    if collections:
+        append_tensor_alias(outputs, alias)
+        v1.add_to_collections(collections, outputs)
+    return outputs
+
+
+def get_tensor_aliases(tensor) -> List[str]:
+    """The tensor's aliases, or its op name (its name if not output 0) when it has none."""
+    if hasattr(tensor, "aliases"):
+        return tensor.aliases
+    return [tensor.op.name] if tensor.name.endswith(":0") else [tensor.name]
+
+
+def gather_tensors_aliases(tensors) -> List[str]:
+    """All aliases of ``tensors``, in order."""
+    return [alias for tensor in tensors for alias in get_tensor_aliases(tensor)]
+
+
+def convert_collection_to_dict(collection: str, clear_collection: bool = False):
+    """An ``OrderedDict`` ``{alias: tensor}`` of a collection filled by ``outputs_collections``."""
+    output = _collections.OrderedDict(
+        (alias, tensor) for tensor in v1.get_collection(collection)
+        for alias in get_tensor_aliases(tensor))
+    if clear_collection:
+        v1.get_default_graph().clear_collection(collection)
+    return output
+
+
+# -------------------------------------------------------------- conditionals
+def constant_value(value_or_tensor_or_var, dtype=None):
+    """The Python value of a constant, a constant tensor's value, else ``None``.
+
+    Variables are never constant.
+
+    Raises
+    ------
+    ValueError
+        If the argument is ``None`` or a tensor/variable of another ``dtype``.
+    """
+    if value_or_tensor_or_var is None:
+        raise ValueError("constant_value: value_or_tensor_or_var cannot be None")
+    value = value_or_tensor_or_var
+    if isinstance(value, (tf.Tensor, tf.Variable)):
+        if dtype is not None and value.dtype != dtype:
+            raise ValueError(f"constant_value: dtype is {value.dtype}, expected {dtype}")
+        if isinstance(value, tf.Variable):
+            return None
+        return tf.get_static_value(value)
+    return value
+
+
+def static_cond(pred, fn1: Callable, fn2: Callable):
+    """``fn1()`` if the Python value ``pred`` is true, else ``fn2()``."""
+    if not callable(fn1):
+        raise TypeError("static_cond: fn1 must be callable")
+    if not callable(fn2):
+        raise TypeError("static_cond: fn2 must be callable")
+    return fn1() if pred else fn2()
+
+
+def smart_cond(pred, fn1: Callable, fn2: Callable, name: Optional[str] = None):
+    """:func:`static_cond` when ``pred`` is known at graph-build time, else ``tf.cond``."""
+    value = constant_value(pred)
+    if value is not None:
+        return static_cond(value, fn1, fn2)
+    return tf.cond(pred, fn1, fn2, name=name)
+
+
+# ---------------------------------------------------------------- variables
+def get_variable_collections(variables_collections: Collections, name: str):
+    """The collections for variable ``name``: a dict's entry, or the argument itself."""
+    if isinstance(variables_collections, dict):
+        return variables_collections.get(name)
+    return variables_collections
+
+
+def _as_list(collections) -> List[str]:
+    if not collections:
+        return []
+    return [collections] if isinstance(collections, str) else list(collections)
+
+
+def add_variable_to_collections(variable, variables_collections: Collections,
+                                name: str) -> None:
+    """Add ``variable`` (each part if partitioned) to its collections unless already there."""
+    parts = [variable] if isinstance(variable, tf.Variable) else list(variable)
+    for collection in _as_list(get_variable_collections(variables_collections, name)):
+        present = v1.get_collection(collection)
+        for part in parts:
+            if not any(item is part for item in present):
+                v1.add_to_collection(collection, part)
+
+
+def layer_variable(name: str, shape, dtype, initializer, regularizer, trainable: bool,
+                   variables_collections: Collections, collection_name: str,
+                   regularizer_scope: Optional[str] = None):
+    """A contrib layer's model variable.
+
+    In ``GLOBAL_VARIABLES`` + ``MODEL_VARIABLES`` (+ ``TRAINABLE_VARIABLES``)
+    and in ``variables_collections[collection_name]``; ``regularizer`` runs
+    once, at creation, under ``regularizer_scope`` (relative to the current
+    name scope), or under ``<variable>/Regularizer/`` when not given.
+    """
+    if regularizer_scope is None:
+        var = model_variable(name, shape=shape, dtype=dtype, initializer=initializer,
+                             regularizer=regularizer, trainable=trainable,
+                             collections=_as_list(get_variable_collections(
+                                 variables_collections, collection_name)))
+    else:
+        var = get_variable_once(
+            name, regularizer=regularizer, regularizer_scope=regularizer_scope,
+            shape=shape, dtype=dtype, initializer=initializer, trainable=trainable,
+            collections=[v1.GraphKeys.GLOBAL_VARIABLES, v1.GraphKeys.MODEL_VARIABLES],
+            use_resource=resolve_use_resource(None))
+    add_variable_to_collections(var, variables_collections, collection_name)
+    return var
+
+
+# -------------------------------------------------------------------- shapes
+def _dimension(shape, index: int, min_rank: int, what: str) -> int:
+    shape = tf.TensorShape(shape)
+    if shape.rank is None:
+        raise ValueError(f"{what}: the rank of the inputs must be known, got shape {shape}")
+    if shape.rank < min_rank:
+        raise ValueError(f"{what}: the inputs must have rank >= {min_rank}, got shape {shape}")
+    value = shape.as_list()[index]
+    if value is None:
+        raise ValueError(f"{what}: dimension {index} of the inputs must be known, "
+                         f"got shape {shape}")
+    return int(value)
+
+
+def last_dimension(shape, min_rank: int = 1) -> int:
+    """The known last dimension of ``shape``; ``ValueError`` if unknown or rank < ``min_rank``."""
+    return _dimension(shape, -1, min_rank, "last_dimension")
+
+
+def channel_dimension(shape, data_format: str, min_rank: int = 1) -> int:
+    """The channel dimension (``'channels_first'`` or ``'channels_last'``) of ``shape``."""
+    index = 1 if data_format == "channels_first" else -1
+    return _dimension(shape, index, min_rank, "channel_dimension")
+
+
+def two_element_tuple(int_or_tuple) -> Tuple[int, int]:
+    """``(h, w)`` from an int or a pair.
+
+    Raises
+    ------
+    ValueError
+        If the argument is neither an int nor a sequence of 2 ints.
+    """
+    return n_positive_integers(2, int_or_tuple, allow_zero=True)
+
+
+def n_positive_integers(n: int, value, allow_zero: bool = False) -> Tuple[int, ...]:
+    """``value`` as a tuple of ``n`` positive ints (an int is repeated ``n`` times).
+
+    Raises
+    ------
+    ValueError
+        If ``value`` has the wrong length or holds non-positive values.
+    """
+    if isinstance(value, tf.TensorShape):
+        value = value.as_list()
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        values = (int(value),) * n
+    elif isinstance(value, (list, tuple)) and len(value) == n and all(
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in value):
+        values = tuple(int(v) for v in value)
+    else:
+        raise ValueError(f"expected an int or a sequence of {n} ints, got {value!r}")
+    if any(v < (0 if allow_zero else 1) for v in values):
+        raise ValueError(f"expected positive integers, got {value!r}")
+    return values
