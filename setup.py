@@ -16,6 +16,7 @@ setup(
         "numpy",
         "tensorboard",
         "tqdm",
+        "libcst>=1.0",
     ],
     extras_require={
         # joblib >= 1.3: parallel_config; dask[distributed]: joblib's "dask" backend

@@ -2,10 +2,10 @@
 
 The outermost layer: parses flags, loads data, drives the estimator and
 prints results.  Commands: ``train``, ``search`` (in :mod:`.cli_search`),
-``predict``, ``export`` and ``datasets``.  Errors in files or flags end with a
-one-line message and exit code 2, never a traceback.  TensorFlow is imported
-only once the flags and files have been checked, so mistakes are reported at
-once.
+``predict``, ``export``, ``datasets`` and ``migrate`` (in :mod:`.cli_migrate`).
+Errors in files or flags end with a one-line message and exit code 2, never a
+traceback.  TensorFlow is imported only once the flags and files have been
+checked, so mistakes are reported at once.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import List, Optional
 
 import numpy as np
 
-from . import cli_search
+from . import cli_migrate, cli_search
 from .cli_common import (PREPROCESSING_FILE, CliError, Parser, add_data_flags, add_model_flags,
                          add_run_flags, apply_preprocessing, check_save_target, import_estimators,
                          load_training_data, read_preprocessing, split_train_test,
@@ -226,6 +226,7 @@ def build_parser() -> Parser:
     add_run_flags(train, n_epochs=30, early_stopping=False, patience=10)
     train.set_defaults(func=cmd_train)
     cli_search.add_parser(commands)
+    cli_migrate.add_parser(commands)
     predict = commands.add_parser("predict", help="predict with a model saved by --save")
     predict.add_argument("--model", required=True, metavar="DIR", help="a --save directory")
     predict.add_argument("--data", required=True, metavar="FILE",

@@ -1,0 +1,213 @@
+"""``tfgraph-dnn migrate``: rewrite TF1 ``.py`` files and notebooks (room: ``cli``).
+
+The sources are pointed at the ``tfgraph_dnn.tf1`` namespace by :mod:`tfgraph_dnn.migrate`.
+
+``tfgraph-dnn migrate SRC [SRC ...] (-o OUT | --in-place) [--strict] [--no-api-check]``
+
+* SRC: files or directories (searched recursively for ``*.py`` and ``*.ipynb``,
+  skipping hidden directories, ``__pycache__`` and OUT itself);
+* ``-o OUT``: for one file SRC, OUT is the output file (or the directory to
+  write it into, if OUT is a directory or ends with a slash); otherwise OUT is
+  a directory mirroring the sources' paths relative to their common parent
+  (for one directory SRC: relative to it).  Every file found is written there,
+  changed or not, and no existing file is ever overwritten;
+* ``--in-place``: rewrite the changed sources themselves.
+
+All-or-nothing: every file is read, parsed and migrated, and every output
+path checked, before anything is written, so a syntax error in any SRC (exit
+2, naming the file and line) or an existing output leaves the disk as it was.
+The report (``path:line: changed: old -> new``, ``path:line: not migrated:
+construct: why``, ``cell N, line M`` for notebooks) and a summary line go to
+stdout; exit 0, or 1 with ``--strict`` when a construct was not migrated.
+Neither libcst nor TensorFlow is imported for ``--help`` or a bad flag, and
+TensorFlow only when a ``tf.*`` name has to be checked.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+from typing import Dict, List, Optional, Tuple
+
+from .cli_common import CliError
+
+SUFFIXES = (".py", ".ipynb")
+EXIT_NOT_MIGRATED = 1
+
+
+def add_parser(commands) -> None:
+    """Register ``migrate`` on the sub-command set of ``tfgraph-dnn``.
+
+    Parameters
+    ----------
+    commands : argparse._SubParsersAction
+    """
+    parser = commands.add_parser(
+        "migrate", help="rewrite TF1 .py files and notebooks to run on tfgraph_dnn.tf1",
+        description=(
+            "Rewrite TensorFlow 1 imports (tensorflow, tensorflow.compat.v1, tf.layers, "
+            "tf.contrib.layers/framework/distributions) to the tfgraph_dnn.tf1 namespace, "
+            "keeping everything else byte for byte, and report each change and each "
+            "construct it cannot migrate (other tf.contrib modules, tf.estimator, RNN "
+            "cells, queue runners, tf.keras, missing tf.* names) with its line. Files are "
+            "all checked before any is written: on an error nothing is written."))
+    parser.add_argument("sources", nargs="+", metavar="SRC",
+                        help=".py / .ipynb files, or directories searched recursively")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("-o", "--output", metavar="OUT",
+                        help="output file (one file SRC) or directory mirroring the "
+                        "sources; existing files are never overwritten")
+    target.add_argument("--in-place", action="store_true",
+                        help="rewrite the sources themselves (only those that change)")
+    parser.add_argument("--strict", action="store_true",
+                        help="exit 1 if any construct was not migrated")
+    parser.add_argument("--no-api-check", action="store_true",
+                        help="don't check tf.* names against the tfgraph_dnn.tf1 namespace "
+                        "(faster: TensorFlow is not imported)")
+    parser.set_defaults(func=cmd_migrate)
+
+
+def _walk(directory: str, skip: Optional[str]) -> List[str]:
+    found = []
+    for root, dirs, files in os.walk(directory):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
+                         and os.path.abspath(os.path.join(root, d)) != skip)
+        found += [os.path.join(root, name) for name in sorted(files)
+                  if name.endswith(SUFFIXES)]
+    return found
+
+
+def collect(sources: List[str], output: Optional[str]) -> List[Tuple[str, str]]:
+    """The files to migrate, each with its path relative to the output root.
+
+    Parameters
+    ----------
+    sources : list of str
+        SRC arguments.
+    output : str or None
+        ``-o`` (skipped when it lies inside a directory SRC).
+
+    Returns
+    -------
+    list of (path, relative path)
+
+    Raises
+    ------
+    CliError
+        A SRC does not exist, or no file was found.
+    """
+    for source in sources:
+        if not os.path.exists(source):
+            raise CliError(f"{source}: no such file or directory")
+    skip = os.path.abspath(output) if output else None
+    absolute = [os.path.abspath(source) for source in sources]
+    base = os.path.commonpath(absolute)
+    if os.path.isfile(base):
+        base = os.path.dirname(base)
+    files: List[Tuple[str, str]] = []
+    seen = set()
+    for source in sources:
+        found = _walk(source, skip) if os.path.isdir(source) else [source]
+        for path in found:
+            if os.path.realpath(path) not in seen:
+                seen.add(os.path.realpath(path))
+                files.append((path, os.path.relpath(os.path.abspath(path), base)))
+    if not files:
+        raise CliError(f"no .py or .ipynb files in {', '.join(sources)}")
+    return files
+
+
+def output_paths(args, files: List[Tuple[str, str]]) -> Dict[str, str]:
+    """Source path -> output path, refusing to overwrite anything (unless --in-place).
+
+    Raises
+    ------
+    CliError
+        An output exists, or OUT is a file where a directory is needed.
+    """
+    if args.in_place:
+        return {path: path for path, _ in files}
+    out = args.output
+    single = len(args.sources) == 1 and os.path.isfile(args.sources[0])
+    if single:
+        into_dir = out.endswith(("/", os.sep)) or os.path.isdir(out)
+        targets = {files[0][0]: os.path.join(out, os.path.basename(files[0][0]))
+                   if into_dir else out}
+    else:
+        if os.path.exists(out) and not os.path.isdir(out):
+            raise CliError(f"-o {out}: is a file; with several sources or a directory, "
+                           "OUT must be a directory")
+        targets = {path: os.path.join(out, relative) for path, relative in files}
+    existing = [target for target in targets.values() if os.path.exists(target)]
+    if existing:
+        more = f" (and {len(existing) - 1} more)" if len(existing) > 1 else ""
+        raise CliError(f"{existing[0]} already exists{more}; migrate never overwrites "
+                       "(choose a new -o, or --in-place to rewrite the sources)")
+    return targets
+
+
+def _write(path: str, result, in_place: bool) -> None:
+    """Write ``result.code`` to ``path`` (atomically and keeping the mode if in place)."""
+    data = result.code.encode(result.encoding)
+    if not in_place:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(path, "xb") as handle:  # "x": never overwrite, even in a race
+            handle.write(data)
+        return
+    directory = os.path.dirname(os.path.abspath(path))
+    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".migrate-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, os.stat(path).st_mode & 0o7777)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """``migrate``: check and migrate every SRC, then write them all, then report.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``sources``, ``output`` / ``in_place``, ``strict``, ``no_api_check``.
+
+    Returns
+    -------
+    int
+        0, or 1 with ``--strict`` if a construct was not migrated; errors
+        raise :class:`CliError` (exit 2, nothing written).
+    """
+    files = collect(args.sources, args.output)
+    targets = output_paths(args, files)
+    from .migrate import MigrationError, Resolver, migrate_file
+
+    resolver = Resolver(lambda parts: None) if args.no_api_check else Resolver(quiet=True)
+    results = []
+    for path, _ in files:
+        try:
+            results.append((path, migrate_file(path, resolve=resolver)))
+        except MigrationError as error:
+            raise CliError(f"{error}; nothing written")
+    written = 0
+    for path, result in results:
+        if not args.in_place or result.changed:
+            _write(targets[path], result, args.in_place)
+            written += 1
+    n_changes = n_unsupported = 0
+    for path, result in results:
+        for line in result.report(path):
+            print(line)
+        n_changes += len(result.changes)
+        n_unsupported += len(result.unsupported)
+    if resolver.unavailable:
+        print(f"note: {resolver.unavailable}")
+    changed_files = sum(result.changed for _, result in results)
+    where = (f"rewrote {written} in place" if args.in_place
+             else f"wrote {written} to {args.output}")
+    print(f"migrate: {len(results)} file(s), {n_changes} change(s) in {changed_files} "
+          f"file(s), {n_unsupported} construct(s) not migrated; {where}")
+    return EXIT_NOT_MIGRATED if args.strict and n_unsupported else 0

@@ -1,0 +1,184 @@
+"""Rewrite TF1 programs and notebooks to run on ``tfgraph_dnn.tf1`` (``tfgraph-dnn migrate``).
+
+TensorFlow's own ``tf_upgrade_v2`` points ``tf.layers`` at
+``tf.compat.v1.layers``, which Keras 3 breaks; this points every TF1 import at
+the ``tfgraph_dnn.tf1`` namespace instead (``tf.compat.v1`` plus ``layers``,
+``contrib.layers``, ``contrib.framework``, ``contrib.distributions``) and
+keeps the rest of the file byte for byte (libcst)::
+
+    import tensorflow as tf                          -> import tfgraph_dnn.tf1 as tf
+    import tensorflow                                -> import tfgraph_dnn.tf1 as tensorflow
+    import tensorflow.compat.v1 as tf                -> import tfgraph_dnn.tf1 as tf
+    from tensorflow.compat import v1 as tf           -> import tfgraph_dnn.tf1 as tf
+    from tensorflow import layers                    -> from tfgraph_dnn.tf1 import layers
+    import tensorflow.contrib.layers as layers
+                                -> import tfgraph_dnn.tf1.contrib.layers as layers
+    from tensorflow.contrib.layers import fully_connected
+                                -> from tfgraph_dnn.tf1.contrib.layers import fully_connected
+    from tensorflow.contrib.framework.python.ops import arg_scope
+                                -> from tfgraph_dnn.tf1.contrib.framework import arg_scope
+
+``tf.compat.v1.X`` call sites are left as they are (the namespace is its own
+``compat.v1``).  What cannot run is left unchanged and reported with its line
+and reason (:mod:`.rules`): other ``tf.contrib`` modules, ``tf.estimator``,
+``tensorflow.examples``, RNN cells, queue runners, ``tf.keras`` (Keras 3),
+``tensorflow.python`` internals, and every ``tf.a.b.c`` that
+:func:`tfgraph_dnn.tf1_api.resolve` does not find.  Migrating migrated code
+changes nothing.
+
+Functions: :func:`migrate_source`, :func:`migrate_notebook`, :func:`migrate_file`.
+"""
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from typing import Callable, Optional, Sequence
+
+from .report import Change, MigrationError, MigrationResult
+from .resolver import Resolver
+
+__all__ = ["Change", "MigrationError", "MigrationResult", "Resolver", "migrate_file",
+           "migrate_notebook", "migrate_source"]
+
+ResolveArg = Optional[Callable[[Sequence[str]], Optional[str]]]
+_DEFAULT_RESOLVER: Optional[Resolver] = None
+
+
+def _resolver(resolve: ResolveArg) -> Callable[[Sequence[str]], Optional[str]]:
+    global _DEFAULT_RESOLVER
+    if resolve is not None:
+        return resolve
+    if _DEFAULT_RESOLVER is None:
+        _DEFAULT_RESOLVER = Resolver()
+    return _DEFAULT_RESOLVER
+
+
+def parse(code: str, filename: str, cell: Optional[int] = None):
+    """Parse ``code`` with libcst, turning a syntax error into :class:`MigrationError`.
+
+    Python's own message and line are used when Python rejects the code too
+    (they read better than the parser's list of expected tokens).
+    """
+    import libcst as cst
+
+    try:
+        return cst.parse_module(code)
+    except cst.ParserSyntaxError as error:
+        line, detail = error.raw_line, error.message.splitlines()[0]
+        try:
+            ast.parse(code, filename)
+        except SyntaxError as python_error:
+            line, detail = python_error.lineno or line, python_error.msg
+        except (ValueError, MemoryError, RecursionError):
+            pass
+        raise MigrationError(filename, line, f"cannot parse: {detail}", cell) from None
+
+
+def migrate_source(code: str, filename: str = "<string>", *,
+                   resolve: ResolveArg = None) -> MigrationResult:
+    """Migrate the source of one Python module.
+
+    Parameters
+    ----------
+    code : str
+    filename : str, default="<string>"
+        Used in messages only.
+    resolve : callable, optional
+        ``parts -> reason or None`` telling whether ``tf.<parts>`` exists in
+        the namespace; default: :func:`tfgraph_dnn.tf1_api.resolve`, imported
+        (with TensorFlow) only when a chain has to be checked.
+
+    Returns
+    -------
+    MigrationResult
+
+    Raises
+    ------
+    MigrationError
+        ``code`` does not parse (the message names ``filename`` and the line).
+    """
+    from .rewrite import rewrite_module
+
+    new_code, changes, unsupported = rewrite_module(parse(code, filename), _resolver(resolve))
+    return MigrationResult(new_code, changes, unsupported, filename=filename)
+
+
+def migrate_notebook(text: str, filename: str = "<notebook>", *,
+                     resolve: ResolveArg = None) -> MigrationResult:
+    """Migrate the code cells of a Jupyter notebook (its JSON text).
+
+    Markdown and raw cells, outputs and metadata are kept; IPython lines
+    (``%magic``, ``!shell``, ``%%time``, ``obj?``) are kept as they are;
+    notebook changes are reported as ``cell N, line M``.
+
+    Parameters
+    ----------
+    text : str
+        The ``.ipynb`` file's content.
+    filename : str, default="<notebook>"
+    resolve : callable, optional
+        As in :func:`migrate_source`.
+
+    Returns
+    -------
+    MigrationResult
+        ``code`` is the notebook's JSON text: the input itself when nothing
+        changed, else re-written with the input's indentation, unescaped
+        non-ASCII text and final newline, so a diff shows only the changed
+        source lines.
+
+    Raises
+    ------
+    MigrationError
+        Not a notebook (bad JSON, no cells), or a code cell does not parse.
+    """
+    from .notebook import migrate_notebook_text
+
+    return migrate_notebook_text(text, filename, _resolver(resolve))
+
+
+def read_source(path: str):
+    """``(text, encoding)`` of a ``.py`` file, by its coding cookie / BOM (PEP 263)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+        return data.decode(encoding), encoding
+    except (SyntaxError, LookupError, UnicodeDecodeError) as error:
+        raise MigrationError(path, None, f"cannot read: {error}") from None
+
+
+def migrate_file(path: str, *, resolve: ResolveArg = None) -> MigrationResult:
+    """Migrate a ``.py`` file or (by its ``.ipynb`` suffix) a notebook; writes nothing.
+
+    Parameters
+    ----------
+    path : str
+    resolve : callable, optional
+        As in :func:`migrate_source`.
+
+    Returns
+    -------
+    MigrationResult
+        With ``filename`` = ``path`` and the file's ``encoding``; line endings
+        are kept (write ``code`` back with ``newline=""``).
+
+    Raises
+    ------
+    MigrationError
+        The file cannot be decoded or parsed.
+    OSError
+        The file cannot be read.
+    """
+    if path.endswith(".ipynb"):
+        with open(path, encoding="utf-8", newline="") as handle:
+            try:
+                text = handle.read()
+            except UnicodeDecodeError as error:
+                raise MigrationError(path, None, f"cannot read: {error}") from None
+        return migrate_notebook(text, path, resolve=resolve)
+    text, encoding = read_source(path)
+    result = migrate_source(text, path, resolve=resolve)
+    result.encoding = encoding
+    return result

@@ -1,0 +1,190 @@
+"""What ``tfgraph-dnn migrate`` rewrites and what it reports, as plain tables (no libcst).
+
+A TF1 module path (``tensorflow.contrib.layers.python.layers``) or attribute
+chain (``tf.contrib.rnn.BasicLSTMCell``) is handled as its *parts* after the
+root: ``["contrib", "layers", "python", "layers"]``.  :func:`normalize` maps
+them onto the ``tfgraph_dnn.tf1`` namespace (``compat.v1`` is the namespace
+itself; contrib's ``python.*`` internals are the public contrib module),
+:func:`classify` says why a path cannot be migrated (or ``None``), and
+:func:`importable` whether ``tfgraph_dnn.tf1.<path>`` can stand in an
+``import`` statement (the rest are attributes, reached with ``from ... import``).
+
+The list of provided contrib members comes from :mod:`tfgraph_dnn.tf1_api`
+(side-effect free, no TensorFlow import).
+"""
+from __future__ import annotations
+
+from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+
+#: The package every migrated import points at.
+TF1 = "tfgraph_dnn.tf1"
+
+#: ``tf.contrib.<name>`` modules whose ``python.*`` internals are flattened
+#: (``tensorflow.contrib.layers.python.layers.layers`` -> ``contrib.layers``).
+_FLATTENED = ("layers", "framework", "distributions")
+
+#: TF1 internal module names under ``contrib.<x>.python...`` that are the public
+#: module itself once flattened (``from ...python.layers import layers as layers_lib``).
+INTERNAL_MODULES: Dict[Tuple[str, ...], FrozenSet[str]] = {
+    ("contrib", "layers"): frozenset({"layers", "initializers", "regularizers"}),
+    ("contrib", "framework"): frozenset({"variables"}),
+}
+
+_KERAS3 = ("Keras 3 here, not TF1's tf.keras; not graph-mode compatible "
+           "(left unchanged)")
+_RNN = ("TF1 RNN cells and tf.nn.*_rnn are built on tf.keras 2 (Keras 3 here) and do "
+        "not run in TF1 graph mode")
+_QUEUES = ("queue-runner input pipelines are deprecated and unreliable on TensorFlow 2; "
+           "feed arrays with feed_dict or use tf.data")
+_CONTRIB_HINTS: Dict[str, str] = {
+    "rnn": _RNN, "seq2seq": _RNN, "cudnn_rnn": _RNN, "grid_rnn": _RNN,
+    "slim": ("TF-Slim is not provided; its layers and arg_scope are in "
+             "tf.contrib.layers and tf.contrib.framework"),
+    "learn": ("tf.contrib.learn (and its MNIST loader) was removed; use "
+              "tfgraph_dnn.DNNClassifier or scikit-learn, data from tfgraph_dnn.datasets"),
+    "keras": _KERAS3,
+    "data": "tf.contrib.data is gone; use tf.data",
+}
+_RNN_FUNCTIONS = frozenset({"rnn_cell", "dynamic_rnn", "bidirectional_dynamic_rnn",
+                            "static_rnn", "static_bidirectional_rnn",
+                            "static_state_saving_rnn", "raw_rnn"})
+_QUEUE_TRAIN = frozenset({
+    "start_queue_runners", "QueueRunner", "add_queue_runner", "queue_runner",
+    "string_input_producer", "input_producer", "range_input_producer",
+    "slice_input_producer", "limit_epochs", "batch", "batch_join", "shuffle_batch",
+    "shuffle_batch_join", "maybe_batch", "maybe_batch_join", "maybe_shuffle_batch",
+    "maybe_shuffle_batch_join"})
+_QUEUE_ROOT = frozenset({"TextLineReader", "TFRecordReader", "WholeFileReader",
+                         "FixedLengthRecordReader", "IdentityReader", "LMDBReader",
+                         "ReaderBase"})
+
+
+def _contrib_table() -> Dict[str, bool]:
+    """``{member: importable as a module}`` of ``tf.contrib`` in the namespace.
+
+    ``tfgraph_dnn.tf1.contrib`` registers every member it provides as a module.
+    """
+    from .. import tf1_api
+    return {name: True for name in tf1_api.CONTRIB}
+
+
+CONTRIB: Dict[str, bool] = _contrib_table()
+
+
+def split_module(dotted: str) -> Optional[Tuple[str, List[str]]]:
+    """Which namespace a dotted module name belongs to.
+
+    Parameters
+    ----------
+    dotted : str
+        E.g. ``"tensorflow.contrib.layers"`` or ``"tfgraph_dnn.tf1.layers"``.
+
+    Returns
+    -------
+    (root, parts) or None
+        ``root`` is ``"tensorflow"`` or :data:`TF1`, ``parts`` the rest;
+        ``None`` for any other module.
+    """
+    for root in ("tensorflow", TF1):
+        if dotted == root or dotted.startswith(root + "."):
+            return root, [part for part in dotted[len(root):].split(".") if part]
+    return None
+
+
+def normalize(parts: Sequence[str]) -> List[str]:
+    """``parts`` as a path of the ``tfgraph_dnn.tf1`` namespace.
+
+    ``compat.v1`` prefixes are dropped (the namespace is its own
+    ``compat.v1``) and ``contrib.<x>.python...`` becomes ``contrib.<x>`` for the
+    contrib modules the namespace provides.
+
+    Parameters
+    ----------
+    parts : sequence of str
+
+    Returns
+    -------
+    list of str
+    """
+    parts = list(parts)
+    while parts[:2] == ["compat", "v1"]:
+        parts = parts[2:]
+    if len(parts) > 2 and parts[0] == "contrib" and parts[1] in _FLATTENED \
+            and parts[2] == "python":
+        parts = parts[:2]
+    return parts
+
+
+def classify(parts: Sequence[str]) -> Optional[str]:
+    """Why ``tf.<parts>`` cannot be migrated, or ``None`` if it can.
+
+    Only what is known without TensorFlow: removed modules, Keras, queue
+    runners, RNN cells, TensorFlow internals.  Whether a name exists at all is
+    :func:`tfgraph_dnn.tf1_api.resolve`'s business.
+
+    Parameters
+    ----------
+    parts : sequence of str
+        Normalized (see :func:`normalize`).
+
+    Returns
+    -------
+    str or None
+        A one-line reason.
+    """
+    head = parts[0] if parts else ""
+    second = parts[1] if len(parts) > 1 else ""
+    if head == "python":
+        return ("TensorFlow-internal module, not a public API (it may differ on "
+                "TensorFlow 2.21); left unchanged, check it by hand")
+    if head == "keras":
+        if second == "datasets":
+            return ("tf.keras.datasets downloads its data at run time; load data with "
+                    "tfgraph_dnn.datasets or a local file")
+        return _KERAS3
+    if head == "estimator":
+        return ("tf.estimator was removed in TensorFlow 2.16; use tfgraph_dnn.DNNClassifier "
+                "/ DNNRegressor or a Session training loop")
+    if head == "examples":
+        return ("tensorflow.examples (tutorials' MNIST loader) was removed and downloads "
+                "its data; load data with tfgraph_dnn.datasets or sklearn.datasets")
+    if head == "compat" and second == "v2":
+        return ("TensorFlow 2 API: left on TensorFlow itself (eager by default; does not "
+                "mix with TF1 graph code)")
+    if head == "contrib" and second and second not in CONTRIB:
+        return _CONTRIB_HINTS.get(second, (
+            f"tf.contrib.{second} was removed in TensorFlow 2 and tfgraph_dnn.tf1 does not "
+            f"provide it (provided: {', '.join(sorted(CONTRIB))})"))
+    if head == "nn" and second in _RNN_FUNCTIONS:
+        return _RNN
+    if (head == "train" and second in _QUEUE_TRAIN) or (head in _QUEUE_ROOT):
+        return _QUEUES
+    return None
+
+
+def importable(parts: Sequence[str]) -> bool:
+    """Whether ``import tfgraph_dnn.tf1.<parts>`` works (else it is only an attribute).
+
+    Parameters
+    ----------
+    parts : sequence of str
+        Normalized.
+
+    Returns
+    -------
+    bool
+    """
+    parts = list(parts)
+    if len(parts) <= 1:
+        return parts in ([], ["layers"], ["contrib"])
+    return len(parts) == 2 and parts[0] == "contrib" and CONTRIB.get(parts[1], False)
+
+
+def module_name(parts: Sequence[str]) -> str:
+    """The dotted name of ``tfgraph_dnn.tf1.<parts>``."""
+    return ".".join([TF1, *parts])
+
+
+def dotted(parts: Sequence[str], root: str = "tf") -> str:
+    """``tf.a.b`` for display."""
+    return ".".join([root, *parts])
