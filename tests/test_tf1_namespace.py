@@ -17,7 +17,7 @@ CHECKS = ["graph_mode", "reset_default_graph_top_level",
           "reset_default_graph_nested_raises_like_tf1", "tf1_tensorshape",
           "same_module_objects", "tf_layers_and_contrib_names", "global_step_and_in_top_k",
           "contrib_distributions", "missing_contrib_is_a_clear_error",
-          "train_and_save_restore", "estimator_still_works_in_tf1_mode"]
+          "train_and_save_restore", "estimator_probabilities"]
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,19 @@ def test_tf1_namespace(probe, name):
 
 def test_probe_ran_every_check(probe):
     assert sorted(probe[0]) == sorted(CHECKS)
+
+
+def test_estimator_unchanged_by_tf1_mode(probe):
+    """The estimators build their own graphs: TF1 mode must not change a single prediction."""
+    import numpy as np
+
+    sys.path.insert(0, os.path.dirname(PROBE))
+    try:
+        from estimator_fit import estimator_probabilities  # noqa: E402
+    finally:
+        sys.path.pop(0)
+    in_tf1_mode = probe[0]["estimator_probabilities"]["value"]
+    np.testing.assert_allclose(in_tf1_mode, estimator_probabilities(), rtol=0, atol=1e-6)
 
 
 def test_tf1_import_is_quiet(probe):

@@ -2,7 +2,8 @@
 
 TensorFlow's C++ start-up notices (oneDNN, CUDA stubs, absl's "All log messages
 before absl::InitializeLog()") are printed before absl's logging is set up, so
-``TF_CPP_MIN_LOG_LEVEL`` cannot hide them.  :func:`import_tensorflow` captures
+``TF_CPP_MIN_LOG_LEVEL`` cannot hide them; on a machine without a GPU the first
+device listing logs a "failed call to cuInit" error.  :func:`import_tensorflow` captures
 file descriptor 2 while TensorFlow loads and replays everything else.
 """
 from __future__ import annotations
@@ -14,6 +15,8 @@ import tempfile
 
 STARTUP_NOISE = ("I0000 ", "WARNING: All log messages before absl::InitializeLog()",
                  "To enable the following instructions:")
+#: Logged (as an error) the first time devices are listed on a machine without a GPU.
+_NO_GPU_NOISE = "failed call to cuInit"
 
 
 def import_tensorflow(module: str = "tensorflow"):
@@ -46,12 +49,16 @@ def import_tensorflow(module: str = "tensorflow"):
     with tempfile.TemporaryFile() as sink:
         os.dup2(sink.fileno(), 2)
         try:
-            return importlib.import_module(module)
+            imported = importlib.import_module(module)
+            # The first device listing logs "failed call to cuInit" on CPU-only machines:
+            # let it happen here, while stderr is captured, instead of in the first Session.
+            sys.modules["tensorflow"].config.list_physical_devices()
+            return imported
         finally:
             sys.stderr.flush()
             os.dup2(saved, 2)
             os.close(saved)
             sink.seek(0)
             for line in sink.read().decode("utf-8", "replace").splitlines():
-                if not line.startswith(STARTUP_NOISE):
+                if not line.startswith(STARTUP_NOISE) and _NO_GPU_NOISE not in line:
                     print(line, file=sys.stderr)

@@ -60,12 +60,15 @@ _sys.modules[__name__ + ".layers"] = layers
 __version__ = _tf.__version__
 
 
+_NAMESPACE = __name__
+
+
 class _CompatModule(_types.ModuleType):
     """``tf.compat`` whose ``v1`` is this namespace, so ``tf.compat.v1.layers`` works too."""
 
     def __getattr__(self, name):
         if name == "v1":
-            return _sys.modules[__name__.rsplit(".", 1)[0]]
+            return _sys.modules[_NAMESPACE]
         return getattr(_tf.compat, name)
 
     def __dir__(self):

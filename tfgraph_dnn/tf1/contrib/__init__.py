@@ -1,8 +1,9 @@
 """``tf.contrib`` of the ``tfgraph_dnn.tf1`` namespace: the parts tfgraph_dnn provides.
 
 ``layers`` and ``framework`` are :mod:`tfgraph_dnn.contrib`'s re-implementations
-(the same module objects, also importable as ``tfgraph_dnn.tf1.contrib.layers``);
-``distributions`` is TF1's ``tf.distributions``.  Any other member (``rnn``,
+(the same module objects); ``distributions`` is TF1's ``tf.distributions``.  Each
+is also importable by name (``import tfgraph_dnn.tf1.contrib.layers as layers``,
+``from tfgraph_dnn.tf1.contrib.distributions import Normal``).  Any other member (``rnn``,
 ``slim``, ``learn``...) raises an ``AttributeError`` saying it is not provided;
 :data:`tfgraph_dnn.tf1_api.CONTRIB` is the list.
 """
@@ -12,9 +13,9 @@ import sys as _sys
 
 from ... import tf1_api as _api
 
-for _name, (_module, _path) in _api.CONTRIB.items():
-    if not _path:  # a real module: importable under this package's name too
-        _sys.modules[f"{__name__}.{_name}"] = _api.load(_module)
+# Importable under this package's name too: ``from tfgraph_dnn.tf1.contrib.layers import ...``.
+for _name in _api.CONTRIB:
+    _sys.modules[f"{__name__}.{_name}"] = _api.contrib_member(_name)
 
 
 def __getattr__(name: str):
