@@ -610,9 +610,9 @@ class TestInitializers:
         assert abs(w.std() / (limit / math.sqrt(3)) - 1) < 0.05
 
     def test_variance_scaling_bad_arguments(self):
-        with pytest.raises(ValueError, match="FAN_IN"):
+        with pytest.raises(TypeError, match="FAN_IN"):  # TF1 contrib's exception type
             L.variance_scaling_initializer(mode="fan_in")
-        with pytest.raises(ValueError):
+        with pytest.raises(TypeError):
             L.variance_scaling_initializer(mode="FAN_SUM")
         with pytest.raises(TypeError):
             L.variance_scaling_initializer(dtype=tf.int32)

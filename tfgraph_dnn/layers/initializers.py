@@ -59,14 +59,25 @@ def variance_scaling_initializer(
     Returns
     -------
     initializer : callable ``(shape, dtype=None, partition_info=None)``
+
+    Raises
+    ------
+    TypeError
+        If ``mode`` is not one of the three modes or ``dtype`` is not floating
+        (as TF1 contrib).
     """
-    if mode not in _MODES:
-        raise ValueError(f"mode must be one of {_MODES}, got {mode!r}")
+    if mode not in _MODES:  # TF1 raised TypeError here
+        raise TypeError(f"variance_scaling_initializer: mode must be one of {_MODES}, "
+                        f"got {mode!r}")
     if not tf.as_dtype(dtype).is_floating:
-        raise TypeError("variance_scaling_initializer needs a floating dtype")
+        raise TypeError(f"variance_scaling_initializer: dtype must be floating, got {dtype}")
 
     def _initializer(shape, dtype=dtype, partition_info=None):
-        shape = [int(d) for d in shape]
+        dtype = tf.as_dtype(dtype)
+        if not dtype.is_floating:
+            raise TypeError(f"variance_scaling_initializer: cannot initialize a {dtype} "
+                            "variable, a floating dtype is needed")
+        shape = tf.TensorShape(shape).as_list()  # ints, also from TF1 Dimensions
         fan_in, fan_out = _fans(shape)
         n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[mode]
         if uniform:
