@@ -52,6 +52,15 @@ REWRITES = [
     ("import tensorflow.contrib.distributions as tfd",
      "import tfgraph_dnn.tf1.contrib.distributions as tfd"),
     ("from tensorflow import layers", "from tfgraph_dnn.tf1 import layers"),
+    ("from tensorflow.contrib import rnn", "from tfgraph_dnn.tf1.contrib import rnn"),
+    ("import tensorflow.contrib.rnn as rnn", "import tfgraph_dnn.tf1.contrib.rnn as rnn"),
+    ("from tensorflow.contrib.rnn import LSTMCell, MultiRNNCell",
+     "from tfgraph_dnn.tf1.contrib.rnn import LSTMCell, MultiRNNCell"),
+    ("from tensorflow.contrib.rnn.python.ops import core_rnn_cell",
+     "from tfgraph_dnn.tf1.contrib import rnn as core_rnn_cell"),
+    ("from tensorflow.nn import rnn_cell", "from tfgraph_dnn.tf1.nn import rnn_cell"),
+    ("from tensorflow.nn.rnn_cell import GRUCell",
+     "from tfgraph_dnn.tf1.nn.rnn_cell import GRUCell"),
     ("from tensorflow.compat.v1 import layers", "from tfgraph_dnn.tf1 import layers"),
     ("from tensorflow.contrib.layers import *", "from tfgraph_dnn.tf1.contrib.layers import *"),
 ]
@@ -114,18 +123,18 @@ def test_crlf_line_endings_are_kept():
 
 def test_mixed_import_statements_are_split_leaving_the_unsupported_part():
     result = migrate("""\
-        from tensorflow.contrib import layers, rnn
+        from tensorflow.contrib import layers, seq2seq
         from tensorflow import keras, layers as tl
-        import numpy as np, tensorflow.contrib.slim as slim, tensorflow as tf
+        import numpy as np, tensorflow.contrib.learn as learn, tensorflow as tf
         """)
     assert result.code == textwrap.dedent("""\
-        from tfgraph_dnn.tf1.contrib import layers; from tensorflow.contrib import rnn
+        from tfgraph_dnn.tf1.contrib import layers; from tensorflow.contrib import seq2seq
         from tensorflow import keras; from tfgraph_dnn.tf1 import layers as tl
-        import numpy as np, tensorflow.contrib.slim as slim, tfgraph_dnn.tf1 as tf
+        import numpy as np, tensorflow.contrib.learn as learn, tfgraph_dnn.tf1 as tf
         """)
     assert [(c.line, c.old) for c in result.unsupported] == [
-        (1, "from tensorflow.contrib import rnn"), (2, "from tensorflow import keras"),
-        (3, "import tensorflow.contrib.slim as slim")]
+        (1, "from tensorflow.contrib import seq2seq"), (2, "from tensorflow import keras"),
+        (3, "import tensorflow.contrib.learn as learn")]
     assert "Keras 3 here" in result.unsupported[1].reason
     assert migrate(result.code).code == result.code
 
@@ -168,7 +177,6 @@ def test_unsupported_constructs_are_reported_with_lines_and_left_unchanged():
         (2, "from tensorflow.examples.tutorials.mnist import input_data"),
         (3, "from tensorflow.python.framework import ops"),
         (4, "import tensorflow.keras"), (5, "from tensorflow.contrib.layers import missing_layer"),
-        (9, "tf.nn.rnn_cell.BasicLSTMCell"), (10, "tf.nn.dynamic_rnn"),
         (11, "tf.estimator.DNNClassifier"), (12, "tf.train.string_input_producer"),
         (13, "tf.train.shuffle_batch"), (14, "tf.train.start_queue_runners"),
         (15, "tf.contrib.seq2seq.BasicDecoder"), (16, "tf.keras.layers.Dense"),
@@ -176,13 +184,33 @@ def test_unsupported_constructs_are_reported_with_lines_and_left_unchanged():
     reasons = {c.line: c.reason for c in result.unsupported}
     assert "downloads" in reasons[2] and "internal" in reasons[3]
     assert "binds the name tensorflow" in reasons[4]
-    assert "Keras 3" in reasons[9] and "removed" in reasons[11] and "queue" in reasons[14]
+    assert 9 not in reasons and 10 not in reasons  # TF1's RNN cells and dynamic_rnn are provided
+    assert "Keras 3" in reasons[16] and "removed" in reasons[11] and "queue" in reasons[14]
+    assert "seq2seq" in reasons[15] and "tf.contrib.rnn" in reasons[15]
     assert reasons[19] == "tf.missing_v1_op does not exist"  # compat.v1 is the namespace
     assert ["app", "flags", "FLAGS"] in seen and ["layers", "dense"] in seen
     assert not any(parts[0] in ("keras", "estimator") for parts in seen)
     report = "\n".join(result.report())
     assert "prog.py:11: not migrated: tf.estimator.DNNClassifier: " in report
     assert "prog.py:1: changed: import tensorflow as tf -> import tfgraph_dnn.tf1 as tf" in report
+
+
+def test_rnn_cells_migrate_and_contrib_only_cells_are_reported():
+    result = migrate_source(textwrap.dedent("""\
+        import tensorflow as tf
+        from tensorflow.contrib.rnn import static_rnn, GRUBlockCell
+        cell = tf.nn.rnn_cell.MultiRNNCell([tf.contrib.rnn.LSTMCell(4)])
+        out, state = tf.nn.dynamic_rnn(cell, X, dtype=tf.float32)
+        ln = tf.contrib.rnn.LayerNormBasicLSTMCell(4)
+        """), "prog.py", resolve=lambda parts: None)
+    assert result.code.splitlines()[:2] == [
+        "import tfgraph_dnn.tf1 as tf",
+        "from tfgraph_dnn.tf1.contrib.rnn import static_rnn; "
+        "from tensorflow.contrib.rnn import GRUBlockCell"]
+    assert [(c.line, c.old) for c in result.unsupported] == [
+        (2, "from tensorflow.contrib.rnn import GRUBlockCell"),
+        (5, "tf.contrib.rnn.LayerNormBasicLSTMCell")]
+    assert all("core cells" in c.reason for c in result.unsupported)
 
 
 def test_migrated_code_is_checked_again_with_the_same_report():
@@ -242,7 +270,7 @@ NOTEBOOK = notebook(
     {"cell_type": "markdown", "metadata": {}, "source": ["# TF1\n", "import tensorflow as tf"]},
     code_cell(["%matplotlib inline\n", "!pip install tensorflow==1.15\n",
                "import tensorflow as tf\n", "files = !ls\n", "tf.layers.dense?\n",
-               "cell = tf.contrib.rnn.LSTMCell(3)"], [OUTPUT]),
+               "cell = tf.contrib.cudnn_rnn.CudnnLSTM(1, 3)"], [OUTPUT]),
     code_cell("%%time\nfrom tensorflow.contrib.layers import fully_connected\n"
               "h = tf.missing_op()\n"),
     code_cell(["%%bash\n", "echo import tensorflow as tf\n"]),
@@ -264,7 +292,8 @@ def test_notebook_code_cells_migrate_and_everything_else_stays():
     assert [c.where for c in result.changes] == ["cell 2, line 3", "cell 3, line 2",
                                                  "cell 5, line 3"]
     assert [(c.where, c.old) for c in result.unsupported] == [
-        ("cell 2, line 6", "tf.contrib.rnn.LSTMCell"), ("cell 3, line 3", "tf.missing_op")]
+        ("cell 2, line 6", "tf.contrib.cudnn_rnn.CudnnLSTM"),
+        ("cell 3, line 3", "tf.missing_op")]
     assert result.report()[0] == ("nb.ipynb:cell 2, line 3: changed: import tensorflow as tf "
                                   "-> import tfgraph_dnn.tf1 as tf")
     assert migrate_notebook(result.code, "nb.ipynb", resolve=fake_resolve).code == result.code
@@ -329,13 +358,13 @@ def test_cli_directory_mirrors_paths_and_strict_exit_code(tmp_path):
     (src / ".ipynb_checkpoints" / "nb.ipynb").write_text(NOTEBOOK)
     (src / "notes.txt").write_text("import tensorflow as tf\n")
     result = run_cli("src", "-o", "out", "--strict", "--no-api-check", cwd=tmp_path)
-    assert result.returncode == 1, result.stderr  # --strict: the RNN cell was not migrated
+    assert result.returncode == 1, result.stderr  # --strict: the cuDNN LSTM was not migrated
     out = tmp_path / "out"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == \
         ["a.py", "sub/nb.ipynb", "sub/plain.py"]
     assert (out / "a.py").read_text() == MIGRATED
     assert (out / "sub" / "plain.py").read_text() == "print(1)\n"
-    assert "src/sub/nb.ipynb:cell 2, line 6: not migrated: tf.contrib.rnn.LSTMCell: " \
+    assert "src/sub/nb.ipynb:cell 2, line 6: not migrated: tf.contrib.cudnn_rnn.CudnnLSTM: " \
         in result.stdout
     assert "3 file(s), 4 change(s) in 2 file(s), 1 construct(s) not migrated" in result.stdout
     result = run_cli("src/a.py", "src/sub/plain.py", "-o", "out2", "--strict",

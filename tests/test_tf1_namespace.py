@@ -75,16 +75,19 @@ def test_other_imports_keep_eager_mode():
                                    ["contrib", "framework", "arg_scope"],
                                    ["compat", "v1", "layers", "dense"],
                                    ["train", "get_global_step"], ["nn", "in_top_k"],
-                                   ["contrib", "distributions", "Normal"], ["Session"]])
+                                   ["contrib", "distributions", "Normal"], ["Session"],
+                                   ["nn", "rnn_cell", "LSTMCell"], ["nn", "dynamic_rnn"],
+                                   ["contrib", "rnn", "static_rnn"],
+                                   ["compat", "v1", "nn", "rnn_cell", "GRUCell"]])
 def test_resolve_finds_provided_names(parts):
     from tfgraph_dnn.tf1_api import resolve
     assert resolve(parts) is None
 
 
 @pytest.mark.parametrize("parts, expected", [
-    (["contrib", "rnn", "LSTMCell"], "tf.contrib.rnn is gone"),
-    (["contrib", "slim"], "tf.contrib.slim is gone"),
-    (["nn", "rnn_cell", "BasicLSTMCell"], "Keras 3"),
+    (["contrib", "seq2seq", "BasicDecoder"], "tf.contrib.seq2seq is gone"),
+    (["contrib", "slim", "learning"], "tf.contrib.slim.learning is not provided"),
+    (["nn", "rnn_cell", "NoSuchCell"], "tf.nn.rnn_cell.NoSuchCell does not exist"),
     (["estimator", "DNNClassifier"], "tf.estimator does not exist"),
     (["layers", "no_such_layer"], "tf.layers.no_such_layer does not exist"),
 ])

@@ -46,10 +46,10 @@ def add_parser(commands) -> None:
         "migrate", help="rewrite TF1 .py files and notebooks to run on tfgraph_dnn.tf1",
         description=(
             "Rewrite TensorFlow 1 imports (tensorflow, tensorflow.compat.v1, tf.layers, "
-            "tf.contrib.layers/framework/distributions) to the tfgraph_dnn.tf1 namespace, "
-            "keeping everything else byte for byte, and report each change and each "
-            "construct it cannot migrate (other tf.contrib modules, tf.estimator, RNN "
-            "cells, queue runners, tf.keras, missing tf.* names) with its line. Files are "
+            "tf.contrib.layers/framework/rnn/slim/losses/distributions) to the "
+            "tfgraph_dnn.tf1 namespace, keeping everything else byte for byte, and report "
+            "each change and each construct it cannot migrate (other tf.contrib modules, "
+            "tf.estimator, queue runners, tf.keras, missing tf.* names) with its line. Files are "
             "all checked before any is written: on an error nothing is written."))
     parser.add_argument("sources", nargs="+", metavar="SRC",
                         help=".py / .ipynb files, or directories searched recursively")

@@ -1,7 +1,7 @@
 """What ``tfgraph_dnn.tf1`` holds, described without switching TensorFlow to TF1 mode.
 
 ``tfgraph_dnn.tf1`` is ``tf.compat.v1`` plus the TF1 pieces TensorFlow 2 lost
-(``layers``, ``contrib.layers``, ``contrib.framework``...).  This module is the
+(``layers``, ``nn.rnn_cell``, ``contrib.layers``, ``contrib.framework``...).  This module is the
 one list of those pieces.  Importing it changes nothing in TensorFlow (unlike
 importing ``tfgraph_dnn.tf1``), so ``tfgraph-dnn migrate`` can ask
 :func:`resolve` whether ``tf.a.b.c`` exists in the namespace without entering
@@ -16,13 +16,23 @@ from typing import Optional, Sequence
 CONTRIB: dict = {
     "layers": ("tfgraph_dnn.contrib.layers", ""),
     "framework": ("tfgraph_dnn.contrib.framework", ""),
-    # TF 1.x's contrib distributions moved to tf.distributions (kept in compat.v1).
-    "distributions": ("tensorflow", "compat.v1.distributions"),
+    "rnn": ("tfgraph_dnn.layers.rnn_cell", ""),
+    "losses": ("tfgraph_dnn.contrib.losses", ""),
+    "slim": ("tfgraph_dnn.contrib.slim", ""),
+    # tf.compat.v1.distributions plus MultivariateNormalDiag/TriL, Independent.
+    "distributions": ("tfgraph_dnn.contrib.distributions", ""),
 }
 
 #: Top-level names of ``tfgraph_dnn.tf1`` that are not ``tf.compat.v1``'s own.
 OVERRIDES: dict = {
     "layers": ("tfgraph_dnn.layers", ""),
+}
+
+#: ``tf.<module>.<name>`` -> (module, attribute path): members replaced inside a
+#: ``tf.compat.v1`` module that is otherwise kept (``tf.nn.rnn_cell`` raises
+#: "not available with Keras 3" on TensorFlow 2.21).
+MEMBER_OVERRIDES: dict = {
+    ("nn", "rnn_cell"): ("tfgraph_dnn.layers.rnn_cell", ""),
 }
 
 
@@ -92,6 +102,9 @@ def resolve(parts: Sequence[str]) -> Optional[str]:
         return _walk(member, rest[1:], f"tf.contrib.{rest[0]}")
     if head in OVERRIDES:
         return _walk(load(*OVERRIDES[head]), rest, f"tf.{head}")
+    if tuple(parts[:2]) in MEMBER_OVERRIDES:
+        return _walk(load(*MEMBER_OVERRIDES[tuple(parts[:2])]), parts[2:],
+                     "tf." + ".".join(parts[:2]))
     import tensorflow as tf
 
     if head == "compat" and rest[:1] == ["v1"]:

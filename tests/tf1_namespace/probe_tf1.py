@@ -115,9 +115,9 @@ def _():
 @check("missing_contrib_is_a_clear_error")
 def _():
     try:
-        tf.contrib.rnn
+        tf.contrib.seq2seq
     except AttributeError as error:
-        return "tf.contrib.rnn" in str(error) and "not provide" in str(error)
+        return "tf.contrib.seq2seq" in str(error) and "not provide" in str(error)
     return False
 
 

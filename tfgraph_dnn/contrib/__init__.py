@@ -13,9 +13,24 @@ variable names and graph collections::
         net = layers.fully_connected(x, 100)              # fully_connected/weights
         net = layers.batch_norm(net, is_training=training)  # BatchNorm/moving_mean
 
+``distributions`` (TF1's ``tf.contrib.distributions``: ``tf.compat.v1.distributions``
+plus ``MultivariateNormalDiag``, ``Independent`` ...), ``losses`` (contrib's losses,
+logits first) and ``slim`` (slim's layer-building part) are imported on first
+access.  TF1's RNN cells (``tf.contrib.rnn``) are :mod:`tfgraph_dnn.layers.rnn_cell`.
+
 Importing it never changes TensorFlow's global mode: build inside
 ``with tf.Graph().as_default():`` (or after ``tf.compat.v1.disable_v2_behavior()``).
 """
+import importlib as _importlib
+
 from . import framework, layers
 
-__all__ = ["framework", "layers"]
+_LAZY = ("distributions", "losses", "slim")
+__all__ = ["distributions", "framework", "layers", "losses", "slim"]
+
+
+def __getattr__(name: str):
+    """Import ``distributions``, ``losses``, ``slim`` lazily; anything else is an AttributeError."""
+    if name in _LAZY:
+        return _importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,7 +21,8 @@ keeps the rest of the file byte for byte (libcst)::
 ``tf.compat.v1.X`` call sites are left as they are (the namespace is its own
 ``compat.v1``).  What cannot run is left unchanged and reported with its line
 and reason (:mod:`.rules`): other ``tf.contrib`` modules, ``tf.estimator``,
-``tensorflow.examples``, RNN cells, queue runners, ``tf.keras`` (Keras 3),
+``tensorflow.examples``, contrib's special RNN cells (TF1's core cells and
+``tf.nn.dynamic_rnn`` are provided), queue runners, ``tf.keras`` (Keras 3),
 ``tensorflow.python`` internals, and every ``tf.a.b.c`` that
 :func:`tfgraph_dnn.tf1_api.resolve` does not find.  Migrating migrated code
 changes nothing.

@@ -21,33 +21,42 @@ TF1 = "tfgraph_dnn.tf1"
 
 #: ``tf.contrib.<name>`` modules whose ``python.*`` internals are flattened
 #: (``tensorflow.contrib.layers.python.layers.layers`` -> ``contrib.layers``).
-_FLATTENED = ("layers", "framework", "distributions")
+_FLATTENED = ("layers", "framework", "distributions", "slim", "losses", "rnn")
 
 #: TF1 internal module names under ``contrib.<x>.python...`` that are the public
 #: module itself once flattened (``from ...python.layers import layers as layers_lib``).
 INTERNAL_MODULES: Dict[Tuple[str, ...], FrozenSet[str]] = {
     ("contrib", "layers"): frozenset({"layers", "initializers", "regularizers"}),
     ("contrib", "framework"): frozenset({"variables"}),
+    ("contrib", "rnn"): frozenset({"rnn", "rnn_cell", "core_rnn_cell"}),
 }
 
 _KERAS3 = ("Keras 3 here, not TF1's tf.keras; not graph-mode compatible "
            "(left unchanged)")
-_RNN = ("TF1 RNN cells and tf.nn.*_rnn are built on tf.keras 2 (Keras 3 here) and do "
-        "not run in TF1 graph mode")
+_RNN = ("not provided: tfgraph_dnn.tf1 has TF1's core RNN cells (tf.nn.rnn_cell, "
+        "tf.contrib.rnn) and tf.nn.dynamic_rnn & co., not contrib's seq2seq, cuDNN or "
+        "grid RNNs")
 _QUEUES = ("queue-runner input pipelines are deprecated and unreliable on TensorFlow 2; "
            "feed arrays with feed_dict or use tf.data")
 _CONTRIB_HINTS: Dict[str, str] = {
-    "rnn": _RNN, "seq2seq": _RNN, "cudnn_rnn": _RNN, "grid_rnn": _RNN,
-    "slim": ("TF-Slim is not provided; its layers and arg_scope are in "
-             "tf.contrib.layers and tf.contrib.framework"),
+    "seq2seq": _RNN, "cudnn_rnn": _RNN, "grid_rnn": _RNN,
     "learn": ("tf.contrib.learn (and its MNIST loader) was removed; use "
               "tfgraph_dnn.DNNClassifier or scikit-learn, data from tfgraph_dnn.datasets"),
     "keras": _KERAS3,
     "data": "tf.contrib.data is gone; use tf.data",
 }
-_RNN_FUNCTIONS = frozenset({"rnn_cell", "dynamic_rnn", "bidirectional_dynamic_rnn",
-                            "static_rnn", "static_bidirectional_rnn",
-                            "static_state_saving_rnn", "raw_rnn"})
+#: TF-Slim modules beyond its layer-building API (``tf.contrib.slim`` itself is provided).
+_SLIM_MISSING = frozenset({"learning", "evaluation", "nets", "data", "queues", "metrics",
+                           "summaries"})
+#: ``tf.contrib.rnn`` members beyond TF1's core cells (tfgraph_dnn.layers.rnn_cell has the rest).
+_CONTRIB_RNN_MISSING = frozenset({
+    "EmbeddingWrapper", "LayerNormBasicLSTMCell", "LayerNormLSTMCell", "LSTMBlockWrapper",
+    "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2", "FusedRNNCell", "FusedRNNCellAdaptor",
+    "TimeReversedFusedRNN", "LSTMBlockFusedCell", "CoupledInputForgetGateLSTMCell",
+    "TimeFreqLSTMCell", "GridLSTMCell", "BidirectionalGridLSTMCell", "NASCell", "UGRNNCell",
+    "IntersectionRNNCell", "PhasedLSTMCell", "ConvLSTMCell", "Conv1DLSTMCell",
+    "Conv2DLSTMCell", "Conv3DLSTMCell", "HighwayWrapper", "GLSTMCell", "SRUCell",
+    "IndRNNCell", "IndyGRUCell", "IndyLSTMCell", "AttentionCellWrapper", "CompiledWrapper"})
 _QUEUE_TRAIN = frozenset({
     "start_queue_runners", "QueueRunner", "add_queue_runner", "queue_runner",
     "string_input_producer", "input_producer", "range_input_producer",
@@ -119,8 +128,8 @@ def classify(parts: Sequence[str]) -> Optional[str]:
     """Why ``tf.<parts>`` cannot be migrated, or ``None`` if it can.
 
     Only what is known without TensorFlow: removed modules, Keras, queue
-    runners, RNN cells, TensorFlow internals.  Whether a name exists at all is
-    :func:`tfgraph_dnn.tf1_api.resolve`'s business.
+    runners, contrib's special RNN cells, TensorFlow internals.  Whether a
+    name exists at all is :func:`tfgraph_dnn.tf1_api.resolve`'s business.
 
     Parameters
     ----------
@@ -155,8 +164,14 @@ def classify(parts: Sequence[str]) -> Optional[str]:
         return _CONTRIB_HINTS.get(second, (
             f"tf.contrib.{second} was removed in TensorFlow 2 and tfgraph_dnn.tf1 does not "
             f"provide it (provided: {', '.join(sorted(CONTRIB))})"))
-    if head == "nn" and second in _RNN_FUNCTIONS:
-        return _RNN
+    if head == "contrib" and second == "slim" and parts[2:3] and parts[2] in _SLIM_MISSING:
+        return (f"tf.contrib.slim.{parts[2]} is not provided: tfgraph_dnn's slim is TF-Slim's "
+                "layer-building API (layers, arg_scope, variables, losses)")
+    if head == "contrib" and second == "rnn" and parts[2:3] and \
+            parts[2] in _CONTRIB_RNN_MISSING:
+        return (f"tf.contrib.rnn.{parts[2]} is not provided: tfgraph_dnn.tf1's contrib.rnn "
+                "has TF1's core cells (BasicRNNCell, BasicLSTMCell, LSTMCell, GRUCell, "
+                "MultiRNNCell, the wrappers) and the RNN functions")
     if (head == "train" and second in _QUEUE_TRAIN) or (head in _QUEUE_ROOT):
         return _QUEUES
     return None
@@ -176,7 +191,9 @@ def importable(parts: Sequence[str]) -> bool:
     """
     parts = list(parts)
     if len(parts) <= 1:
-        return parts in ([], ["layers"], ["contrib"])
+        return parts in ([], ["layers"], ["contrib"], ["nn"])
+    if parts == ["nn", "rnn_cell"]:  # tfgraph_dnn.tf1 registers both as modules
+        return True
     return len(parts) == 2 and parts[0] == "contrib" and CONTRIB.get(parts[1], False)
 
 

@@ -2,8 +2,12 @@
 
 Everything of ``tf.compat.v1``, plus what TensorFlow 2 lost and ``tfgraph_dnn``
 re-implements: ``tf.layers`` (all of TF1's layers, functions and classes),
-``tf.contrib.layers``, ``tf.contrib.framework`` (``arg_scope``...) and
-``tf.contrib.distributions`` (TF1's ``tf.distributions``).  A TF1 script runs by
+``tf.contrib.layers``, ``tf.contrib.framework`` (``arg_scope``...),
+``tf.contrib.losses``, ``tf.contrib.slim`` (its layer-building part),
+``tf.contrib.distributions`` and TF1's RNN cells
+(``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.layers.rnn_cell`;
+``tf.nn`` is ``tf.compat.v1.nn`` with that ``rnn_cell``, so ``tf.nn.dynamic_rnn``
+runs them).  A TF1 script runs by
 changing its import line; ``from tfgraph_dnn.tf1.contrib.layers import
 fully_connected`` works for the ``from`` form.  ``tfgraph-dnn migrate`` makes
 that change for you.
@@ -79,6 +83,49 @@ compat = _CompatModule(__name__ + ".compat", "``tf.compat`` with ``v1`` = tfgrap
 _sys.modules[compat.__name__] = compat
 
 
+class _PatchedModule(_types.ModuleType):
+    """A ``tf.compat.v1`` module with some members replaced (``tf.nn`` with TF1's ``rnn_cell``).
+
+    Replaced members are plain attributes; every other name is looked up in
+    the original module, so the proxy exposes all of it.
+    """
+
+    def __init__(self, name: str, original, members: dict) -> None:
+        super().__init__(name, original.__doc__)
+        self.__dict__["_original"] = original
+        self.__dict__.update(members)
+
+    def __getattr__(self, name):
+        if name == "_original":
+            raise AttributeError(name)
+        try:
+            return getattr(self._original, name)
+        except AttributeError:
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r} (neither "
+                                 f"has {self._original.__name__})") from None
+
+    def __dir__(self):
+        return sorted((set(dir(self._original)) | set(self.__dict__)) - {"_original"})
+
+
+def _patch_modules() -> list:
+    """Install a :class:`_PatchedModule` per module of ``tf1_api.MEMBER_OVERRIDES``."""
+    grouped: dict = {}
+    for (module, member), target in _api.MEMBER_OVERRIDES.items():
+        grouped.setdefault(module, {})[member] = _api.load(*target)
+    for module, members in grouped.items():
+        patched = _PatchedModule(f"{__name__}.{module}", getattr(_v1, module), members)
+        globals()[module] = patched
+        _sys.modules[patched.__name__] = patched
+        for member, obj in members.items():
+            if isinstance(obj, _types.ModuleType):  # import tfgraph_dnn.tf1.nn.rnn_cell
+                _sys.modules[f"{patched.__name__}.{member}"] = obj
+    return sorted(grouped)
+
+
+_PATCHED = _patch_modules()
+
+
 def __getattr__(name: str):
     try:
         return getattr(_v1, name)
@@ -89,4 +136,4 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(dir(_v1)) | {"layers", "contrib", "compat", "__version__"})
+    return sorted(set(dir(_v1)) | {"layers", "contrib", "compat", "__version__", *_PATCHED})
