@@ -289,7 +289,7 @@ def test_slim_members_are_the_contrib_objects():
 
 
 @pytest.mark.parametrize("name", ["learning", "evaluation", "nets", "data", "queues",
-                                  "metrics", "summaries", "tfexample_decoder",
+                                  "summaries", "tfexample_decoder",
                                   "zero_initializer"])
 def test_slim_names_what_it_does_not_provide(name):
     with pytest.raises(AttributeError, match=rf"tf\.contrib\.slim\.{name} is not provided"):

@@ -125,16 +125,16 @@ def test_mixed_import_statements_are_split_leaving_the_unsupported_part():
     result = migrate("""\
         from tensorflow.contrib import layers, seq2seq
         from tensorflow import keras, layers as tl
-        import numpy as np, tensorflow.contrib.learn as learn, tensorflow as tf
+        import numpy as np, tensorflow.contrib.tpu as tpu, tensorflow as tf
         """)
     assert result.code == textwrap.dedent("""\
         from tfgraph_dnn.tf1.contrib import layers; from tensorflow.contrib import seq2seq
         from tensorflow import keras; from tfgraph_dnn.tf1 import layers as tl
-        import numpy as np, tensorflow.contrib.learn as learn, tfgraph_dnn.tf1 as tf
+        import numpy as np, tensorflow.contrib.tpu as tpu, tfgraph_dnn.tf1 as tf
         """)
     assert [(c.line, c.old) for c in result.unsupported] == [
         (1, "from tensorflow.contrib import seq2seq"), (2, "from tensorflow import keras"),
-        (3, "import tensorflow.contrib.learn as learn")]
+        (3, "import tensorflow.contrib.tpu as tpu")]
     assert "Keras 3 here" in result.unsupported[1].reason
     assert migrate(result.code).code == result.code
 

@@ -16,7 +16,8 @@ PROBE = os.path.join(os.path.dirname(__file__), "tf1_namespace", "probe_tf1.py")
 CHECKS = ["graph_mode", "reset_default_graph_top_level",
           "reset_default_graph_nested_raises_like_tf1", "tf1_tensorshape",
           "same_module_objects", "tf_layers_and_contrib_names", "global_step_and_in_top_k",
-          "contrib_distributions", "missing_contrib_is_a_clear_error",
+          "contrib_distributions", "contrib_metrics_and_learn",
+          "missing_contrib_is_a_clear_error",
           "train_and_save_restore", "estimator_probabilities"]
 
 
@@ -78,6 +79,8 @@ def test_other_imports_keep_eager_mode():
                                    ["contrib", "distributions", "Normal"], ["Session"],
                                    ["nn", "rnn_cell", "LSTMCell"], ["nn", "dynamic_rnn"],
                                    ["contrib", "rnn", "static_rnn"],
+                                   ["contrib", "metrics", "streaming_auc"],
+                                   ["contrib", "learn", "MetricSpec"],
                                    ["compat", "v1", "nn", "rnn_cell", "GRUCell"]])
 def test_resolve_finds_provided_names(parts):
     from tfgraph_dnn.tf1_api import resolve
@@ -87,6 +90,7 @@ def test_resolve_finds_provided_names(parts):
 @pytest.mark.parametrize("parts, expected", [
     (["contrib", "seq2seq", "BasicDecoder"], "tf.contrib.seq2seq is gone"),
     (["contrib", "slim", "learning"], "tf.contrib.slim.learning is not provided"),
+    (["contrib", "learn", "DNNClassifier"], "tfgraph_dnn.DNNClassifier"),
     (["nn", "rnn_cell", "NoSuchCell"], "tf.nn.rnn_cell.NoSuchCell does not exist"),
     (["estimator", "DNNClassifier"], "tf.estimator does not exist"),
     (["layers", "no_such_layer"], "tf.layers.no_such_layer does not exist"),

@@ -1,7 +1,8 @@
 """What ``tfgraph_dnn.tf1`` holds, described without switching TensorFlow to TF1 mode.
 
 ``tfgraph_dnn.tf1`` is ``tf.compat.v1`` plus the TF1 pieces TensorFlow 2 lost
-(``layers``, ``nn.rnn_cell``, ``contrib.layers``, ``contrib.framework``...).  This module is the
+(``layers``, ``nn.rnn_cell``, ``contrib.layers``, ``contrib.framework``,
+``contrib.metrics``...).  This module is the
 one list of those pieces.  Importing it changes nothing in TensorFlow (unlike
 importing ``tfgraph_dnn.tf1``), so ``tfgraph-dnn migrate`` can ask
 :func:`resolve` whether ``tf.a.b.c`` exists in the namespace without entering
@@ -21,6 +22,10 @@ CONTRIB: dict = {
     "slim": ("tfgraph_dnn.contrib.slim", ""),
     # tf.compat.v1.distributions plus MultivariateNormalDiag/TriL, Independent.
     "distributions": ("tfgraph_dnn.contrib.distributions", ""),
+    # Streaming metrics, predictions first (tf.metrics takes labels first).
+    "metrics": ("tfgraph_dnn.contrib.metrics", ""),
+    # Only MetricSpec, PredictionKey, ModeKeys; its estimators raise "not provided".
+    "learn": ("tfgraph_dnn.contrib.learn", ""),
 }
 
 #: Top-level names of ``tfgraph_dnn.tf1`` that are not ``tf.compat.v1``'s own.
@@ -67,6 +72,8 @@ def _walk(obj, parts: Sequence[str], prefix: str) -> Optional[str]:
             obj = getattr(obj, name)
         except Exception as error:  # Keras 3's lazy loaders raise their own errors
             detail = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            if detail.startswith(f"{path} is not provided"):  # tfgraph_dnn's own reason
+                return detail
             reason = f"{path} does not exist in TensorFlow 2"
             if detail and "has no attribute" not in detail:
                 reason += f" ({detail})"

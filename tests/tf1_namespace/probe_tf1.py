@@ -112,6 +112,25 @@ def _():
         return abs(sess.run(normal.prob(0.0)) - 0.3989423) < 1e-6
 
 
+@check("contrib_metrics_and_learn")
+def _():
+    import tfgraph_dnn.tf1.contrib.metrics as contrib_metrics
+    tf.reset_default_graph()
+    predictions = tf.placeholder(tf.int64, [None])
+    labels = tf.placeholder(tf.int64, [None])
+    spec = tf.contrib.learn.MetricSpec(
+        tf.contrib.metrics.streaming_accuracy,
+        prediction_key=tf.contrib.learn.prediction_key.PredictionKey.CLASSES)
+    accuracy, update_accuracy = spec.create_metric_ops({}, labels, {"classes": predictions})
+    seen, update_seen = contrib_metrics.streaming_concat(predictions)
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        for batch_p, batch_l in (([1, 2, 3], [1, 2, 0]), ([4], [4])):
+            sess.run([update_accuracy, update_seen], {predictions: batch_p, labels: batch_l})
+        return (contrib_metrics is tf.contrib.metrics and sess.run(accuracy) == 0.75
+                and sess.run(seen).tolist() == [1, 2, 3, 4])
+
+
 @check("missing_contrib_is_a_clear_error")
 def _():
     try:

@@ -15,8 +15,10 @@ variable names and graph collections::
 
 ``distributions`` (TF1's ``tf.contrib.distributions``: ``tf.compat.v1.distributions``
 plus ``MultivariateNormalDiag``, ``Independent`` ...), ``losses`` (contrib's losses,
-logits first) and ``slim`` (slim's layer-building part) are imported on first
-access.  TF1's RNN cells (``tf.contrib.rnn``) are :mod:`tfgraph_dnn.layers.rnn_cell`.
+logits first), ``metrics`` (contrib's streaming metrics, predictions first),
+``learn`` (``MetricSpec``, ``PredictionKey``, ``ModeKeys``; not its estimators) and
+``slim`` (slim's layer-building part) are imported on first access.  TF1's RNN
+cells (``tf.contrib.rnn``) are :mod:`tfgraph_dnn.layers.rnn_cell`.
 
 Importing it never changes TensorFlow's global mode: build inside
 ``with tf.Graph().as_default():`` (or after ``tf.compat.v1.disable_v2_behavior()``).
@@ -25,12 +27,12 @@ import importlib as _importlib
 
 from . import framework, layers
 
-_LAZY = ("distributions", "losses", "slim")
-__all__ = ["distributions", "framework", "layers", "losses", "slim"]
+_LAZY = ("distributions", "learn", "losses", "metrics", "slim")
+__all__ = ["distributions", "framework", "layers", "learn", "losses", "metrics", "slim"]
 
 
 def __getattr__(name: str):
-    """Import ``distributions``, ``losses``, ``slim`` lazily; anything else is an AttributeError."""
+    """Import the modules of ``_LAZY`` on first access; anything else is an AttributeError."""
     if name in _LAZY:
         return _importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

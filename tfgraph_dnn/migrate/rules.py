@@ -21,7 +21,8 @@ TF1 = "tfgraph_dnn.tf1"
 
 #: ``tf.contrib.<name>`` modules whose ``python.*`` internals are flattened
 #: (``tensorflow.contrib.layers.python.layers.layers`` -> ``contrib.layers``).
-_FLATTENED = ("layers", "framework", "distributions", "slim", "losses", "rnn")
+_FLATTENED = ("layers", "framework", "distributions", "slim", "losses", "rnn", "metrics",
+              "learn")
 
 #: TF1 internal module names under ``contrib.<x>.python...`` that are the public
 #: module itself once flattened (``from ...python.layers import layers as layers_lib``).
@@ -29,6 +30,9 @@ INTERNAL_MODULES: Dict[Tuple[str, ...], FrozenSet[str]] = {
     ("contrib", "layers"): frozenset({"layers", "initializers", "regularizers"}),
     ("contrib", "framework"): frozenset({"variables"}),
     ("contrib", "rnn"): frozenset({"rnn", "rnn_cell", "core_rnn_cell"}),
+    ("contrib", "metrics"): frozenset({"metrics", "metric_ops", "classification",
+                                       "confusion_matrix_ops", "set_ops"}),
+    ("contrib", "learn"): frozenset({"learn", "metric_spec", "prediction_key", "model_fn"}),
 }
 
 _KERAS3 = ("Keras 3 here, not TF1's tf.keras; not graph-mode compatible "
@@ -40,14 +44,11 @@ _QUEUES = ("queue-runner input pipelines are deprecated and unreliable on Tensor
            "feed arrays with feed_dict or use tf.data")
 _CONTRIB_HINTS: Dict[str, str] = {
     "seq2seq": _RNN, "cudnn_rnn": _RNN, "grid_rnn": _RNN,
-    "learn": ("tf.contrib.learn (and its MNIST loader) was removed; use "
-              "tfgraph_dnn.DNNClassifier or scikit-learn, data from tfgraph_dnn.datasets"),
     "keras": _KERAS3,
     "data": "tf.contrib.data is gone; use tf.data",
 }
 #: TF-Slim modules beyond its layer-building API (``tf.contrib.slim`` itself is provided).
-_SLIM_MISSING = frozenset({"learning", "evaluation", "nets", "data", "queues", "metrics",
-                           "summaries"})
+_SLIM_MISSING = frozenset({"learning", "evaluation", "nets", "data", "queues", "summaries"})
 #: ``tf.contrib.rnn`` members beyond TF1's core cells (tfgraph_dnn.layers.rnn_cell has the rest).
 _CONTRIB_RNN_MISSING = frozenset({
     "EmbeddingWrapper", "LayerNormBasicLSTMCell", "LayerNormLSTMCell", "LSTMBlockWrapper",

@@ -3,8 +3,9 @@
 Everything of ``tf.compat.v1``, plus what TensorFlow 2 lost and ``tfgraph_dnn``
 re-implements: ``tf.layers`` (all of TF1's layers, functions and classes),
 ``tf.contrib.layers``, ``tf.contrib.framework`` (``arg_scope``...),
-``tf.contrib.losses``, ``tf.contrib.slim`` (its layer-building part),
-``tf.contrib.distributions`` and TF1's RNN cells
+``tf.contrib.losses``, ``tf.contrib.metrics`` (streaming metrics),
+``tf.contrib.slim`` (its layer-building part), ``tf.contrib.distributions``,
+``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey`` and TF1's RNN cells
 (``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.layers.rnn_cell`;
 ``tf.nn`` is ``tf.compat.v1.nn`` with that ``rnn_cell``, so ``tf.nn.dynamic_rnn``
 runs them).  A TF1 script runs by

@@ -20,18 +20,18 @@ keys match whichever name a model uses::
 Provided: everything of :mod:`tfgraph_dnn.contrib.layers` and
 :mod:`tfgraph_dnn.contrib.framework` (``arg_scope``, ``repeat``, ``stack``,
 ``model_variable``, ``get_variables_to_restore``, ``assign_from_checkpoint_fn``...),
-the modules ``layers``, ``losses``, ``initializers``, ``regularizers``,
-``variables`` and ``model_analyzer``.  Not provided — reading them raises an
-``AttributeError`` saying so, which ``tfgraph-dnn migrate`` reports: the training
-and evaluation loops (``slim.learning``, ``slim.evaluation``), the model zoo
-(``slim.nets``), the queue-based input pipeline (``slim.data``, ``slim.queues``
-...), ``slim.metrics`` and ``slim.summaries``.
+the modules ``layers``, ``losses``, ``metrics`` (contrib's streaming metrics),
+``initializers``, ``regularizers``, ``variables`` and ``model_analyzer``.  Not
+provided — reading them raises an ``AttributeError`` saying so, which ``tfgraph-dnn
+migrate`` reports: the training and evaluation loops (``slim.learning``,
+``slim.evaluation``), the model zoo (``slim.nets``), the queue-based input pipeline
+(``slim.data``, ``slim.queues`` ...) and ``slim.summaries``.
 """
 from __future__ import annotations
 
 from .. import framework as _framework
 from .. import layers as _layers
-from .. import losses  # noqa: F401
+from .. import losses, metrics  # noqa: F401
 from ..framework import *  # noqa: F401,F403  (TF-Slim re-exported contrib.framework)
 from ..framework import variables  # noqa: F401
 from ..layers import *  # noqa: F401,F403  (... and contrib.layers)
@@ -48,7 +48,6 @@ _NOT_PROVIDED = {
     "evaluation": ("TF-Slim's evaluation loop (evaluate_once, evaluation_loop); run the "
                    "metric ops in a tf.Session"),
     "nets": "TF-Slim's model zoo (vgg, inception, resnet_v1/v2, alexnet, overfeat)",
-    "metrics": "tf.contrib.metrics' streaming metrics; use tf.metrics",
     "summaries": "TF-Slim's summary helpers; use tf.summary.scalar / tf.summary.histogram",
     **{name: _PIPELINE for name in (
         "data", "queues", "data_decoder", "data_provider", "dataset",
@@ -56,7 +55,8 @@ _NOT_PROVIDED = {
 }
 
 __all__ = sorted(set(_layers.__all__) | set(_framework.__all__) | {
-    "initializers", "layers", "losses", "model_analyzer", "regularizers", "variables"})
+    "initializers", "layers", "losses", "metrics", "model_analyzer", "regularizers",
+    "variables"})
 
 
 def __getattr__(name: str):

@@ -1,11 +1,12 @@
 """``tf.contrib`` of the ``tfgraph_dnn.tf1`` namespace: the parts tfgraph_dnn provides.
 
-``layers``, ``framework``, ``losses``, ``slim`` (its layer-building part) and
-``distributions`` are :mod:`tfgraph_dnn.contrib`'s re-implementations, ``rnn`` is
+``layers``, ``framework``, ``losses``, ``metrics``, ``slim`` (its layer-building
+part), ``distributions`` and ``learn`` (``MetricSpec``, ``PredictionKey``,
+``ModeKeys`` only) are :mod:`tfgraph_dnn.contrib`'s re-implementations, ``rnn`` is
 :mod:`tfgraph_dnn.layers.rnn_cell` (the same module objects).  Each is also
 importable by name (``import tfgraph_dnn.tf1.contrib.slim as slim``, ``from
 tfgraph_dnn.tf1.contrib.distributions import Normal``).  Any other member
-(``seq2seq``, ``learn``, ``tpu``...) raises an ``AttributeError`` saying it is not
+(``seq2seq``, ``tpu``, ``keras``...) raises an ``AttributeError`` saying it is not
 provided; :data:`tfgraph_dnn.tf1_api.CONTRIB` is the list.
 """
 from __future__ import annotations
