@@ -4,7 +4,8 @@ Usage::
 
     python benchmarks/kill_trials.py [--trials 20] [--seed N] [--workdir DIR]
 
-The same machinery as ``tests/test_reliability.py`` (which runs 10 trials): a fork server
+The harness of ``tests/test_reliability.py`` (which runs 10 trials), imported from
+``tests/_kill_harness.py``: a fork server
 imports TensorFlow once and forks one child per trial; the child fits 30 epochs of a tiny
 net on the digits with a checkpoint after every epoch, saves the model, then warm-starts
 one more epoch and saves again over the same directory, in a loop.  Each child gets a real
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import collections
-import importlib.util
 import os
 import shutil
 import statistics
@@ -47,13 +47,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     return args
 
 
-def load_suite():
-    """``tests/test_reliability.py`` as a module (it holds the fork server and the checks)."""
-    path = HERE.parent / "tests" / "test_reliability.py"
-    spec = importlib.util.spec_from_file_location("test_reliability", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_harness():
+    """``tests/_kill_harness.py``: the fork server, the kill trials and their checks."""
+    sys.path.insert(0, str(HERE.parent / "tests"))
+    import _kill_harness  # noqa: PLC0415
+
+    return _kill_harness
 
 
 def trial_data():
@@ -71,19 +70,19 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     started = time.monotonic()
-    suite = load_suite()
-    seed = suite.DEFAULT_SEED if args.seed is None else args.seed
+    harness = load_harness()
+    seed = harness.DEFAULT_SEED if args.seed is None else args.seed
     workdir = args.workdir or tempfile.mkdtemp(prefix="kill-trials-")
     os.makedirs(workdir, exist_ok=True)
     X, y, probe = trial_data()
-    server = suite.ForkServer(os.path.join(workdir, "server"))
+    server = harness.ForkServer(os.path.join(workdir, "server"))
     try:
         print(f"fork server: TensorFlow imported in {server.wait_ready()['import_seconds']:.1f}s;"
-              f" {args.trials} trials, seed {seed}, params {suite.KILL_PARAMS}", flush=True)
-        data_path = suite.write_trial_data(os.path.join(workdir, "data.npz"), X, y, probe)
+              f" {args.trials} trials, seed {seed}, params {harness.KILL_PARAMS}", flush=True)
+        data_path = harness.write_trial_data(os.path.join(workdir, "data.npz"), X, y, probe)
         trials_dir = os.path.join(workdir, "trials")
         os.makedirs(trials_dir, exist_ok=True)
-        trials = suite.run_kill_trials(server, trials_dir, data_path, X, y, probe,
+        trials = harness.run_kill_trials(server, trials_dir, data_path, X, y, probe,
                                        args.trials, seed,
                                        report=lambda line: print(line, flush=True))
     finally:

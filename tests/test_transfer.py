@@ -33,7 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from tfgraph_dnn import DNNClassifier, WarmStartSettings, layers
 from tfgraph_dnn.training import Hook
-from tfgraph_dnn.training import checkpoint as checkpoint_module
+from tfgraph_dnn.storage import layout as layout_module
 from tfgraph_dnn.training.checkpoint import CheckpointError, latest_save_dir
 from tfgraph_dnn.training.transfer import (import_meta_graph, list_checkpoint_variables,
                                            mark_important_ops, read_warm_start_values,
@@ -290,7 +290,7 @@ def test_save_twice_keeps_only_newest(base, lettered, data, tmp_path):
     second = lettered.save(path)
     assert os.path.basename(first) == "save-000001"
     assert os.path.basename(second) == "save-000002"
-    assert sorted(os.listdir(path)) == ["latest", "save-000002"]
+    assert sorted(os.listdir(path)) == ["latest", "save-000002", "tfgraph_dnn.json"]
     loaded = DNNClassifier.load(path)
     np.testing.assert_array_equal(loaded.classes_, LETTERS)
     np.testing.assert_array_equal(loaded.predict_proba(X_test), lettered.predict_proba(X_test))
@@ -309,12 +309,13 @@ def test_crash_mid_save_leaves_previous_model(base, lettered, data, tmp_path, mo
 
     fake_json = types.SimpleNamespace(dump=dump_then_crash, dumps=json.dumps, load=json.load,
                                       loads=json.loads)
-    monkeypatch.setattr(checkpoint_module, "json", fake_json)
+    monkeypatch.setattr(layout_module, "json", fake_json)
     with pytest.raises(OSError, match="simulated"):
         lettered.save(path)
     monkeypatch.undo()
     assert calls, "the save never reached json.dump: the crash was not simulated"
-    assert sorted(os.listdir(path)) == ["latest", "save-000001"]  # no save-2, no .tmp-*
+    # no save-2, no .tmp-*
+    assert sorted(os.listdir(path)) == ["latest", "save-000001", "tfgraph_dnn.json"]
     loaded = DNNClassifier.load(path)
     np.testing.assert_array_equal(loaded.classes_, base.classes_)
     np.testing.assert_array_equal(loaded.predict_proba(X_test), base.predict_proba(X_test))

@@ -19,7 +19,7 @@ _LAZY = {
     "contrib": ("tfgraph_dnn.contrib", None),
     "DNNClassifier": ("tfgraph_dnn.estimator", "DNNClassifier"),
     "DNNRegressor": ("tfgraph_dnn.estimator", "DNNRegressor"),
-    "WarmStartSettings": ("tfgraph_dnn.training.transfer", "WarmStartSettings"),
+    "WarmStartSettings": ("tfgraph_dnn.storage", "WarmStartSettings"),
     "transfer": ("tfgraph_dnn.training.transfer", None),
 }
 __all__ = sorted(_LAZY) + ["__version__"]

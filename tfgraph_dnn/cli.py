@@ -10,19 +10,19 @@ checked, so mistakes are reported at once.
 from __future__ import annotations
 
 import csv
-import json
 import os
 import sys
 from typing import List, Optional
 
 import numpy as np
 
-from . import cli_migrate, cli_search
+from . import cli_migrate, cli_search, storage
 from .cli_common import (PREPROCESSING_FILE, CliError, Parser, add_data_flags, add_model_flags,
-                         add_run_flags, apply_preprocessing, check_save_target, import_estimators,
-                         load_training_data, read_preprocessing, split_train_test,
-                         write_json)
-from .datasets import DATASETS, load_file
+                         add_run_flags, apply_preprocessing, check_checkpoint_target,
+                         check_save_target, import_estimators,
+                         load_prediction_data, load_training_data, read_preprocessing,
+                         split_train_test, write_json)
+from .datasets import DATASETS
 
 EXIT_USAGE = 2
 _ESTIMATOR_CLASSES = ("DNNClassifier", "DNNRegressor")
@@ -63,6 +63,7 @@ def cmd_train(args) -> int:
     if args.resume and not args.checkpoint_dir:
         raise CliError("--resume needs --checkpoint-dir")
     check_save_target(args.save)
+    check_checkpoint_target(args.checkpoint_dir)
     X, y, source = load_training_data(args)
     X_train, X_test, y_train, y_test = split_train_test(args, X, y, source)
     clf = import_estimators().DNNClassifier(verbose=1, run_name="train",
@@ -77,10 +78,7 @@ def cmd_train(args) -> int:
     print(f"test accuracy: {accuracy:.4f}")
     print(f"files: {os.path.abspath(run_dir)} (TensorBoard events, metrics.json)")
     if args.save:
-        clf.save(args.save)
-        stale = os.path.join(args.save, PREPROCESSING_FILE)
-        if os.path.exists(stale):  # from an earlier `search --save`: not this model's
-            os.unlink(stale)
+        clf.save(args.save)  # also removes an earlier `search --save`'s preprocessing.json
         print(f"saved: {os.path.abspath(args.save)} (use with predict --model / export --model)")
     return 0
 
@@ -88,21 +86,13 @@ def cmd_train(args) -> int:
 def _model_info(model_dir: str) -> dict:
     """Class, feature count and save name of a ``--save`` directory, without TensorFlow.
 
-    Only a quick look at ``latest`` and ``estimator.json``, for early and clear
+    :func:`tfgraph_dnn.storage.model_info` reads it, for early and clear
     errors; ``load()`` then checks the model in full.
     """
-    if not os.path.isdir(model_dir):
-        raise CliError(f"No saved model at {model_dir}: no such directory")
     try:
-        with open(os.path.join(model_dir, "latest"), encoding="utf-8") as handle:
-            save_name = json.load(handle)["dir"]
-        with open(os.path.join(model_dir, save_name, "estimator.json"),
-                  encoding="utf-8") as handle:
-            meta = json.load(handle)
-        info = {"class": meta["class"], "n_features": int(meta["fitted"]["n_features_in_"]),
-                "save": save_name}
-    except (OSError, ValueError, KeyError, TypeError):
-        raise CliError(f"{model_dir} is not a model directory written by --save / save()")
+        info = storage.model_info(model_dir)
+    except (FileNotFoundError, storage.CheckpointError) as error:
+        raise CliError(str(error).rstrip(".")) from error
     if info["class"] not in _ESTIMATOR_CLASSES:
         raise CliError(f"{model_dir} holds a {info['class']}, which the CLI cannot load")
     return info
@@ -150,7 +140,7 @@ def cmd_predict(args) -> int:
         0; errors raise (``main`` turns them into exit code 2).
     """
     info = _model_info(args.model)
-    X, y = load_file(args.data, args.target, require_target=False)
+    X, y = load_prediction_data(args)
     if X.shape[1] != info["n_features"]:
         hint = ""
         if X.shape[1] == info["n_features"] + 1 and args.target is None:

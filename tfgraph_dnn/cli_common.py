@@ -16,10 +16,11 @@ from typing import Optional
 
 import numpy as np
 
+from . import storage
 from ._quiet import import_tensorflow
-from .datasets import DATASETS, load_dataset, load_file
+from .datasets import DATASETS, describe_csv_columns, load_dataset, load_file
 
-PREPROCESSING_FILE = "preprocessing.json"
+PREPROCESSING_FILE = storage.PREPROCESSING_FILE
 
 
 class CliError(Exception):
@@ -225,10 +226,58 @@ def load_training_data(args):
     if args.data:
         X, y = load_file(args.data, args.target)
         if y is None:
-            raise CliError(f"{args.data}: no labels; give --target for a CSV file "
-                           "or store an array 'y' in the NPZ file")
+            if args.data.lower().endswith(".csv"):
+                raise CliError(f"{args.data}: no labels; give --target with the label column "
+                               f"({describe_csv_columns(args.data)})")
+            raise CliError(f"{args.data}: no labels; store an array 'y' in the NPZ file")
         return X, y, args.data
     return (*load_dataset(args.dataset), args.dataset)
+
+
+def load_prediction_data(args):
+    """Load the features (and optional labels) of ``predict --data``.
+
+    The file follows the rules of :func:`tfgraph_dnn.datasets.load_file`, as
+    for ``train``; a ``--target`` column the file lacks only means that there
+    are no labels to score.  ``--out`` is checked first, so that a bad output
+    path fails before TensorFlow is imported and the input is never
+    overwritten.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        With ``data``, ``target`` and ``out``.
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features), float32
+    y : ndarray of shape (n_samples,) or None
+
+    Raises
+    ------
+    CliError
+        ``--out`` is the ``--data`` file, a directory, or in a missing directory.
+    ValueError
+        The file cannot be read (one line naming it, and the line and column).
+    """
+    out = args.out
+    if os.path.isdir(out):
+        raise CliError(f"--out {out}: is a directory; give a file name")
+    parent = os.path.dirname(os.path.abspath(out))
+    if not os.path.isdir(parent):
+        raise CliError(f"--out {out}: no such directory {parent}")
+    if os.path.exists(out) and os.path.exists(args.data) and os.path.samefile(out, args.data):
+        raise CliError(f"--out {out} is the --data file; predict never overwrites its input")
+    return load_file(args.data, args.target, require_target=False)
+
+
+def _check_directory(flag: str, path: Optional[str], kind: str) -> None:
+    if path is None:
+        return
+    try:
+        storage.check_writable(path, kind)
+    except (OSError, storage.CheckpointError) as error:
+        raise CliError(f"{flag} {path}: {error}") from error
 
 
 def check_save_target(path: Optional[str]) -> None:
@@ -237,21 +286,33 @@ def check_save_target(path: Optional[str]) -> None:
     Parameters
     ----------
     path : str or None
-        ``--save``: absent, an empty directory or an earlier save are fine.
+        ``--save``: absent, an empty directory or an earlier save are fine
+        (the rule of :func:`tfgraph_dnn.storage.check_writable`).
 
     Raises
     ------
     CliError
-        ``path`` is a file, or a non-empty directory that ``save()`` did not write.
+        ``path`` is a file, a checkpoint directory, or a non-empty directory
+        that ``save()`` did not write.
     """
-    if path is None:
-        return
-    if os.path.exists(path) and not os.path.isdir(path):
-        raise CliError(f"--save {path}: is a file, not a directory")
-    if os.path.isdir(path) and os.listdir(path) \
-            and not os.path.exists(os.path.join(path, "latest")):
-        raise CliError(f"--save {path}: exists and is not a model directory written by "
-                       "--save; refusing to write into it")
+    _check_directory("--save", path, storage.MODEL)
+
+
+def check_checkpoint_target(path: Optional[str]) -> None:
+    """Fail before training if ``--checkpoint-dir DIR`` would be refused by training.
+
+    Parameters
+    ----------
+    path : str or None
+        Absent, an empty directory or a checkpoint directory are fine.
+
+    Raises
+    ------
+    CliError
+        ``path`` is a file, a ``--save`` directory or a non-empty directory
+        that training did not write.
+    """
+    _check_directory("--checkpoint-dir", path, storage.CHECKPOINTS)
 
 
 def to_builtin(value):
@@ -295,19 +356,16 @@ def write_preprocessing(model_dir: str, save_dir: str, scaler) -> str:
         The directory given to ``save()``.
     save_dir : str
         What ``save()`` returned: the file names that save, so a later save
-        into the same directory makes this file stale (and ignored).
+        into the same directory makes this file stale (and removes it).
     scaler : sklearn.preprocessing.StandardScaler
         Fitted, with the default ``with_mean`` and ``with_std``.
 
     Returns
     -------
     str
-        The path of ``preprocessing.json``.
+        The path of ``preprocessing.json`` (see :mod:`tfgraph_dnn.storage.models`).
     """
-    path = os.path.join(model_dir, PREPROCESSING_FILE)
-    write_json(path, {"library": "tfgraph_dnn", "save": os.path.basename(save_dir),
-                      "standard_scaler": {"mean": scaler.mean_, "scale": scaler.scale_}})
-    return path
+    return storage.write_preprocessing(model_dir, save_dir, scaler.mean_, scaler.scale_)
 
 
 def read_preprocessing(model_dir: str, save_name: str) -> Optional[dict]:
@@ -327,21 +385,15 @@ def read_preprocessing(model_dir: str, save_name: str) -> Optional[dict]:
         ``path``, ``mean``, ``scale`` (float64 arrays) and the raw ``payload``;
         ``None`` without a (current) file.
     """
-    path = os.path.join(model_dir, PREPROCESSING_FILE)
-    if not os.path.exists(path):
-        return None
     try:
-        with open(path, encoding="utf-8") as handle:
-            payload = json.load(handle)
-        scaler = payload["standard_scaler"]
-        mean, scale = (np.asarray(scaler[key], dtype=np.float64) for key in ("mean", "scale"))
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise CliError(f"Unreadable {path}: {error}")
-    if payload.get("save") != save_name:
-        print(f"warning: ignoring {path}: it was written for another save of this model",
-              file=sys.stderr)
+        found = storage.read_preprocessing(model_dir, save_name)
+    except storage.CheckpointError as error:
+        raise CliError(str(error)) from error
+    if found is not None and found["stale"]:
+        print(f"warning: ignoring {found['path']}: it was written for another save of this "
+              "model", file=sys.stderr)
         return None
-    return {"path": path, "mean": mean, "scale": scale, "payload": payload}
+    return found
 
 
 def apply_preprocessing(X: np.ndarray, preprocessing: Optional[dict]) -> np.ndarray:

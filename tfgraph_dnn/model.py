@@ -8,15 +8,22 @@ optimizers, sessions or data; :mod:`tfgraph_dnn.training` adds those.
 
 Variable names read like the chapter's checkpoints: ``hidden1/kernel``,
 ``hidden1/bias``, ``hidden1/batch_normalization/moving_mean``, ``logits/kernel``.
+
+Dropout masks are stateless random numbers, a function of the layer's seed
+and of the global step (:func:`dropout`): a fit resumed from a checkpoint
+draws the masks an uninterrupted fit would have drawn, and the same seed
+gives the same masks whether batches are fed or run in a ``tf.while_loop``.
 """
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, field
 from typing import Callable, List, Optional, Sequence, Union
 
 import tensorflow as tf
 
 from . import layers
+from .layers.core import _ALPHA_PRIME  # SELU's saturation value, alpha dropout's fill
 
 v1 = tf.compat.v1
 
@@ -94,6 +101,9 @@ class Endpoints:
     max_norm_ops: List[tf.Operation] = field(default_factory=list)
     variables: List[tf.Variable] = field(default_factory=list)  # the net's, no optimizer slots
     trainable_variables: List[tf.Variable] = field(default_factory=list)  # minus frozen ones
+    # int64 scalar keying the dropout masks: the global step unless fed (MC dropout feeds
+    # a fresh value per pass); None without dropout.
+    dropout_step: Optional[tf.Tensor] = None
 
 
 def _op_seed(spec: NetworkSpec, offset: int) -> Optional[int]:
@@ -107,19 +117,64 @@ def _kernel_regularizer(spec: NetworkSpec) -> Optional[Callable]:
     return layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
 
 
+def dropout(inputs: tf.Tensor, spec: NetworkSpec, index: int, training, step) -> tf.Tensor:
+    """Dropout of ``hidden{index}``'s output (alpha dropout for SELU) with stateless masks.
+
+    The mask is ``stateless_uniform(seed=[layer seed, step]) >= rate``: the same
+    (random_state, step) gives the same mask in any Session, so nothing about
+    it needs saving in a checkpoint.  Kept units are scaled by ``1 / (1 -
+    rate)``; alpha dropout sets dropped units to SELU's saturation value and
+    corrects mean and variance, as :func:`layers.alpha_dropout`.
+
+    Parameters
+    ----------
+    inputs : Tensor
+    spec : NetworkSpec
+        Gives the rate and the seed (without a seed, one is drawn per call).
+    index : int
+        The layer (1-based): each layer has its own seed.
+    training : bool or boolean Tensor
+        ``False``: the input unchanged.
+    step : int64 scalar Tensor
+        The global step (or any value that differs between the masks wanted).
+    """
+    rate = float(spec.dropout_rate)
+    seed = _op_seed(spec, 1000 + index)
+    seed = random.randrange(2 ** 31 - 1) if seed is None else seed
+    with v1.name_scope(f"dropout{index}"):
+        def dropped():
+            key = tf.stack([tf.constant(seed, tf.int64), tf.cast(step, tf.int64)])
+            noise = tf.random.stateless_uniform(tf.shape(inputs), seed=key, dtype=inputs.dtype)
+            keep = noise >= rate
+            if spec.activation != "selu":
+                return tf.where(keep, inputs * (1.0 / (1.0 - rate)), tf.zeros_like(inputs))
+            a = (1.0 - rate) * (1.0 + rate * _ALPHA_PRIME ** 2)
+            a = 1.0 / a ** 0.5
+            b = -a * _ALPHA_PRIME * rate
+            keep = tf.cast(keep, inputs.dtype)
+            return a * (inputs * keep + _ALPHA_PRIME * (1.0 - keep)) + b
+
+        return layers.smart_cond(training, dropped, lambda: tf.identity(inputs))
+
+
 def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tensor,
                         first_layer: int = 1,
-                        dropout_training: Optional[tf.Tensor] = None) -> List[tf.Tensor]:
+                        dropout_training: Optional[tf.Tensor] = None,
+                        dropout_step: Optional[tf.Tensor] = None) -> List[tf.Tensor]:
     """Build ``hidden{first_layer} ...`` on ``inputs`` and return every layer's output.
 
     Each layer is dense -> (batch norm) -> activation -> (dropout); its variables
     all live under ``hidden{i}/``.  ``first_layer > 1`` builds only the upper
     layers.  ``training`` drives batch norm and ``dropout_training`` (default:
     ``training``) drives dropout, so MC dropout can sample with batch norm in
-    inference mode.  The output of ``hidden{spec.n_frozen}`` goes through
-    ``tf.stop_gradient``, so no gradient reaches the frozen layers.
+    inference mode; ``dropout_step`` (default: the graph's global step) keys
+    the dropout masks (:func:`dropout`).  The output of
+    ``hidden{spec.n_frozen}`` goes through ``tf.stop_gradient``, so no
+    gradient reaches the frozen layers.
     """
     dropout_training = training if dropout_training is None else dropout_training
+    if spec.dropout_rate and dropout_step is None:
+        dropout_step = v1.train.get_or_create_global_step().read_value()
     activation = layers.get_activation(spec.activation)
     regularizer = _kernel_regularizer(spec)
     outputs = []
@@ -143,9 +198,7 @@ def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tenso
                     name="batch_normalization")
         layer = activation(layer)
         if spec.dropout_rate:
-            drop = layers.alpha_dropout if spec.activation == "selu" else layers.dropout
-            layer = drop(layer, spec.dropout_rate, training=dropout_training,
-                         seed=_op_seed(spec, 1000 + index), name=f"dropout{index}")
+            layer = dropout(layer, spec, index, dropout_training, dropout_step)
         if index == spec.n_frozen:
             layer = tf.stop_gradient(layer, name=f"{name}_frozen")
         outputs.append(layer)
@@ -219,12 +272,20 @@ def build_network(spec: NetworkSpec) -> Endpoints:
                          f"hidden layers ({len(spec.hidden_layer_sizes)}).")
     training = v1.placeholder_with_default(False, shape=(), name="training")
     dropout_training = v1.placeholder_with_default(training, shape=(), name="dropout_training")
+    dropout_step = None
+    if spec.dropout_rate:  # the training step's global step, unless fed (MC dropout)
+        global_step = v1.train.get_or_create_global_step()
+        dropout_step = v1.placeholder_with_default(tf.cast(global_step, tf.int64), shape=(),
+                                                   name="dropout_step")
     with v1.variable_scope(v1.get_variable_scope(), use_resource=True):
         with v1.name_scope("dnn"):
-            hidden = build_hidden_layers(X, spec, training, dropout_training=dropout_training)
+            hidden = build_hidden_layers(X, spec, training, dropout_training=dropout_training,
+                                         dropout_step=dropout_step)
             top = hidden[-1] if hidden else X
             logits, outputs, base_loss, loss, accuracy = build_head(top, y, spec)
-    variables = v1.global_variables()
+    steps = v1.get_collection(v1.GraphKeys.GLOBAL_STEP)
+    variables = [v for v in v1.global_variables()  # the net's own
+                 if not any(v is step for step in steps)]
     frozen = tuple(f"hidden{index}/" for index in range(1, spec.n_frozen + 1))
     is_frozen = lambda name: name.startswith(frozen)  # noqa: E731
     return Endpoints(X=X, y=y, training=training, dropout_training=dropout_training,
@@ -233,4 +294,5 @@ def build_network(spec: NetworkSpec) -> Endpoints:
                      max_norm_ops=layers.max_norm_ops(),
                      variables=variables,
                      trainable_variables=[v for v in v1.trainable_variables()
-                                          if not is_frozen(v.op.name)])
+                                          if not is_frozen(v.op.name)],
+                     dropout_step=dropout_step)

@@ -2,42 +2,46 @@
 
 :class:`BaseDNN` validates parameters and data, asks :mod:`tfgraph_dnn.model`
 for the net, :mod:`tfgraph_dnn.training` for the training graph, loop and
-hooks; :class:`SessionMixin` keeps the fitted graph and Session.  Work is split as in
-scikit-learn's MLP: ``fit`` / ``partial_fit`` -> ``_prepare`` (graph and
-Session, fresh, warm or resumed) -> ``_train`` (the loop with its hooks).
-Task-specific parts (targets, outputs, scoring) live in the subclasses.
+hooks.  Work is split as in scikit-learn's MLP: ``fit`` / ``partial_fit`` ->
+``_next_state`` (graph and Session: fresh, warm-started, resumed or continuing
+the current model) -> ``_train_and_publish`` (the loop with its hooks).
+
+Fitted state changes only on success: every step works on a new
+:class:`~._state.FittedState`, published by :class:`~._session.SessionMixin`
+in one swap at the end.  A fit that fails or is interrupted leaves the
+previous model predicting as before and adds a note saying so (and, with
+checkpoints, how to resume).  Task-specific parts (targets, outputs,
+scoring) live in the subclasses.
 """
 from __future__ import annotations
 
-import numbers
+import copy
 import os
-from typing import List, Union
+from typing import Dict, List, Optional, Union
 
 import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..model import NetworkSpec, build_network
 from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
-from ..training.checkpoint import CheckpointError, CheckpointHook, read_latest, rng_from_json
+from ..training.checkpoint import CheckpointHook, latest_save_dir
 from ..training.graph import build_training_graph
 from ..training.hooks import ProgressBar
 from ..training.stopping import EarlyStopping, StopOnNonFinite
 from ..training.tensorboard import TensorBoardHook, new_run_dir
-from ..training.transfer import as_warm_start_settings, read_warm_start_values
 from . import _persistence
-from ._params import PARAMETER_CONSTRAINTS
+from ._params import (PARAMETER_CONSTRAINTS, graph_params, hidden_layer_sizes,
+                      structural_changes)
+from ._prepare import PrepareMixin, add_note
 from ._session import SessionMixin
+from ._state import FittedState
 
 v1 = tf.compat.v1
 
-_MAX_SEED = 2 ** 31 - 1
 
-
-class BaseDNN(SessionMixin, BaseEstimator):
+class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
     """Base class of :class:`DNNClassifier` and friends; not for direct use."""
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -94,17 +98,31 @@ class BaseDNN(SessionMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+
     # ------------------------------------------------------------------ task hooks
-    def _encode_targets(self, y, reset: bool, classes=None):
-        """Validate targets; return them encoded for the graph (set state if reset)."""
+    def _targets(self, y, fitted: dict, reset: bool, classes=None) -> np.ndarray:
+        """Validate ``y`` and encode it for the graph.
+
+        With ``reset``, store what the targets fix (``classes_``, ``n_outputs_``)
+        in ``fitted``; otherwise check ``y`` (and ``classes``) against it.
+        Never touches the estimator.
+        """
         raise NotImplementedError
 
-    def _n_outputs(self) -> int:
+    def _n_outputs(self, fitted: Optional[dict] = None) -> int:
         raise NotImplementedError
+
+    def _encode_targets(self, y, reset: bool = False, classes=None) -> np.ndarray:
+        """``y`` encoded for the graph of the current model (or a new one if ``reset``)."""
+        return self._targets(y, {} if reset else dict(vars(self)), reset, classes)
 
     # ------------------------------------------------------------------ public API
     def fit(self, X, y, X_valid=None, y_valid=None) -> "BaseDNN":
-        """Train the network (from scratch, or on from the last fit with ``warm_start``).
+        """Train the network (from scratch, or on from the current model with ``warm_start``).
+
+        The estimator changes only if the fit succeeds: if it raises (bad
+        data, a full disk, Ctrl-C...), the previous model is kept and predicts
+        as before; a note on the exception says so.
 
         Parameters
         ----------
@@ -119,25 +137,30 @@ class BaseDNN(SessionMixin, BaseEstimator):
         Returns
         -------
         self
+
+        Raises
+        ------
+        ValueError
+            With ``warm_start=True``, when ``set_params`` changed the network's
+            structure since the last fit (the message names the parameters).
         """
-        self._validate_params()
-        keep = self.warm_start and self._is_built()
-        if keep:
-            self._ensure_session()  # after unpickling: continue from the saved weights
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=not keep,
-                             multi_output=self._task == "regression")
-        y = self._encode_targets(y, reset=not keep)
-        valid = self._validation_data(X_valid, y_valid)
-        rng = check_random_state(self.random_state)
-        if valid is None and self.early_stopping:
-            X, y, valid = self._split_validation(X, y, rng)
-        if not keep:
-            self._prepare(rng, n_train=len(X))
-        resumed_epochs = len(self._history) if self._resumed else 0
-        return self._train(X, y, valid, n_new_epochs=self.n_epochs - resumed_epochs)
+        with self._keeping_the_model():
+            self._check_params()
+            previous = self.__dict__.get("_state") if self.warm_start else None
+            X, y, fitted = self._training_data(X, y, previous)
+            valid = self._validation_data(X_valid, y_valid, fitted)
+            rng = check_random_state(self.random_state)
+            if valid is None and self.early_stopping:
+                X, y, valid = self._split_validation(X, y, rng)
+            self._check_step_count(len(X))
+            state = self._next_state(previous, fitted, rng, len(X))
+            resumed = len(state.history) if state.resumed else 0
+            return self._train_and_publish(state, X, y, valid, self.n_epochs - resumed)
 
     def partial_fit(self, X, y, classes=None) -> "BaseDNN":
         """Run one epoch over ``(X, y)``, building the network on the first call.
+
+        As with :meth:`fit`, the estimator changes only if the epoch completes.
 
         Parameters
         ----------
@@ -145,23 +168,22 @@ class BaseDNN(SessionMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
         classes : array-like, optional
             All labels that will ever appear; required on the first call of a
-            classifier (as in scikit-learn).
+            classifier, and the same on later calls (as in scikit-learn).
 
         Returns
         -------
         self
         """
-        first_call = not self._is_built()
-        if first_call:
-            self._validate_params()
-        else:
-            self._ensure_session()
-        X, y = validate_data(self, X, y, dtype=np.float32, reset=first_call,
-                             multi_output=self._task == "regression")
-        y = self._encode_targets(y, reset=first_call, classes=classes)
-        if first_call:
-            self._prepare(check_random_state(self.random_state), n_train=len(X))
-        return self._train(X, y, None, n_new_epochs=1, quiet=True)
+        with self._keeping_the_model():
+            self._check_params()
+            previous = self.__dict__.get("_state")
+            X, y, fitted = self._training_data(X, y, previous, classes)
+            if previous is None:
+                state = self._next_state(None, fitted, check_random_state(self.random_state),
+                                         n_train=len(X))
+            else:
+                state = self._next_state(previous, fitted, None)
+            return self._train_and_publish(state, X, y, None, 1, quiet=True)
 
     def save(self, path: Union[str, os.PathLike]) -> str:
         """Save the fitted model to directory ``path`` (no pickle involved).
@@ -201,62 +223,57 @@ class BaseDNN(SessionMixin, BaseEstimator):
         Names are TF1's (``hidden1/kernel``, ``logits/bias``,
         ``hidden1/batch_normalization/moving_mean``...).
         """
-        check_is_fitted(self)
-        self._ensure_session()
-        variables = self._endpoints.variables
-        return {v.op.name: value for v, value in zip(variables, self._session.run(variables))}
-
-    # ------------------------------------------------------------------ preparation
-    def _validation_data(self, X_valid, y_valid):
-        if (X_valid is None) != (y_valid is None):
-            raise ValueError("Pass both X_valid and y_valid, or neither.")
-        if X_valid is None:
-            return None
-        X_valid = validate_data(self, X_valid, dtype=np.float32, reset=False)
-        y_valid = self._encode_targets(y_valid, reset=False)
-        if len(X_valid) != len(y_valid):
-            raise ValueError(f"X_valid has {len(X_valid)} rows but y_valid has {len(y_valid)}.")
-        return X_valid, y_valid
-
-    def _split_validation(self, X, y, rng):
-        stratify = y if self._task == "classification" else None
+        state = self._acquire()
         try:
-            X, X_valid, y, y_valid = train_test_split(
-                X, y, test_size=self.validation_fraction, stratify=stratify,
-                random_state=rng.randint(_MAX_SEED))
-        except ValueError:  # a class too rare to stratify: fall back to a plain split
-            X, X_valid, y, y_valid = train_test_split(
-                X, y, test_size=self.validation_fraction, random_state=rng.randint(_MAX_SEED))
-        return X, y, (X_valid, y_valid)
+            variables = state.endpoints.variables
+            return {v.op.name: value
+                    for v, value in zip(variables, state.session.run(variables))}
+        finally:
+            state.release()
 
-    def _hidden_layer_sizes(self) -> tuple:
-        if self.hidden_layer_sizes is not None:
-            sizes = tuple(self.hidden_layer_sizes)
-            if not all(isinstance(s, numbers.Integral) and s > 0 for s in sizes):
-                raise ValueError("hidden_layer_sizes must hold positive integers, got "
-                                 f"{self.hidden_layer_sizes!r}")
-            return sizes
-        return (self.n_neurons,) * self.n_hidden
+    # ------------------------------------------------------------------ architecture
+    def _graph_params(self) -> dict:
+        return graph_params(self.get_params(deep=False))
 
-    def _network_spec(self, seed: int) -> NetworkSpec:
+    def _hidden_layer_sizes(self, params: Optional[dict] = None) -> tuple:
+        return hidden_layer_sizes(params or self.get_params(deep=False))
+
+    def _model_params(self) -> dict:
+        """``get_params()``, except the structural parameters that ``set_params`` changed
+        since the last fit: the published model's (what ``save()`` must describe)."""
+        params = self.get_params(deep=False)
+        state = self.__dict__.get("_state")
+        if state is not None and state.params:
+            for name in structural_changes(state.params, graph_params(params)):
+                params[name] = state.params[name]
+        return params
+
+    def _network_spec(self, seed: Optional[int], fitted: Optional[dict] = None,
+                      params: Optional[dict] = None) -> NetworkSpec:
+        """The net of ``params`` for data as in ``fitted`` (defaults: the current model's)."""
+        fitted = vars(self) if fitted is None else fitted
+        p = params or self._model_params()
         return NetworkSpec(
-            n_inputs=self.n_features_in_, n_outputs=self._n_outputs(),
-            hidden_layer_sizes=self._hidden_layer_sizes(), task=self._task,
-            activation=self.activation, initializer=self.initializer,
-            batch_norm_momentum=self.batch_norm_momentum, dropout_rate=self.dropout_rate,
-            l1=self.l1, l2=self.l2, max_norm=self.max_norm, seed=seed,
-            n_frozen=int(self.n_frozen))
+            n_inputs=fitted["n_features_in_"], n_outputs=self._n_outputs(fitted),
+            hidden_layer_sizes=self._hidden_layer_sizes(p), task=self._task,
+            activation=p["activation"], initializer=p["initializer"],
+            batch_norm_momentum=p["batch_norm_momentum"], dropout_rate=p["dropout_rate"],
+            l1=p["l1"], l2=p["l2"], max_norm=p["max_norm"], seed=seed,
+            n_frozen=int(p["n_frozen"]))
 
-    def _fingerprint(self) -> dict:
-        """What fixes the variables, hence what a checkpoint must match."""
+    def _fingerprint(self, fitted: Optional[dict] = None, params: Optional[dict] = None) -> dict:
+        """What fixes the variables, hence what a checkpoint must match (defaults: the
+        current model's attributes and parameters)."""
+        fitted = vars(self) if fitted is None else fitted
+        p = params or self._model_params()
         name = lambda value: getattr(value, "__name__", str(value))  # noqa: E731
-        return {"task": self._task, "n_inputs": int(self.n_features_in_),
-                "n_outputs": int(self._n_outputs()),
-                "hidden_layer_sizes": [int(s) for s in self._hidden_layer_sizes()],
-                "batch_norm": self.batch_norm_momentum is not None,
-                "n_frozen": int(self.n_frozen),
-                "optimizer": self.optimizer, "activation": name(self.activation),
-                "lr_schedule": name(self.lr_schedule)}
+        return {"task": self._task, "n_inputs": int(fitted["n_features_in_"]),
+                "n_outputs": int(self._n_outputs(fitted)),
+                "hidden_layer_sizes": [int(s) for s in self._hidden_layer_sizes(p)],
+                "batch_norm": p["batch_norm_momentum"] is not None,
+                "n_frozen": int(p["n_frozen"]),
+                "optimizer": p["optimizer"], "activation": name(p["activation"]),
+                "lr_schedule": name(p["lr_schedule"])}
 
     def _hparams(self) -> dict:
         """The parameters that shape the model, for TensorBoard's HParams dashboard."""
@@ -267,134 +284,117 @@ class BaseDNN(SessionMixin, BaseEstimator):
         return {name: value for name, value in self.get_params(deep=False).items()
                 if name not in plumbing}
 
-    def _prepare(self, rng, n_train: int) -> None:
-        """Build a fresh graph and Session; warm-start, or resume from the last checkpoint."""
-        self._build(int(rng.randint(_MAX_SEED)), n_train)
-        self._rng, self._history, self._resumed = rng, [], None
-        self._hook_states = {}
-        self.warm_started_vars_ = []
-        try:
-            if self.warm_start_from is not None:
-                self._warm_start_from_checkpoint()
-            if self.checkpoint_dir is not None and self.resume:
-                self._restore_checkpoint()
-        except BaseException:
-            self._close_session()  # never serve randomly initialized weights
-            raise
+    def _build_graph(self, seed: int, n_train: int, fitted: dict, params: dict):
+        """Build the net and its training ops in a new, finalized graph.
 
-    def _warm_start_from_checkpoint(self) -> None:
-        settings = as_warm_start_settings(self.warm_start_from)
-        values = read_warm_start_values(settings, self._endpoints.variables)
-        self._ops.snapshot.assign(self._session, values)
-        self.warm_started_vars_ = sorted(values)
-
-    def _build(self, seed: int, n_train: int, values=None) -> None:
-        """Build the net and its training ops in a new graph; open an initialized Session
-        (holding ``values``, ``{variable name: array}``, when given)."""
-        self._close_session()
+        Returns ``(graph, init op, endpoints, training ops)``.
+        """
         graph = tf.Graph()
         with graph.as_default():
-            spec = self._network_spec(seed)
+            spec = self._network_spec(seed, fitted, params)
             endpoints = build_network(spec)
             ops = build_training_graph(
-                endpoints, optimizer=self.optimizer, learning_rate=self.learning_rate,
-                momentum=self.momentum, beta1=self.beta1, beta2=self.beta2,
-                schedule=self.lr_schedule, steps_per_epoch=-(-n_train // self.batch_size),
-                n_epochs=self.n_epochs, clip_value=self.gradient_clip_value,
-                clip_norm=self.gradient_clip_norm,
-                clip_global_norm=self.gradient_clip_global_norm,
-                spec=spec, batch_size=self.batch_size,
-                in_graph_first_layer=spec.n_frozen + 1 if self._caches_frozen(spec) else 1)
+                endpoints, optimizer=params["optimizer"], learning_rate=params["learning_rate"],
+                momentum=params["momentum"], beta1=params["beta1"], beta2=params["beta2"],
+                schedule=params["lr_schedule"], n_epochs=params["n_epochs"],
+                steps_per_epoch=-(-n_train // params["batch_size"]),
+                clip_value=params["gradient_clip_value"],
+                clip_norm=params["gradient_clip_norm"],
+                clip_global_norm=params["gradient_clip_global_norm"],
+                spec=spec, batch_size=params["batch_size"],
+                in_graph_first_layer=spec.n_frozen + 1 if self._caches_frozen(spec, params)
+                else 1)
             init = v1.global_variables_initializer()
         graph.finalize()  # hooks only run ops: the graph never grows after this
-        self._open_session(graph, init, endpoints, ops, values)
-        self.__dict__.pop("_pending_values", None)
-        self._graph_seed, self._n_train = seed, n_train
-
-    def _restore_checkpoint(self) -> None:
-        saved = read_latest(self.checkpoint_dir)
-        if saved is None:
-            return
-        expected = self._fingerprint()
-        if saved["fingerprint"] != expected:
-            diff = {k: (saved["fingerprint"].get(k), v) for k, v in expected.items()
-                    if saved["fingerprint"].get(k) != v}
-            raise CheckpointError(f"The checkpoint in {self.checkpoint_dir} is of another "
-                                  f"model; (checkpoint, this estimator) differ in {diff}")
-        self._restore_saved_variables(saved["model_prefix"])
-        self._history = saved["history"]
-        self._rng = rng_from_json(saved["rng_state"])
-        self._hook_states = saved["hooks"]
-        self._resumed = saved
+        return graph, init, endpoints, ops
 
     # ------------------------------------------------------------------ training
-    def _make_hooks(self, n_train: int, quiet: bool) -> List[Hook]:
+    def _make_hooks(self, state: FittedState, n_train: int, quiet: bool):
+        """``(hooks, this fit's copy of the schedule's hook or None)``."""
         hooks: List[Hook] = []
         if self.verbose and not quiet:
             hooks.append(ProgressBar(n_train) if self.verbose >= 2 else ProgressPrinter())
-        if self._ops.schedule_hook is not None:
-            hooks.append(self._ops.schedule_hook)
+        schedule = copy.copy(state.ops.schedule_hook)  # this fit's; the graph's stays clean
+        if schedule is not None:
+            hooks.append(schedule)
         hooks.append(StopOnNonFinite())
         if self.early_stopping and not quiet:
             hooks.append(EarlyStopping(patience=self.patience,
                                        monitor=self.early_stopping_monitor))
         hooks.extend(self.callbacks or [])
         if self.log_dir is not None and not quiet:
-            self.log_dir_ = new_run_dir(self.log_dir, self.run_name)
-            hooks.append(TensorBoardHook(self.log_dir_, log_histograms=self.log_histograms,
+            state.attributes["log_dir_"] = new_run_dir(self.log_dir, self.run_name)
+            hooks.append(TensorBoardHook(state.attributes["log_dir_"],
+                                         log_histograms=self.log_histograms,
                                          hparams=self._hparams()))
         if self.checkpoint_dir is not None:
-            stateful = [h for h in hooks if isinstance(h, EarlyStopping)
-                        or h is self._ops.schedule_hook]
+            stateful = [h for h in hooks if isinstance(h, EarlyStopping) or h is schedule]
             hooks.append(CheckpointHook(self.checkpoint_dir, self.checkpoint_every,
-                                        self._fingerprint(), stateful))
+                                        self._fingerprint(state.attributes, state.params),
+                                        stateful))
         for hook in hooks:
-            if type(hook).__name__ in self._hook_states:
-                hook.load_state_dict(self._hook_states[type(hook).__name__])
-        return hooks
+            if type(hook).__name__ in state.hook_states:
+                hook.load_state_dict(state.hook_states[type(hook).__name__])
+        return hooks, schedule
 
-    def _caches_frozen(self, spec) -> bool:
-        return bool(self.cache_frozen and spec.frozen_layers_deterministic)
+    @staticmethod
+    def _caches_frozen(spec, params: dict) -> bool:
+        return bool(params["cache_frozen"] and spec.frozen_layers_deterministic)
 
-    def _cached_inputs(self, X, valid):
+    def _cached_inputs(self, state: FittedState, X, valid):
         """Run the data through the frozen layers once, when that changes nothing.
 
         Returns ``(inputs tensor or None, X, valid)``.
         """
-        spec = self._network_spec(seed=None)
-        if not self._caches_frozen(spec):
+        spec = self._network_spec(None, state.attributes, state.params)
+        if not self._caches_frozen(spec, state.params):
             return None, X, valid
-        frozen = self._endpoints.hidden[spec.n_frozen - 1]
-        X = self._run_batched(frozen, X)
+        frozen = state.endpoints.hidden[spec.n_frozen - 1]
+        X = self._run_batched(state, frozen, X)
         if valid is not None:
-            valid = (self._run_batched(frozen, valid[0]), valid[1])
+            valid = (self._run_batched(state, frozen, valid[0]), valid[1])
         return frozen, X, valid
 
-    def _train(self, X, y, valid, n_new_epochs: int, quiet: bool = False):
-        self._ensure_session()
-        inputs, X, valid = self._cached_inputs(X, valid)
-        hooks = self._make_hooks(len(X), quiet)
-        resumed, self._resumed = self._resumed, None
-        start = len(self._history)
-        state = TrainingState(session=self._session, endpoints=self._endpoints, ops=self._ops,
-                              n_epochs=start + max(n_new_epochs, 0), batch_size=self.batch_size,
-                              rng=self._rng, history=self._history,
-                              stop_training=bool(resumed and resumed["stopped"] and not quiet),
-                              inputs=inputs)
+    def _train_and_publish(self, state: FittedState, X, y, valid, n_new_epochs: int,
+                           quiet: bool = False) -> "BaseDNN":
+        """Train ``state`` for up to ``n_new_epochs`` epochs; publish it if that succeeds."""
         try:
-            fit_loop(state, hooks, X, y, *(valid or (None, None)), start_epoch=start)
-        except BaseException:
-            self._close_session()  # half-trained weights must not be served
+            self._train(state, X, y, valid, n_new_epochs, quiet)
+        except BaseException as error:
+            state.close()
+            if self.checkpoint_dir is not None and self._has_checkpoint():
+                add_note(error, f"{type(self).__name__}: fit again with resume=True to go "
+                                f"on from the last checkpoint in {self.checkpoint_dir}.")
             raise
-        self._hook_states = {}
-        self.history_ = state.history
-        self.n_epochs_ = len(state.history)
-        self.n_layers_ = len(self._endpoints.hidden) + 1
-        for hook in hooks:
-            if isinstance(hook, EarlyStopping):
-                kept = [row for row in state.history if row["epoch"] == hook.best_epoch]
-                self.best_epoch_ = hook.best_epoch
-                self.best_val_loss_ = kept[0].get("val_loss", hook.best_value) if kept \
-                    else hook.best_value
+        self._publish(state)
         return self
 
+    def _has_checkpoint(self) -> bool:
+        try:
+            return latest_save_dir(os.fspath(self.checkpoint_dir)) is not None
+        except Exception:  # an unreadable directory: no advice rather than a second error
+            return False
+
+    def _train(self, state: FittedState, X, y, valid, n_new_epochs: int, quiet: bool) -> None:
+        inputs, X, valid = self._cached_inputs(state, X, valid)
+        hooks, schedule = self._make_hooks(state, len(X), quiet)
+        resumed = state.resumed
+        start = len(state.history)
+        training = TrainingState(
+            session=state.session, endpoints=state.endpoints, ops=state.ops,
+            n_epochs=start + max(n_new_epochs, 0), batch_size=state.params["batch_size"],
+            rng=state.rng, history=state.history,
+            stop_training=bool(resumed and resumed["stopped"] and not quiet), inputs=inputs)
+        fit_loop(training, hooks, X, y, *(valid or (None, None)), start_epoch=start)
+        # A continued fit goes on with the schedule's state (not with early stopping's).
+        state.hook_states = {} if schedule is None else \
+            {type(schedule).__name__: schedule.state_dict()}
+        fitted: Dict = state.attributes
+        fitted.update(history_=training.history, n_epochs_=len(training.history),
+                      n_layers_=len(state.endpoints.hidden) + 1)
+        for hook in hooks:
+            if isinstance(hook, EarlyStopping):
+                kept = [row for row in training.history if row["epoch"] == hook.best_epoch]
+                fitted["best_epoch_"] = hook.best_epoch
+                fitted["best_val_loss_"] = kept[0].get("val_loss", hook.best_value) if kept \
+                    else hook.best_value

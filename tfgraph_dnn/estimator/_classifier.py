@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseDNN
+from ._session import check_n_samples
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
 
 
@@ -31,19 +32,24 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
 
     _task = "classification"
 
-    def _encode_targets(self, y, reset: bool, classes=None):
+    def _targets(self, y, fitted: dict, reset: bool, classes=None) -> np.ndarray:
         y = column_or_1d(y, warn=True)
         if reset:
             check_classification_targets(y)
-            self.classes_ = np.unique(y if classes is None else np.asarray(classes))
-            if len(self.classes_) < 2:
+            fitted["classes_"] = np.unique(y if classes is None else np.asarray(classes))
+            if len(fitted["classes_"]) < 2:
                 raise ValueError(f"DNNClassifier needs at least 2 classes; got only 1 class: "
-                                 f"{self.classes_.tolist()!r}.")
-        unknown = np.setdiff1d(np.unique(y), self.classes_)
+                                 f"{fitted['classes_'].tolist()!r}.")
+        elif classes is not None and not np.array_equal(np.unique(np.asarray(classes)),
+                                                        fitted["classes_"]):
+            raise ValueError(f"`classes={np.asarray(classes).tolist()!r}` is not the same as "
+                             f"on the first call to partial_fit, was: "
+                             f"{fitted['classes_'].tolist()!r}")
+        unknown = np.setdiff1d(np.unique(y), fitted["classes_"])
         if unknown.size:
             raise ValueError(f"y holds labels not seen in training (or not in classes): "
                              f"{unknown.tolist()!r}")
-        return np.searchsorted(self.classes_, y).astype(np.int32)
+        return np.searchsorted(fitted["classes_"], y).astype(np.int32)
 
     def partial_fit(self, X, y, classes=None):
         """Run one epoch over ``(X, y)``; ``classes`` is required on the first call.
@@ -63,8 +69,8 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return super().partial_fit(X, y, classes=classes)
 
-    def _n_outputs(self) -> int:
-        return len(self.classes_)
+    def _n_outputs(self, fitted=None) -> int:
+        return len((vars(self) if fitted is None else fitted)["classes_"])
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, columns ordered as ``classes_``."""
@@ -83,10 +89,10 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
         std : ndarray of shape (n_samples_X, n_classes)
             Only with ``return_std=True``: the spread of the probabilities.
         """
-        mean, std = self._mc_statistics(X, n_samples)
+        mean, std, _ = self._infer(X, check_n_samples(n_samples))
         return (mean, std) if return_std else mean
 
     def predict(self, X) -> np.ndarray:
         """The most likely class label for each row (labels from ``classes_``)."""
-        proba = self.predict_proba(X)
-        return self.classes_[np.argmax(proba, axis=1)]
+        proba, _, fitted = self._infer(X)  # probabilities and classes of one model
+        return fitted["classes_"][np.argmax(proba, axis=1)]

@@ -30,7 +30,7 @@ PARAMETERS = """    Parameters
     batch_size : int, default=50
     n_epochs : int, default=100
         Epochs of a ``fit`` (an upper bound with early stopping; schedules are
-        laid out over it).
+        laid out over it); at most 10**9.
     batch_norm_momentum : float in [0, 1), default=None
         Batch normalization before every hidden activation when set.
     dropout_rate : float in [0, 1), default=None
@@ -59,7 +59,9 @@ PARAMETERS = """    Parameters
     validation_fraction : float in (0, 1), default=0.1
     checkpoint_dir : str or path-like, default=None
         Save a crash-safe checkpoint every ``checkpoint_every`` epochs and at
-        the end; with ``resume=True`` a later ``fit`` continues from it.
+        the end; with ``resume=True`` a later ``fit`` continues from it.  It
+        must be absent, empty or a checkpoint directory: a ``save()``
+        directory or a directory of other files is refused, never modified.
     checkpoint_every : int, default=5
     resume : bool, default=False
     log_dir : str or path-like, default=None
@@ -70,7 +72,15 @@ PARAMETERS = """    Parameters
     log_histograms : bool, default=False
         Also log weight histograms every epoch.
     warm_start : bool, default=False
-        A new ``fit`` continues from the current weights (same architecture).
+        A new ``fit`` continues from the current weights, optimizer state and
+        history.  Parameters changed with ``set_params`` since the last fit
+        take effect (learning rate, dropout, schedule, batch size...), except
+        those that change the network's variables -- ``n_hidden``,
+        ``n_neurons``, ``hidden_layer_sizes``, ``activation``, batch norm on or
+        off, ``optimizer``, ``n_frozen``, a 'performance' schedule on or off:
+        then ``fit`` (and ``partial_fit``) raise a ``ValueError`` naming them
+        and the model stays as it was (as scikit-learn's estimators refuse a
+        warm start they cannot honour).
     warm_start_from : str, path-like or WarmStartSettings, default=None
         Initialize variables from a checkpoint (prefix, TF checkpoint
         directory, ``checkpoint_dir`` or ``save()`` directory); see

@@ -1,14 +1,20 @@
 """Parameter declarations shared by the estimators (room: ``estimator``).
 
 The ``_parameter_constraints`` of the estimators' constructor arguments
-(scikit-learn validates them once per ``fit``), kept apart so the estimator
-classes stay short.
+(scikit-learn validates them once per ``fit`` and ``partial_fit``), with upper
+bounds where a larger value would overflow TensorFlow's int32 shapes, its
+int64 step counter or float32; and which parameters shape the graph
+(:data:`GRAPH_PARAMS`) or the network's variables (:func:`structural_changes`,
+what ``warm_start`` and ``partial_fit`` cannot change).  Kept apart so the
+estimator classes stay short.
 """
 from __future__ import annotations
 
 import numbers
 import os
+from typing import Any, Dict, List
 
+import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from .. import layers
@@ -16,35 +22,46 @@ from ..training import OPTIMIZERS
 from ..training.schedules import SCHEDULES, Schedule
 from ..training.transfer import WarmStartSettings
 
-def _positive(kind=numbers.Real):
-    return Interval(kind, 0, None, closed="neither")
+MAX_LAYERS = 1000            # hidden layers (n_hidden, n_frozen, len(hidden_layer_sizes))
+MAX_UNITS = 2 ** 31 - 1      # units of a layer, rows of a batch: TensorFlow's int32 shapes
+MAX_EPOCHS = 10 ** 9         # epochs times steps per epoch must fit the int64 global step
+MAX_THREADS = 4096
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # rates and penalties are float32 in the graph
 
 
-def _non_negative(kind=numbers.Real):
-    return Interval(kind, 0, None, closed="left")
+def _positive(kind=numbers.Real, high=None):
+    return Interval(kind, 0, high, closed="neither" if high is None else "right")
+
+
+def _non_negative(kind=numbers.Real, high=None):
+    return Interval(kind, 0, high, closed="left" if high is None else "both")
+
+
+def _between(low: int, high: int):
+    return Interval(numbers.Integral, low, high, closed="both")
 
 
 PARAMETER_CONSTRAINTS: dict = {
-    "n_hidden": [_non_negative(numbers.Integral)],
-    "n_neurons": [_positive(numbers.Integral)],
+    "n_hidden": [_between(0, MAX_LAYERS)],
+    "n_neurons": [_between(1, MAX_UNITS)],
     "hidden_layer_sizes": ["array-like", None],
     "activation": [StrOptions(set(layers.ACTIVATIONS)), callable],
     "initializer": [StrOptions(set(layers.INITIALIZERS)), callable],
     "optimizer": [StrOptions(set(OPTIMIZERS))],
-    "learning_rate": [_positive()],
+    "learning_rate": [_positive(high=FLOAT32_MAX)],
     "beta1": [Interval(numbers.Real, 0, 1, closed="left")],
     "beta2": [Interval(numbers.Real, 0, 1, closed="left")],
     "momentum": [Interval(numbers.Real, 0, 1, closed="left")],
-    "batch_size": [_positive(numbers.Integral)],
-    "n_epochs": [_positive(numbers.Integral)],
+    "batch_size": [_between(1, MAX_UNITS)],
+    "n_epochs": [_between(1, MAX_EPOCHS)],
     "batch_norm_momentum": [Interval(numbers.Real, 0, 1, closed="left"), None],
     "dropout_rate": [Interval(numbers.Real, 0, 1, closed="left"), None],
-    "l1": [_non_negative()],
-    "l2": [_non_negative()],
-    "max_norm": [_positive(), None],
-    "gradient_clip_value": [_positive(), None],
-    "gradient_clip_norm": [_positive(), None],
-    "gradient_clip_global_norm": [_positive(), None],
+    "l1": [_non_negative(high=FLOAT32_MAX)],
+    "l2": [_non_negative(high=FLOAT32_MAX)],
+    "max_norm": [_positive(high=FLOAT32_MAX), None],
+    "gradient_clip_value": [_positive(high=FLOAT32_MAX), None],
+    "gradient_clip_norm": [_positive(high=FLOAT32_MAX), None],
+    "gradient_clip_global_norm": [_positive(high=FLOAT32_MAX), None],
     "lr_schedule": [StrOptions(set(SCHEDULES)), Schedule, None],
     "early_stopping": ["boolean"],
     "early_stopping_monitor": [StrOptions({"val_loss", "val_accuracy", "loss", "accuracy"})],
@@ -58,10 +75,72 @@ PARAMETER_CONSTRAINTS: dict = {
     "log_histograms": ["boolean"],
     "warm_start": ["boolean"],
     "warm_start_from": [str, os.PathLike, WarmStartSettings, None],
-    "n_frozen": [_non_negative(numbers.Integral)],
+    "n_frozen": [_between(0, MAX_LAYERS)],
     "cache_frozen": ["boolean"],
     "callbacks": [list, tuple, None],
-    "n_threads": [_positive(numbers.Integral), None],
+    "n_threads": [_between(1, MAX_THREADS), None],
     "random_state": ["random_state"],
     "verbose": ["verbose"],
 }
+
+# The parameters the graph is built from: a continued fit (warm_start, partial_fit) whose
+# parameters differ from its model's in any of these builds a new graph for the same
+# variables (so a new learning rate, dropout rate, schedule... takes effect).
+GRAPH_PARAMS = (
+    "n_hidden", "n_neurons", "hidden_layer_sizes", "activation", "initializer", "optimizer",
+    "learning_rate", "beta1", "beta2", "momentum", "batch_size", "n_epochs",
+    "batch_norm_momentum", "dropout_rate", "l1", "l2", "max_norm", "gradient_clip_value",
+    "gradient_clip_norm", "gradient_clip_global_norm", "lr_schedule", "n_frozen",
+    "cache_frozen", "n_threads")
+
+# What fixes the network's variables (names, shapes, optimizer slots) or their meaning,
+# and the parameters that set it: a continued fit cannot change these.
+_STRUCTURE = {"hidden_layer_sizes": ("n_hidden", "n_neurons", "hidden_layer_sizes"),
+              "batch_norm": ("batch_norm_momentum",), "activation": ("activation",),
+              "optimizer": ("optimizer",), "n_frozen": ("n_frozen",),
+              "learning_rate_variable": ("lr_schedule",)}
+
+
+def hidden_layer_sizes(params: Dict[str, Any]) -> tuple:
+    """The units of ``hidden1 ... hiddenN`` from the parameters, checked.
+
+    Raises
+    ------
+    ValueError
+        For more than :data:`MAX_LAYERS` layers or sizes outside ``[1, MAX_UNITS]``.
+    """
+    sizes = params["hidden_layer_sizes"]
+    if sizes is None:
+        return (int(params["n_neurons"]),) * int(params["n_hidden"])
+    sizes = tuple(sizes)
+    if len(sizes) > MAX_LAYERS or not all(
+            isinstance(s, numbers.Integral) and 0 < s <= MAX_UNITS for s in sizes):
+        raise ValueError(f"hidden_layer_sizes must hold at most {MAX_LAYERS} integers in the "
+                         f"range [1, {MAX_UNITS}], got {params['hidden_layer_sizes']!r}")
+    return tuple(int(s) for s in sizes)
+
+
+def graph_params(params: Dict[str, Any]) -> Dict[str, Any]:
+    """The subset of ``get_params()`` that the graph is built from."""
+    return {name: params[name] for name in GRAPH_PARAMS}
+
+
+def _structure(params: Dict[str, Any]) -> Dict[str, Any]:
+    schedule = params["lr_schedule"]
+    return {"hidden_layer_sizes": hidden_layer_sizes(params),
+            "batch_norm": params["batch_norm_momentum"] is not None,
+            "activation": params["activation"], "optimizer": params["optimizer"],
+            "n_frozen": int(params["n_frozen"]),
+            "learning_rate_variable": getattr(schedule, "name", schedule) == "performance"}
+
+
+def structural_changes(before: Dict[str, Any], after: Dict[str, Any]) -> List[str]:
+    """The parameters whose change from ``before`` to ``after`` (both
+    :func:`graph_params`) changes the network's variables or what they mean."""
+    old, new = _structure(before), _structure(after)
+    changed: List[str] = []
+    for key, names in _STRUCTURE.items():
+        if old[key] != new[key]:
+            changed += [name for name in names if repr(before[name]) != repr(after[name])] \
+                or list(names)
+    return changed

@@ -11,6 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
 from ._base import BaseDNN
+from ._session import check_n_samples
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
 
 
@@ -44,16 +45,16 @@ class DNNRegressor(RegressorMixin, BaseDNN):
 
     _task = "regression"
 
-    def _encode_targets(self, y, reset: bool, classes=None):
+    def _targets(self, y, fitted: dict, reset: bool, classes=None) -> np.ndarray:
         y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got an array of shape {y.shape}.")
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
         if reset:
-            self.n_outputs_ = n_outputs
-        elif n_outputs != self.n_outputs_:
+            fitted["n_outputs_"] = n_outputs
+        elif n_outputs != fitted["n_outputs_"]:
             raise ValueError(f"y has {n_outputs} target(s) but this {type(self).__name__} "
-                             f"was fitted on {self.n_outputs_} target(s).")
+                             f"was fitted on {fitted['n_outputs_']} target(s).")
         return y.reshape(-1, n_outputs)
 
     def __sklearn_tags__(self):
@@ -61,17 +62,18 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         tags.target_tags.multi_output = True  # y of shape (n_samples, n_outputs) is native
         return tags
 
-    def _n_outputs(self) -> int:
-        return self.n_outputs_
+    def _n_outputs(self, fitted=None) -> int:
+        return (vars(self) if fitted is None else fitted)["n_outputs_"]
 
-    def _shape_outputs(self, outputs: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _shape_outputs(outputs: np.ndarray, fitted: dict) -> np.ndarray:
         """``(n,)`` for a single target (as ``MLPRegressor``), else ``(n, n_outputs_)``.
 
         As float64, the dtype scikit-learn expects of regressors (the net itself
         computes in float32).
         """
         outputs = outputs.astype(np.float64)
-        return outputs.reshape(outputs.shape[:-1]) if self.n_outputs_ == 1 else outputs
+        return outputs.reshape(outputs.shape[:-1]) if fitted["n_outputs_"] == 1 else outputs
 
     def partial_fit(self, X, y):
         """Run one epoch over ``(X, y)``, building the network on the first call.
@@ -95,7 +97,8 @@ class DNNRegressor(RegressorMixin, BaseDNN):
         y : ndarray of float64, of shape (n_samples,) or (n_samples, n_outputs_)
             1-D when the model has a single target.
         """
-        return self._shape_outputs(self._forward(X))
+        outputs, _, fitted = self._infer(X)
+        return self._shape_outputs(outputs, fitted)
 
     def predict_mc(self, X, n_samples: int = 100, return_std: bool = False):
         """Monte Carlo dropout: mean prediction over dropout samples.
@@ -111,6 +114,6 @@ class DNNRegressor(RegressorMixin, BaseDNN):
             Only with ``return_std=True``: the spread of the predictions, an
             estimate of the model's uncertainty.
         """
-        mean, std = self._mc_statistics(X, n_samples)
-        mean = self._shape_outputs(mean)
-        return (mean, self._shape_outputs(std)) if return_std else mean
+        mean, std, fitted = self._infer(X, check_n_samples(n_samples))
+        mean = self._shape_outputs(mean, fitted)
+        return (mean, self._shape_outputs(std, fitted)) if return_std else mean

@@ -1,17 +1,20 @@
-"""The graph and Session behind a fitted estimator (room: ``estimator``).
+"""The published model behind a fitted estimator (room: ``estimator``).
 
-:class:`SessionMixin` owns their lifetime: it opens the Session (threads
-bounded), restores Saver checkpoints into it, runs the net (plain or with
-MC dropout) over data in large batches, closes the Session on
-refit and deletion, and makes estimators picklable: the pickle holds every
+:class:`SessionMixin` holds one :class:`~._state.FittedState` (graph,
+Session, fitted attributes) and swaps it whole: :meth:`~SessionMixin._publish`
+replaces it under a lock when a fit succeeded; readers take it once
+(:meth:`~SessionMixin._acquire`) and run on it to the end, so a prediction
+sees one model, never a half-trained one, while another thread refits.  It
+opens Sessions (threads bounded), runs the net (plain or with MC dropout) over
+data in large batches, and makes estimators picklable: the pickle holds every
 variable as a NumPy array, and the first use after unpickling rebuilds the
-graph (via the estimator's ``_build``) and loads them back.
+graph and loads them back.
 """
 from __future__ import annotations
 
 import numbers
 import os
-import threading
+from typing import Any, Dict, Optional
 
 import numpy as np
 import tensorflow as tf
@@ -19,28 +22,72 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..training.checkpoint import CheckpointError, describe_error
 from ..training.loop import EVAL_BATCH_SIZE
+from ._state import PUBLISH_LOCK, FittedState, is_fitted_attribute
 
 v1 = tf.compat.v1
 
-# Attributes that live only while a Session is open (never pickled).
-_RUNTIME_ATTRIBUTES = ("_graph", "_session", "_endpoints", "_ops")
-_BUILD_LOCK = threading.Lock()  # one lazy rebuild at a time (threads predicting at once)
+_MAX_SEED = 2 ** 31 - 1
+
+
+def check_n_samples(n_samples) -> int:
+    """The number of Monte Carlo dropout passes, checked (a positive integer)."""
+    if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
+            or n_samples < 1:
+        raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
+    return int(n_samples)
+
+
+def _published(name: str, doc: str) -> property:
+    """A read-only view of a field of the published state (``None`` when unfitted)."""
+    return property(lambda self: getattr(self.__dict__.get("_state"), name, None), doc=doc)
+
+
+def _staged(name: str, default: Any, doc: str) -> property:
+    """A field of the published state that ``load()`` may set before ``_build``."""
+
+    def get(self):
+        staged = self.__dict__.get("_staged", {})
+        if name in staged:
+            return staged[name]
+        return getattr(self.__dict__.get("_state"), name, default)
+
+    def set_(self, value):
+        self.__dict__.setdefault("_staged", {})[name] = value
+
+    return property(get, set_, doc=doc)
 
 
 class SessionMixin:
-    """Session lifetime, batched inference and pickling for :class:`BaseDNN`."""
+    """Published state, batched inference and pickling for :class:`BaseDNN`."""
+
+    # Views of the published state (read by tests, persistence and the CLI).
+    _graph = _published("graph", "The published model's graph.")
+    _session = _published("session", "The published model's Session.")
+    _endpoints = _published("endpoints", "The published model's endpoints.")
+    _ops = _published("ops", "The published model's training ops.")
+    _graph_seed = _published("graph_seed", "Seed of the published model's graph.")
+    _n_train = _published("n_train", "Rows its schedule was built for.")
+    _history = _staged("history", None, "Every epoch's row of the published model.")
+    _rng = _staged("rng", None, "The published model's shuffling RNG.")
+    _hook_states = _staged("hook_states", None, "Hook states the next fit starts from.")
+    _resumed = _staged("resumed", None, "Unused outside a fit (kept for load()).")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # One key lookup: check_is_fitted would otherwise iterate over vars(self), which
+        # a fit publishing in another thread may grow meanwhile.
+        return "_state" in self.__dict__
 
     def _has_session(self) -> bool:
-        return getattr(self, "_session", None) is not None
+        return getattr(self.__dict__.get("_state"), "session", None) is not None
 
     def _is_built(self) -> bool:
         """A trained network exists: in a Session, or as arrays after unpickling."""
-        return self._has_session() or "_pending_values" in self.__dict__
+        return "_state" in self.__dict__
 
-    def _session_config(self):
+    def _session_config(self, n_threads: Optional[int] = None):
         # Bounded threads: an explicit n_threads, else joblib's inner-thread limit
         # (its workers export OMP_NUM_THREADS), else TensorFlow's default (all cores).
-        threads = self.n_threads
+        threads = self.n_threads if n_threads is None else n_threads
         if threads is None and os.environ.get("OMP_NUM_THREADS", "").isdigit():
             threads = int(os.environ["OMP_NUM_THREADS"])
         if not threads:
@@ -48,102 +95,218 @@ class SessionMixin:
         return v1.ConfigProto(intra_op_parallelism_threads=int(threads),
                               inter_op_parallelism_threads=int(threads))
 
-    def _open_session(self, graph, init, endpoints, ops, values=None) -> None:
-        """Open and initialize a Session; load ``values`` (``{name: array}``) if given.
+    # ------------------------------------------------------------------ building states
+    def _open(self, state: FittedState, values: Optional[Dict[str, np.ndarray]] = None,
+              reuse: Optional[FittedState] = None) -> FittedState:
+        """Give ``state`` a graph and an initialized Session holding ``values``.
 
-        The Session is published (``self._session``) only once its variables
-        hold their final values: other threads never see initial weights.
+        The graph of ``reuse`` (a state built from the same parameters for as
+        many training rows) is shared, with a Session of its own; otherwise a
+        new graph is built from ``state.params``.
         """
-        session = v1.Session(graph=graph, config=self._session_config())
-        session.run(init)
-        if values is not None:
-            ops.snapshot.restore(session, values)
-        self._graph, self._endpoints, self._ops = graph, endpoints, ops
-        self._session = session
-
-    def _ensure_session(self) -> None:
-        """Rebuild graph and Session after unpickling (variable values kept in NumPy)."""
-        if self._has_session():
-            return
-        with _BUILD_LOCK:
-            if self._has_session():
-                return
-            values = self.__dict__.get("_pending_values")  # _build drops it
+        session = None
+        if reuse is not None and reuse.graph is not None and reuse.n_train == state.n_train \
+                and repr(reuse.params) == repr(state.params):
+            parts = reuse.graph, reuse.init, reuse.endpoints, reuse.ops
+            donor, reuse.donor = reuse.donor, None  # (only fits touch donors)
+            if donor is not None:  # the Session that reuse's fit replaced, if now unused
+                session = donor.take_spare() if donor.graph is reuse.graph else donor.retire()
+            state.donor = reuse  # once published, reuse's Session is the next spare
+        else:
+            parts = self._build_graph(state.graph_seed, state.n_train, state.attributes,
+                                      state.params)
+        state.graph, state.init, state.endpoints, state.ops = parts
+        if session is None:
+            session = v1.Session(graph=state.graph,
+                                 config=self._session_config(state.params.get("n_threads")))
+        try:
             if values is None:
-                raise RuntimeError("This estimator has no TensorFlow session (its last fit "
-                                   "failed or was interrupted); fit it again.")
-            self._build(self._graph_seed, self._n_train, values)
+                session.run(state.init)
+            else:  # every global variable: no initialization needed
+                state.ops.snapshot.restore(session, values)
+        except BaseException:
+            session.close()
+            raise
+        state.session, state.values = session, None
+        return state
 
-    def _restore_saved_variables(self, prefix: str) -> None:
-        """Load every variable from the Saver checkpoint ``prefix`` into the Session.
+    def _restore_into(self, state: FittedState, prefix: str) -> None:
+        """Load every variable from the Saver checkpoint ``prefix`` into ``state``.
 
-        On failure the Session is closed (partly restored weights are never
-        served) and a :class:`CheckpointError` names the file and the cause.
+        Raises
+        ------
+        CheckpointError
+            Naming the file and the cause (the state is left to its owner to close).
         """
         try:
-            with self._graph.as_default():  # the Saver refuses eager mode
-                self._ops.saver.restore(self._session, prefix)
-        except (tf.errors.OpError, ValueError) as error:
-            self._close_session()
+            with state.graph.as_default():  # the Saver refuses eager mode
+                state.ops.saver.restore(state.session, prefix)
+        except (tf.errors.OpError, ValueError, RuntimeError, IndexError) as error:
+            # (RuntimeError, IndexError: TensorFlow's reader on a bit-flipped data file)
             raise CheckpointError(f"Cannot restore the weights in {prefix}: "
                                   f"{describe_error(error)}") from error
 
-    def _forward(self, X, mc_dropout: bool = False) -> np.ndarray:
-        """The net's outputs for ``X``; ``mc_dropout`` samples with dropout on."""
-        return self._outputs(self._validated_inputs(X), mc_dropout)
+    # ------------------------------------------------------------------ publishing
+    def _publish(self, state: FittedState) -> None:
+        """Make ``state`` the model: one swap under the lock; retire the one it replaces."""
+        state.resumed = None
+        with PUBLISH_LOCK:
+            old = self.__dict__.get("_state")
+            stale = [name for name in (old.attributes if old is not None else ())
+                     if name not in state.attributes]
+            for name in stale:
+                self.__dict__.pop(name, None)
+            self.__dict__.update(state.attributes)
+            self.__dict__["_state"] = state
+            self.__dict__.pop("_staged", None)
+        if old is not None and old is not state:
+            old.retire(keep_session=state.donor is old)
 
-    def _validated_inputs(self, X) -> np.ndarray:
+    def _ensure_session(self) -> FittedState:
+        """The published state, with a Session (built once after unpickling)."""
+        state = self.__dict__.get("_state")
+        if state is None:
+            raise RuntimeError("This estimator has no fitted model; fit it first.")
+        if state.session is not None:
+            return state
+        with PUBLISH_LOCK:  # threads arriving meanwhile wait, then find it built
+            state = self.__dict__["_state"]
+            if state.session is None:
+                rebuilt = FittedState(state.attributes, state.history, state.rng,
+                                      state.graph_seed, state.n_train, state.params,
+                                      state.hook_states)
+                self._publish(self._open(rebuilt, state.capture()))
+            return self.__dict__["_state"]
+
+    def _acquire(self, need_session: bool = True) -> FittedState:
+        """The published state, registered as in use (call ``release()`` when done)."""
         check_is_fitted(self)
-        self._ensure_session()
-        return validate_data(self, X, dtype=np.float32, reset=False)
+        while True:
+            state = self._ensure_session() if need_session else self.__dict__["_state"]
+            if state.acquire():
+                return state
+            # retired between the lookup and acquire: a newer state was published
 
-    def _outputs(self, X: np.ndarray, mc_dropout: bool = False) -> np.ndarray:
-        feed = {self._endpoints.dropout_training: True} if mc_dropout else {}
-        return self._run_batched(self._endpoints.outputs, X, feed)
+    # ------------------------------------------------------------------ load() support
+    def _build(self, seed: int, n_train: int, values=None) -> None:
+        """Publish a model built from the fitted attributes set on this (new) estimator.
 
-    def _mc_statistics(self, X, n_samples: int):
-        """Mean and std of ``n_samples`` passes with dropout on, batch norm in inference mode."""
-        if not isinstance(n_samples, numbers.Integral) or isinstance(n_samples, bool) \
-                or n_samples < 1:
-            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}")
-        X = self._validated_inputs(X)  # once, not once per pass
-        if not self.dropout_rate:  # every pass would be the same
-            outputs = self._outputs(X)
-            return outputs, np.zeros_like(outputs)
-        samples = np.stack([self._outputs(X, mc_dropout=True) for _ in range(n_samples)])
-        return samples.mean(axis=0), samples.std(axis=0)
+        ``load()``'s way in: the attributes (``classes_``...) are set first, then
+        ``_history`` and ``_rng``; ``values`` or :meth:`_restore_saved_variables`
+        fill the variables.  Fits never call it.
+        """
+        staged = self.__dict__.pop("_staged", {})
+        attributes = {name: value for name, value in vars(self).items()
+                      if is_fitted_attribute(name)}
+        rng = staged.get("rng")
+        state = FittedState(attributes, list(staged.get("history") or []),
+                            rng if rng is not None else np.random.RandomState(seed),
+                            seed, n_train, self._graph_params())
+        self._publish(self._open(state, values))
 
-    def _run_batched(self, tensor, X, feed=None) -> np.ndarray:
+    def _restore_saved_variables(self, prefix: str) -> None:
+        """Load the Saver checkpoint ``prefix`` into the model :meth:`_build` published.
+
+        On failure the model is withdrawn (partly restored weights are never
+        served) and a :class:`CheckpointError` names the file and the cause.
+        """
+        state = self._ensure_session()
+        try:
+            self._restore_into(state, prefix)
+        except BaseException:
+            self._close_session()
+            raise
+
+    # ------------------------------------------------------------------ inference
+    def _forward(self, X) -> np.ndarray:
+        """The net's outputs for ``X``."""
+        return self._infer(X)[0]
+
+    def _infer(self, X, n_mc_samples: int = 0):
+        """``(outputs, std or None, fitted attributes)``, all from one model.
+
+        ``n_mc_samples > 0``: mean and std of that many passes with dropout on
+        and batch norm in inference mode.
+        """
+        state = self._acquire()
+        try:
+            X = validate_data(self, X, dtype=np.float32, reset=False)
+            expected = state.attributes["n_features_in_"]
+            if X.shape[1] != expected:  # a refit in another thread changed the features
+                raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} "
+                                 f"is expecting {expected} features as input.")
+            if not n_mc_samples:
+                return self._run_batched(state, state.endpoints.outputs, X), None, \
+                    state.attributes
+            if not state.params.get("dropout_rate"):  # every pass would be the same
+                outputs = self._run_batched(state, state.endpoints.outputs, X)
+                return outputs, np.zeros_like(outputs), state.attributes
+            samples = np.stack([self._run_batched(
+                state, state.endpoints.outputs, X, {state.endpoints.dropout_training: True},
+                vary=state.endpoints.dropout_step, seed=state.mc_rng.randint(_MAX_SEED))
+                for _ in range(n_mc_samples)])
+            return samples.mean(axis=0), samples.std(axis=0), state.attributes
+        finally:
+            state.release()
+
+    def _run_batched(self, state: FittedState, tensor, X, feed=None, vary=None,
+                     seed: int = 0) -> np.ndarray:
+        """Run ``tensor`` over ``X`` in large batches; ``vary`` (if given) is fed
+        ``seed + batch index``, so each batch draws its own dropout masks."""
         outputs = []
-        for start in range(0, len(X), EVAL_BATCH_SIZE):
+        for index, start in enumerate(range(0, len(X), EVAL_BATCH_SIZE)):
             batch = X[start:start + EVAL_BATCH_SIZE]
             # A lone row would take the matrix-vector kernel, which rounds differently
             # from the matrix-matrix one: pad it, so a row's output never depends on
             # how many rows are predicted with it (scikit-learn's subset invariance).
             padded = np.concatenate([batch, batch]) if len(batch) == 1 else batch
-            outputs.append(self._session.run(tensor, {self._endpoints.X: padded,
-                                                      **(feed or {})})[:len(batch)])
+            batch_feed = {state.endpoints.X: padded, **(feed or {})}
+            if vary is not None:
+                batch_feed[vary] = seed + index
+            outputs.append(state.session.run(tensor, batch_feed)[:len(batch)])
         if not outputs:
             return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
         return np.concatenate(outputs, axis=0)
 
+    # ------------------------------------------------------------------ lifetime
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object's is the live __dict__
-        for name in _RUNTIME_ATTRIBUTES:
-            state.pop(name, None)
-        if self._has_session():  # weights and optimizer state as NumPy arrays
-            state["_pending_values"] = self._ops.snapshot.capture(self._session)
+        state.pop("_staged", None)
+        if "_state" in state:  # the published model, whole, with its weights as arrays
+            fitted = self._acquire(need_session=False)
+            try:
+                state.update(fitted.attributes)
+                state["_state"] = fitted.detached()
+            finally:
+                fitted.release()
         return state
 
-    def _close_session(self):
-        session = self.__dict__.pop("_session", None)
-        if session is not None:
-            session.close()
-        for name in _RUNTIME_ATTRIBUTES:
-            self.__dict__.pop(name, None)
+    def __setstate__(self, state):
+        state = dict(state)
+        values = state.pop("_pending_values", None)  # the layout of earlier versions
+        legacy = {name: state.pop(name, None) for name in
+                  ("_graph_seed", "_n_train", "_history", "_rng", "_hook_states", "_resumed")}
+        super().__setstate__(state)
+        if values is not None and "_state" not in state:
+            attributes = {name: value for name, value in state.items()
+                          if is_fitted_attribute(name)}
+            seed = int(legacy["_graph_seed"])
+            rng = legacy["_rng"] if legacy["_rng"] is not None else np.random.RandomState(seed)
+            self.__dict__["_state"] = FittedState(
+                attributes, list(legacy["_history"] or []), rng, seed,
+                int(legacy["_n_train"]), self._graph_params(), values=values)
+
+    def _close_session(self) -> None:
+        """Withdraw the published model (the estimator is unfitted afterwards)."""
+        with PUBLISH_LOCK:
+            state = self.__dict__.pop("_state", None)
+        if state is not None:
+            state.retire()
 
     def __del__(self):
         try:
-            self._close_session()
+            state = self.__dict__.pop("_state", None)
+            if state is not None:
+                state.retire()
         except Exception:  # interpreter shutdown: modules may already be gone
             pass

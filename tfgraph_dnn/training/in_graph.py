@@ -111,7 +111,9 @@ def build_in_graph_epoch(spec: NetworkSpec, optimizer, rates: StepRates,
                           _local_data("data_y", tf.float32, (None, spec.n_outputs)))
         load_op = tf.group(data_X.initializer, data_y.initializer, name="load_data")
         order = v1.placeholder(tf.int32, shape=(None,), name="order")
-        n_batches = (tf.size(order) + batch_size - 1) // batch_size
+        n_ordered = tf.size(order)
+        # (n - 1) // b + 1, not (n + b - 1) // b: no int32 overflow for any batch size.
+        n_batches = tf.where(n_ordered > 0, (n_ordered - 1) // batch_size + 1, 0)
     kernels = [v for v in v1.global_variables() if v.op.name.endswith("/kernel")
                and v.op.name.split("/")[0].startswith(("hidden", "logits"))]
     trainable_kernels = [v for v in var_list if v.op.name.endswith("/kernel")
@@ -120,13 +122,16 @@ def build_in_graph_epoch(spec: NetworkSpec, optimizer, rates: StepRates,
     def step(index, loss_sum, accuracy_sum):
         # Reads of this step wait for the previous step's writes (carried by `index`).
         with tf.control_dependencies([index]):
-            rows = order[index * batch_size:(index + 1) * batch_size]
+            start = index * batch_size  # < n_ordered: so the end cannot overflow either
+            rows = order[start:start + tf.minimum(batch_size, n_ordered - start)]
             X = tf.ensure_shape(tf.gather(data_X, rows), (None, width))
             y = tf.gather(data_y, rows)
             n_rows = tf.cast(tf.size(rows), tf.float32)
             updates_before = set(v1.get_collection(v1.GraphKeys.UPDATE_OPS))
             with v1.variable_scope(v1.get_variable_scope(), reuse=True):
-                hidden = build_hidden_layers(X, spec, True, first_layer)
+                # The step's own global step keys its dropout masks, as when fed.
+                step_key = global_step.read_value() if spec.dropout_rate else None
+                hidden = build_hidden_layers(X, spec, True, first_layer, dropout_step=step_key)
                 top = hidden[-1] if hidden else X
                 _, _, _, loss, accuracy = build_head(
                     top, y, spec, kernel_regularization_losses(spec, kernels))

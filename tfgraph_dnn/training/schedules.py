@@ -9,6 +9,7 @@ is a variable that a :class:`~tfgraph_dnn.training.hooks.Hook` lowers between ep
 from __future__ import annotations
 
 import copy
+import math
 import numbers
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, Dict, Optional, Sequence, Union
@@ -21,6 +22,9 @@ v1 = tf.compat.v1
 
 SCHEDULES = ("constant", "exponential", "piecewise", "power", "performance", "1cycle")
 _SCOPE = "learning_rate_schedule"
+# Steps of a whole fit: the int64 global step and the float64 arithmetic on steps here
+# stay exact below this.
+MAX_STEPS = 2 ** 53
 
 
 @dataclass
@@ -59,7 +63,8 @@ def _positive_int(name: str, value) -> int:
 
 
 def _check_epochs(decay_epochs) -> None:
-    _check(decay_epochs is None or decay_epochs > 0, "decay_epochs", decay_epochs, "> 0 or None")
+    _check(decay_epochs is None or 0 < decay_epochs < math.inf, "decay_epochs", decay_epochs,
+           "finite and > 0, or None")
 
 
 def _linear(step: tf.Tensor, x0: float, x1: float, y0: float, y1: float) -> tf.Tensor:
@@ -99,6 +104,9 @@ class Schedule:
                "learning_rate", learning_rate, "a number > 0")
         steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
         n_epochs = _positive_int("n_epochs", n_epochs)
+        _check(n_epochs * steps_per_epoch <= MAX_STEPS, "n_epochs", n_epochs,
+               f"at most {MAX_STEPS // steps_per_epoch} with {steps_per_epoch} steps per "
+               f"epoch (at most {MAX_STEPS} steps in all)")
         self._validate()
         return self._build(float(learning_rate), global_step, steps_per_epoch, n_epochs)
 
@@ -161,14 +169,16 @@ class PiecewiseConstant(Schedule):
         factors = list(self.factors)
         _check(all(f > 0 for f in factors), "factors", self.factors, "numbers > 0")
         bounds = [1.0, 2.0] if self.boundaries is None else list(self.boundaries)
-        _check(all(b >= 0 for b in bounds) and all(a < b for a, b in zip(bounds, bounds[1:])),
-               "boundaries", self.boundaries, "increasing epochs >= 0")
+        _check(all(0 <= b < math.inf for b in bounds)
+               and all(a < b for a, b in zip(bounds, bounds[1:])),
+               "boundaries", self.boundaries, "increasing finite epochs >= 0")
         _check(len(factors) == len(bounds) + 1, "factors", self.factors,
                f"len(boundaries) + 1 = {len(bounds) + 1} values")
 
     def _build(self, lr0, global_step, steps_per_epoch, n_epochs):
         bounds = (n_epochs / 2, 3 * n_epochs / 4) if self.boundaries is None else self.boundaries
-        steps = [int(round(b * steps_per_epoch)) for b in bounds]  # epochs -> global steps
+        # epochs -> global steps; a boundary past any fit's end stays there (int64-safe)
+        steps = [min(int(round(b * steps_per_epoch)), MAX_STEPS) for b in bounds]
         with v1.name_scope(_SCOPE):
             step = tf.cast(global_step, tf.int64)
             passed = tf.greater(step, tf.constant(steps, tf.int64, shape=[len(steps)]))

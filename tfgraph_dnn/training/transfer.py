@@ -18,98 +18,22 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple, Union
+from typing import Dict, List, Optional, Sequence, Union
 
 import numpy as np
 import tensorflow as tf
 
-from .checkpoint import MODEL_PREFIX, CheckpointError, describe_error, latest_save_dir
+from ..storage import (CheckpointError, WarmStartSettings, as_warm_start_settings,
+                       checkpoint_shapes, describe_error, list_checkpoint_variables,
+                       open_checkpoint, read_tensors, resolve_checkpoint)
 
 v1 = tf.compat.v1
 
 IMPORTANT_OPS = "important_ops"
+__all__ = ["CheckpointError", "IMPORTANT_OPS", "WarmStartSettings", "as_warm_start_settings",
+           "import_meta_graph", "list_checkpoint_variables", "mark_important_ops",
+           "read_warm_start_values", "resolve_checkpoint", "restore_variables"]
 PathLike = Union[str, os.PathLike]
-
-
-@dataclass(frozen=True)
-class WarmStartSettings:
-    """Which variables to initialize from which checkpoint (``tf.estimator``'s convention).
-
-    Parameters
-    ----------
-    ckpt_to_initialize_from : str or path-like
-        A checkpoint prefix (``.../model.ckpt``), a directory holding a TF
-        ``checkpoint`` state file, a training ``checkpoint_dir`` or a directory
-        written by ``save()``.
-    vars_to_warm_start : str or list of str, default='.*'
-        A regex, or a list of regexes / names, matched from the start of the
-        model's variable names (``hidden1/kernel``...).  Every variable of the net
-        is a candidate (batch-norm moving averages included); optimizer state
-        never is.
-    var_name_to_prev_var_name : dict, default={}
-        ``{name in this model: name in the checkpoint}`` for renamed variables,
-        e.g. ``{"hidden1/batch_normalization/gamma": "batch_normalization/gamma"}``.
-    """
-
-    ckpt_to_initialize_from: PathLike
-    vars_to_warm_start: Union[str, Sequence[str]] = ".*"
-    var_name_to_prev_var_name: Dict[str, str] = field(default_factory=dict)
-
-
-def as_warm_start_settings(value: Union[PathLike, WarmStartSettings]) -> WarmStartSettings:
-    """Accept a path (all variables) or a :class:`WarmStartSettings`."""
-    if isinstance(value, WarmStartSettings):
-        return value
-    if isinstance(value, (str, os.PathLike)):
-        return WarmStartSettings(value)
-    raise TypeError(f"warm_start_from must be a path or a WarmStartSettings, got "
-                    f"{type(value).__name__}")
-
-
-def resolve_checkpoint(path: PathLike) -> str:
-    """Turn a checkpoint prefix or any supported directory into a checkpoint prefix.
-
-    Raises
-    ------
-    FileNotFoundError
-        Nothing exists at ``path``.
-    CheckpointError
-        Something exists but holds no readable checkpoint.
-    """
-    path = os.fspath(path)
-    if os.path.isdir(path):
-        save_dir = latest_save_dir(path)  # a checkpoint_dir or a save() directory
-        if save_dir is not None:
-            return os.path.join(save_dir, MODEL_PREFIX)
-        prefix = v1.train.latest_checkpoint(path)  # TF's own 'checkpoint' state file
-        if prefix:
-            return prefix
-        raise CheckpointError(f"{path} holds no TensorFlow checkpoint (neither a "
-                              "'checkpoint' nor a 'latest' file).")
-    if os.path.exists(path + ".index"):
-        return path
-    parent = os.path.dirname(path) or "."
-    if not os.path.exists(path) and not (
-            os.path.isdir(parent) and any(name.startswith(os.path.basename(path) + ".")
-                                          for name in os.listdir(parent))):
-        raise FileNotFoundError(f"No checkpoint at {path}: no such file or directory.")
-    raise CheckpointError(f"{path} is not a TensorFlow checkpoint (no {path}.index).")
-
-
-def _reader(prefix: str):
-    try:
-        return tf.train.load_checkpoint(prefix)
-    except (tf.errors.OpError, ValueError) as error:
-        raise CheckpointError(f"Cannot read checkpoint {prefix}: "
-                              f"{describe_error(error)}") from error
-
-
-def list_checkpoint_variables(path: PathLike) -> Dict[str, Tuple[int, ...]]:
-    """``{variable name: shape}`` of every variable saved in a checkpoint."""
-    reader = _reader(resolve_checkpoint(path))
-    return {name: tuple(shape) for name, shape in
-            sorted(reader.get_variable_to_shape_map().items())}
 
 
 def _matches(name: str, patterns: Union[str, Sequence[str]]) -> bool:
@@ -130,8 +54,8 @@ def read_warm_start_values(settings: WarmStartSettings,
         (every offender is listed with both shapes), or nothing was selected.
     """
     prefix = resolve_checkpoint(settings.ckpt_to_initialize_from)
-    reader = _reader(prefix)
-    saved = reader.get_variable_to_shape_map()
+    reader = open_checkpoint(prefix)
+    saved = checkpoint_shapes(prefix, reader)
     renames = dict(settings.var_name_to_prev_var_name or {})
     by_name = {variable.op.name: variable for variable in variables}
     unknown = sorted(set(renames) - set(by_name))
@@ -142,7 +66,7 @@ def read_warm_start_values(settings: WarmStartSettings,
     if not selected:
         raise CheckpointError(f"vars_to_warm_start={settings.vars_to_warm_start!r} matches "
                               f"none of the model's variables {sorted(by_name)}")
-    problems, values = [], {}
+    problems, wanted = [], {}
     for name in selected:
         previous = renames.get(name, name)
         model_shape = tuple(by_name[name].shape.as_list())
@@ -152,12 +76,12 @@ def read_warm_start_values(settings: WarmStartSettings,
             problems.append(f"{name}: shape {model_shape} in the model but "
                             f"{tuple(saved[previous])} for {previous!r} in the checkpoint")
         else:
-            values[name] = reader.get_tensor(previous)
+            wanted[name] = previous
     if problems:
         raise CheckpointError(f"Cannot warm-start from {prefix}:\n  " + "\n  ".join(problems)
                               + "\n(choose variables with WarmStartSettings.vars_to_warm_start"
                               " or map names with var_name_to_prev_var_name)")
-    return values
+    return read_tensors(prefix, wanted, reader)  # checksums verified: CheckpointError if bad
 
 
 def restore_variables(session: v1.Session, checkpoint: PathLike, scope: Optional[str] = None,
@@ -198,7 +122,7 @@ def restore_variables(session: v1.Session, checkpoint: PathLike, scope: Optional
         saver = v1.train.Saver(var_list)
         try:
             saver.restore(session, prefix)
-        except (tf.errors.OpError, ValueError) as error:
+        except (tf.errors.OpError, ValueError, RuntimeError, IndexError) as error:
             raise CheckpointError(f"Cannot restore {sorted(var_list)} from {prefix}: "
                                   f"{describe_error(error)}") from error
     return sorted(v.op.name for v in var_list.values())

@@ -1,0 +1,210 @@
+"""Fork server: imports TensorFlow once, then forks one child per task on request.
+
+Protocol: one JSON object per line on stdin, one reply per line on stdout.
+  {"cmd": "fork", "task": name, "args": {...}, "log": path} -> {"pid": pid}
+  {"cmd": "reap", "pid": pid} -> {"signal": n or null, "exit": n or null}
+  {"cmd": "fork_and_kill", "task": ..., "plan": {...}} -> forks, SIGKILLs the child
+      as planned (see fork_and_kill), reaps it and replies with the timings
+  {"cmd": "exit"}
+No Session or graph exists in this process before a fork: every child starts its own.
+"""
+import json, os, re, shutil, signal, sys, time, traceback
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+started = time.monotonic()
+import numpy as np
+from tfgraph_dnn import DNNClassifier
+import tfgraph_dnn.estimator._persistence  # noqa: F401,E402  (everything imported up front)
+import tfgraph_dnn.storage  # noqa: F401,E402
+
+TASKS = {}
+
+def task(function):
+    TASKS[function.__name__] = function
+    return function
+
+def load(path):
+    with np.load(path) as arrays:
+        return arrays["X"], arrays["y"], arrays["probe"]
+
+def write_array(path, array):
+    tmp = path + ".part.npy"
+    np.save(tmp, array)
+    os.replace(tmp, path)
+
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+    time.sleep(60)
+
+@task
+def kill_trial(data, ckpt_dir, model_dir, preds_dir, phase_file, params, max_seconds):
+    """Fit with a checkpoint per epoch and save(); then warm-start one epoch and save()
+    again, over and over, until killed.  Before each save the model's probabilities
+    are written to preds_dir/<epochs>.npy, so any version found later can be checked."""
+    child_started = time.monotonic()
+    X, y, probe = load(data)
+    clf = DNNClassifier(**params, checkpoint_dir=ckpt_dir)
+    clf.fit(X, y)
+    write_array(os.path.join(preds_dir, f"{clf.n_epochs_}.npy"), clf.predict_proba(probe))
+    clf.save(model_dir)
+    with open(phase_file + ".part", "w") as handle:
+        json.dump({"started": child_started, "phase_a_done": time.monotonic()}, handle)
+    os.replace(phase_file + ".part", phase_file)
+    clf.set_params(warm_start=True, n_epochs=1, checkpoint_dir=None)
+    while time.monotonic() - child_started < max_seconds:
+        clf.fit(X, y)
+        write_array(os.path.join(preds_dir, f"{clf.n_epochs_}.npy"),
+                    clf.predict_proba(probe))
+        clf.save(model_dir)
+
+def arm(point):
+    """SIGKILL this process at one chosen moment inside save()."""
+    if point == "json_half_written":
+        real_dump = json.dump
+
+        def dump(obj, handle, *args, **kwargs):
+            if str(getattr(handle, "name", "")).endswith("estimator.json"):
+                text = json.dumps(obj)
+                handle.write(text[:len(text) // 2])
+                handle.flush()
+                os.fsync(handle.fileno())
+                die()
+            return real_dump(obj, handle, *args, **kwargs)
+        json.dump = dump
+    elif point == "before_rename":
+        real_rename = os.rename
+
+        def rename(src, dst, *args, **kwargs):
+            if re.match(r"save-\d{6}$", os.path.basename(os.fspath(dst))):
+                die()
+            return real_rename(src, dst, *args, **kwargs)
+        os.rename = rename
+    elif point == "before_latest_replace":
+        real_replace = os.replace
+
+        def replace(src, dst, *args, **kwargs):
+            if os.path.basename(os.fspath(dst)) == "latest":
+                die()
+            return real_replace(src, dst, *args, **kwargs)
+        os.replace = replace
+    elif point == "during_cleanup":
+        real_rmtree = shutil.rmtree
+
+        def rmtree(path, *args, **kwargs):
+            if re.match(r"save-\d{6}$", os.path.basename(os.fspath(path))):
+                os.unlink(os.path.join(path, "model.ckpt.index"))  # half deleted
+                die()
+            return real_rmtree(path, *args, **kwargs)
+        shutil.rmtree = rmtree
+    else:
+        raise ValueError(point)
+
+@task
+def save_with_kill(data, model_dir, preds_path, params, point):
+    X, y, probe = load(data)
+    clf = DNNClassifier(**params).fit(X, y)
+    np.save(preds_path, clf.predict_proba(probe))
+    arm(point)
+    clf.save(model_dir)
+    raise SystemExit("the injected SIGKILL did not happen")
+
+@task
+def predict_after_fit(data, out_dir, configs):
+    X, y, probe = load(data)
+    for name, params in configs.items():
+        np.save(os.path.join(out_dir, name + ".npy"),
+                DNNClassifier(**params).fit(X, y).predict_proba(probe))
+
+def run_child(name, args, log):
+    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(fd, 1)
+    os.dup2(fd, 2)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    code = 0
+    try:
+        TASKS[name](**args)
+    except BaseException:
+        traceback.print_exc()
+        code = 3
+    finally:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        finally:
+            os._exit(code)
+
+def reply(message):
+    sys.stdout.write(json.dumps(message) + "\n")
+    sys.stdout.flush()
+
+def ended(status):
+    return {"signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
+            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None}
+
+def fork_and_kill(pid, plan):
+    """SIGKILL child ``pid`` at ``plan['fraction']`` x ``span`` seconds after
+    ``plan['anchor']`` appears (its first checkpoint), ``span`` being ``plan['span']``,
+    or, with ``plan['phase_file']``, the time from the anchor to the end of training,
+    the kill then coming that fraction of it after training.  Timed here, in an idle
+    single-threaded process, to within a few milliseconds."""
+    forked = time.monotonic()
+
+    def wait_for(path):
+        while not os.path.exists(path):
+            done, status = os.waitpid(pid, os.WNOHANG)
+            if done:
+                raise ChildProcessError(f"the child ended before {path}: {ended(status)}")
+            if time.monotonic() - forked > plan["timeout"]:
+                raise TimeoutError(f"{path} did not appear in {plan['timeout']}s")
+            time.sleep(0.001)
+        return time.monotonic()
+
+    try:
+        first = wait_for(plan["anchor"])
+        span = plan.get("span")
+        if plan.get("phase_file"):
+            wait_for(plan["phase_file"])
+            with open(plan["phase_file"]) as handle:
+                trained = json.load(handle)["phase_a_done"]
+            span = trained - first
+            kill_at = trained + plan["fraction"] * span
+        else:
+            kill_at = first + plan["fraction"] * span
+        time.sleep(max(0.0, kill_at - time.monotonic()))
+        error = None
+    except (ChildProcessError, TimeoutError) as problem:
+        first = span = None
+        error = str(problem)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:  # already ended (and reaped by waitpid above)
+        return {"error": error or "the child vanished"}
+    killed_at = time.monotonic()
+    _, status = os.waitpid(pid, 0)
+    return {"pid": pid, "error": error, "forked": forked, "first": first,
+            "killed_at": killed_at, "span": span, "status": ended(status)}
+
+reply({"ready": True, "import_seconds": time.monotonic() - started})
+children = set()
+for line in sys.stdin:
+    message = json.loads(line)
+    if message["cmd"] in ("fork", "fork_and_kill"):
+        pid = os.fork()
+        if pid == 0:
+            run_child(message["task"], message["args"], message["log"])
+        if message["cmd"] == "fork":
+            children.add(pid)
+            reply({"pid": pid})
+        else:
+            reply(fork_and_kill(pid, message["plan"]))
+    elif message["cmd"] == "reap":
+        _, status = os.waitpid(message["pid"], 0)
+        children.discard(message["pid"])
+        reply(ended(status))
+    elif message["cmd"] == "exit":
+        break
+for pid in children:
+    try:
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+    except OSError:
+        pass

@@ -1,0 +1,269 @@
+"""The CLI's data files (issue 12, items 14-16): CSV and NPZ files as users really have them.
+
+Item 14: blank lines, unterminated quotes, ragged rows, empty files, headers without rows
+and non-numeric cells give one ``ValueError`` naming the file (and the line and column),
+which the CLI prints as one line with exit code 2 -- never a traceback.
+Item 15: missing labels (``nan``, empty cells) are an error naming the rows, never a class;
+integer labels stay integers and string labels strings.
+Item 16: Excel's "CSV UTF-8" (a byte-order mark) is read, and an unknown ``--target``
+lists the real column names.  Also: Windows line endings, ``;``-separated files, NPZ files
+without ``X``/``y``, with mismatched lengths or with object arrays.
+
+The loaders are tested in-process; two subprocess runs check the real CLI's exit code and
+its one-line error (both fail before TensorFlow is imported, so they are quick).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tfgraph_dnn import cli_common
+from tfgraph_dnn.cli_common import CliError, load_training_data
+from tfgraph_dnn.datasets import load_file
+
+
+def write(tmp_path: Path, text: str, name: str = "data.csv", encoding: str = "utf-8") -> str:
+    """Write ``text`` (newlines as given, no translation) and return the path."""
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return str(path)
+
+
+def load_error(path: str, target: str | None = "label", **kwargs) -> str:
+    """The message of the ``ValueError`` that ``load_file`` must raise (one line)."""
+    with pytest.raises(ValueError) as info:
+        load_file(path, target, **kwargs)
+    message = str(info.value)
+    assert path in message, message
+    assert "\n" not in message, message
+    return message
+
+
+# --- item 14: malformed CSV files -------------------------------------------------------
+
+def test_trailing_blank_lines_are_ignored(tmp_path):
+    """Item 14: a file ending in blank lines (as editors write them) loads as if without."""
+    path = write(tmp_path, "a,b,label\n1,2,0\n3,4,1\n\n\n")
+    X, y = load_file(path, "label")
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+    assert X.dtype == np.float32
+    assert y.tolist() == [0, 1] and y.dtype.kind == "i"
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('a,b,label\n1,2,0\n"3,4,1\n', "line 3"),                   # unterminated quote
+    ('a,b,label\n1,2,0\n3,"4"x,1\n', "line 3"),                 # junk after a quote
+    ("a,b,label\n1,2,0\n3,4\n", "line 3 has 2 fields but the header has 3"),
+    ("a,b,label\n1,2,0\n3,4,1,9\n", "line 3 has 4 fields but the header has 3"),
+    ("", "is empty"),
+    ("\n\n", "is empty"),
+    ("a,b,label\n", "no data rows"),
+    ("a,b,label\n\n", "no data rows"),
+    ("a,b,label\n1,2,0\n3,x,1\n", "line 3, column 2 ('b'): 'x' is not a number"),
+    ("a,b,label\n1,2,0\n3,,1\n", "line 3, column 2 ('b'): empty value"),
+    ("a,b,label\n1,nan,0\n3,4,1\n", "line 2, column 2 ('b'): 'nan' is not a finite number"),
+    ("a,b,label\n1,1e39,0\n3,4,1\n", "line 2, column 2 ('b'): '1e39' is not a finite number"),
+    ("label\n0\n1\n", "no feature columns"),
+    ("a,label,label\n1,0,0\n", "column 'label' appears more than once"),
+    ("a,b,label\n1,2,0\n3\x004,1\n", "line 3"),                 # a NUL byte
+])
+def test_malformed_csv_is_one_error_naming_file_and_line(tmp_path, text, expected):
+    """Item 14: each malformation is one ValueError naming the file and where it is."""
+    message = load_error(write(tmp_path, text))
+    assert expected in message, message
+
+
+def test_unterminated_quote_names_the_line_where_it_opens(tmp_path):
+    """Item 14: the error points at the opening quote, not at the end of the file."""
+    path = write(tmp_path, 'a,b,label\n1,"2,0\n3,4,1\n5,6,1\n')
+    message = load_error(path)
+    assert "line 2" in message and "quote" in message, message
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_bytes(b"a,b,label\n1,2,0\n3,4,caf\xe9\n")
+    message = load_error(str(path))
+    assert "line 3" in message and "UTF-8" in message, message
+
+
+# --- item 15: labels --------------------------------------------------------------------
+
+@pytest.mark.parametrize("missing", ["nan", "", "NaN", "NA", "  "])
+def test_missing_labels_are_an_error_naming_the_rows(tmp_path, missing):
+    """Item 15: a NaN or empty label is never a class: the error names the lines."""
+    path = write(tmp_path, f"a,b,label\n1,2,0\n3,4,{missing}\n5,6,2\n7,8,{missing}\n")
+    message = load_error(path)
+    assert "missing label" in message and "lines 3, 5" in message, message
+
+
+def test_integer_labels_stay_integers_and_strings_stay_strings(tmp_path):
+    """Item 15: ``' 1'`` and ``'+2'`` are integers; mixed labels are all strings."""
+    _, y = load_file(write(tmp_path, "a,label\n1, 0\n2,+1\n3,2 \n"), "label")
+    assert y.dtype.kind == "i" and y.tolist() == [0, 1, 2]
+    _, y = load_file(write(tmp_path, "a,label\n1,cat\n2, dog\n3,2\n"), "label")
+    assert y.dtype.kind == "U" and y.tolist() == ["cat", "dog", "2"]
+    _, y = load_file(write(tmp_path, "a,label\n1,0.5\n2,1\n3,-2e3\n"), "label")
+    assert y.dtype == np.float64 and y.tolist() == [0.5, 1.0, -2000.0]
+    _, y = load_file(write(tmp_path, "a,label\n1,1_0\n2,1\n"), "label")
+    assert y.dtype.kind == "U" and y.tolist() == ["1_0", "1"]  # not Python's int("1_0")
+
+
+def test_npz_nan_labels_are_an_error_naming_the_rows(tmp_path):
+    """Item 15 for NPZ files: NaN in a float ``y`` names the (0-based) rows."""
+    path = str(tmp_path / "data.npz")
+    np.savez(path, X=np.ones((4, 2)), y=np.array([0.0, np.nan, 1.0, np.nan]))
+    message = load_error(path)
+    assert "missing label" in message and "rows 1, 3" in message, message
+
+
+def test_training_data_from_csv_with_nan_labels_is_refused(tmp_path):
+    """Item 15 through ``load_training_data`` (what ``train`` and ``search`` call)."""
+    path = write(tmp_path, "a,b,label\n1,2,0\n3,4,nan\n5,6,2\n")
+    args = argparse.Namespace(data=path, target="label", dataset="digits")
+    with pytest.raises(ValueError, match="missing label"):
+        load_training_data(args)
+
+
+# --- item 16: encodings, separators, target names ---------------------------------------
+
+def test_utf8_byte_order_mark_is_read(tmp_path):
+    """Item 16: Excel's "CSV UTF-8" starts with a BOM; the first column keeps its name."""
+    path = write(tmp_path, "label,a,b\r\n0,1,2\r\n1,3,4\r\n", encoding="utf-8-sig")
+    X, y = load_file(path, "label")
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+    assert y.tolist() == [0, 1]
+
+
+def test_unknown_target_lists_the_real_column_names(tmp_path):
+    """Item 16: no BOM in the listed names, and a near miss is suggested."""
+    path = write(tmp_path, "label,a,b\n0,1,2\n1,3,4\n", encoding="utf-8-sig")
+    message = load_error(path, "Label")
+    assert "columns are ['label', 'a', 'b']" in message, message
+    assert "did you mean 'label'" in message, message
+    assert "\ufeff" not in message
+
+
+def test_unknown_target_in_a_wide_file_lists_a_short_sample(tmp_path):
+    header = ",".join(f"pixel{i}" for i in range(784)) + ",digit"
+    path = write(tmp_path, header + "\n" + ",".join(["0"] * 785) + "\n")
+    message = load_error(path, "label")
+    assert "'pixel0'" in message and "785 columns" in message and len(message) < 600, message
+
+
+def test_windows_line_endings_and_semicolons(tmp_path):
+    """CRLF files and ``;``-separated files (Excel in many locales) load alike."""
+    expected_X, expected_y = [[1, 2], [3, 4]], [0, 1]
+    for text in ("a,b,label\r\n1,2,0\r\n3,4,1\r\n\r\n", "a;b;label\r\n1;2;0\r\n3;4;1\r\n",
+                 "a\tb\tlabel\n1\t2\t0\n3\t4\t1\n", '"a";"b";"label"\n1;2;0\n3;4;1\n'):
+        X, y = load_file(write(tmp_path, text), "label")
+        np.testing.assert_array_equal(X, expected_X)
+        assert y.tolist() == expected_y
+
+
+def test_decimal_commas_are_a_clear_error(tmp_path):
+    message = load_error(write(tmp_path, "a;b;label\n1,5;2;0\n3;4;1\n"))
+    assert "line 2, column 1 ('a'): '1,5' is not a number" in message
+    assert "decimal comma" in message, message
+
+
+def test_utf16_with_byte_order_mark_is_read(tmp_path):
+    """Excel's "Unicode Text" is UTF-16 with a BOM, tab-separated."""
+    path = write(tmp_path, "a\tb\tlabel\r\n1\t2\tx\r\n3\t4\ty\r\n", encoding="utf-16")
+    X, y = load_file(path, "label")
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4]])
+    assert y.tolist() == ["x", "y"]
+
+
+# --- NPZ files ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("arrays, expected", [
+    ({"features": np.ones((3, 2))}, "expected arrays 'X' and 'y'"),
+    ({"X": np.ones((3, 2)), "y": np.zeros(4)}, "'X' has 3 rows but 'y' has 4"),
+    ({"X": np.array([[1, None]], dtype=object), "y": np.zeros(1)},
+     "array 'X' holds Python objects"),
+    ({"X": np.ones((2, 2)), "y": np.array([0, {}], dtype=object)},
+     "array 'y' holds Python objects"),
+    ({"X": np.array([["a", "b"]]), "y": np.zeros(1)}, "array 'X' has dtype <U1"),
+    ({"X": np.zeros((0, 3)), "y": np.zeros(0)}, "no rows"),
+    ({"X": np.zeros((3, 0)), "y": np.zeros(3)}, "no feature columns"),
+    ({"X": np.array([[1.0, np.inf], [0, 0]]), "y": np.zeros(2)}, "non-finite value in row 0"),
+    ({"X": np.ones((2, 2)), "y": np.float64(1.0)}, "'y' is a scalar"),
+])
+def test_bad_npz_is_one_error_naming_the_file(tmp_path, arrays, expected):
+    path = str(tmp_path / "data.npz")
+    np.savez(path, **arrays)  # object arrays are pickled by savez: reading must refuse them
+    message = load_error(path)
+    assert expected in message, message
+
+
+def test_npz_object_arrays_are_never_unpickled(tmp_path, monkeypatch):
+    """``allow_pickle`` stays False: a pickled member is refused, not loaded."""
+    import pickle
+
+    path = str(tmp_path / "data.npz")
+    np.savez(path, X=np.array([[1, None]], dtype=object), y=np.zeros(1))
+    monkeypatch.setattr(pickle, "load", lambda *a, **k: pytest.fail("unpickled"))
+    monkeypatch.setattr(pickle, "loads", lambda *a, **k: pytest.fail("unpickled"))
+    load_error(path)
+
+
+# --- predict --------------------------------------------------------------------------
+
+def test_predict_data_follows_the_same_rules(tmp_path):
+    """``predict --data``: BOM, blank lines and optional ``--target`` as for ``train``."""
+    path = write(tmp_path, "a,b,label\r\n1,2,0\r\n3,4,1\r\n\r\n", encoding="utf-8-sig")
+    args = argparse.Namespace(data=path, target="label", out=str(tmp_path / "p.csv"))
+    X, y = cli_common.load_prediction_data(args)
+    assert X.shape == (2, 2) and y.tolist() == [0, 1]
+    args.target = None
+    X, y = cli_common.load_prediction_data(args)
+    assert X.shape == (2, 3) and y is None
+    args.target = "absent"  # predict: an absent label column means features only
+    X, y = cli_common.load_prediction_data(args)
+    assert X.shape == (2, 3) and y is None
+
+
+def test_predict_refuses_to_overwrite_its_input(tmp_path):
+    path = write(tmp_path, "a,b\n1,2\n3,4\n")
+    original = Path(path).read_bytes()
+    for out in (path, os.path.join(str(tmp_path), ".", "data.csv")):
+        args = argparse.Namespace(data=path, target=None, out=out)
+        with pytest.raises(CliError, match="is the --data file"):
+            cli_common.load_prediction_data(args)
+    args = argparse.Namespace(data=path, target=None, out=str(tmp_path))
+    with pytest.raises(CliError, match="is a directory"):
+        cli_common.load_prediction_data(args)
+    args = argparse.Namespace(data=path, target=None, out=str(tmp_path / "no" / "p.csv"))
+    with pytest.raises(CliError, match="no such directory"):
+        cli_common.load_prediction_data(args)
+    assert Path(path).read_bytes() == original
+
+
+# --- the real CLI: exit code 2 and one line --------------------------------------------
+
+def run_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    return subprocess.run([sys.executable, "-m", "tfgraph_dnn", *args], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('a,b,label\n1,2,0\n"3,4,1\n', "bad.csv: line 3"),                       # item 14
+    ("a,b,label\n1,2,0\n3,4,nan\n5,6,1\n", "bad.csv: missing label"),       # item 15
+])
+def test_cli_train_bad_csv_exits_2_with_one_line(tmp_path, text, expected):
+    (tmp_path / "bad.csv").write_text(text)
+    result = run_cli("train", "--data", "bad.csv", "--target", "label", "--n-epochs", "1",
+                     "--log-dir", "logs", cwd=tmp_path)
+    assert result.returncode == 2, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("tfgraph-dnn train: error: "), result.stderr
+    assert expected in lines[0], lines[0]
+    assert "Traceback" not in result.stderr and not (tmp_path / "logs").exists()

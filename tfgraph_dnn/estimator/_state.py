@@ -1,0 +1,189 @@
+"""What a fit produces, built aside and published at once (room: ``estimator``).
+
+A fit, refit or ``partial_fit`` builds a :class:`FittedState` -- graph,
+Session, fitted attributes, history, shuffling RNG -- without touching the
+estimator.  Only a fit that succeeded publishes it: one reference swap under
+:data:`PUBLISH_LOCK` (``SessionMixin._publish``).  A fit that fails or is
+interrupted closes its own state and leaves the published one alone, so the
+previous model keeps predicting exactly as before.
+
+Readers (predictions, ``get_weights``, pickling) take the published state once
+with :meth:`FittedState.acquire` and use nothing else, so each sees one model
+whole, whichever fit publishes meanwhile.  A replaced state is *retired*: its
+Session is closed when the last reader running on it releases it, never under
+a reader's feet.
+
+A continued fit (``partial_fit``, ``warm_start``) on an unchanged graph trains
+in a second Session of that graph, and the Session it replaces is kept as a
+spare for the next one (:meth:`FittedState.take_spare`), once no reader uses
+it: opening a Session costs little, but its first run of each op set costs
+tens of milliseconds, far more than an epoch of ``partial_fit`` on a batch.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field, fields
+from typing import Any, Dict, List, Optional
+
+import numpy as np
+
+# Publication of states, and the lazy rebuild of a Session after unpickling (so that
+# threads predicting at once on an unpickled estimator build it once and wait for it).
+PUBLISH_LOCK = threading.RLock()
+
+# Fields that hold TensorFlow objects: never pickled, rebuilt from ``values``.
+_RUNTIME_FIELDS = ("graph", "init", "session", "endpoints", "ops")
+
+
+def is_fitted_attribute(name: str) -> bool:
+    """scikit-learn's convention: public names ending with ``_`` (``classes_``...)."""
+    return name.endswith("_") and not name.startswith("_")
+
+
+@dataclass(eq=False)
+class FittedState:
+    """One fitted model, complete: what predictions and continued fits read.
+
+    Attributes
+    ----------
+    attributes : dict
+        The public fitted attributes (``classes_``, ``n_features_in_``,
+        ``history_``...); mirrored on the estimator when published.
+    history : list of dict
+        Every epoch's row so far (``history_`` is the same list).
+    rng : numpy.random.RandomState
+        The shuffling RNG where the last epoch left it.
+    graph_seed : int
+        The seed the graph was built with (initializers, dropout masks).
+    n_train : int
+        Rows of the training set the graph's schedule was built for.
+    params : dict
+        The estimator parameters the graph was built from (see
+        ``_params.GRAPH_PARAMS``); a continued fit reuses the graph only if
+        they are unchanged, and refuses structural changes.
+    hook_states : dict
+        ``{hook class name: state_dict}`` to load into the next fit's hooks: a
+        checkpoint's during a resumed fit, the learning-rate schedule's once
+        published (so ``warm_start`` and ``partial_fit`` go on with it).
+    resumed : dict or None
+        The checkpoint a fit resumed from (only while that fit runs).
+    graph, init, session, endpoints, ops
+        The TensorFlow side; ``None`` after unpickling until first used.
+    values : dict or None
+        ``{variable name: array}`` waiting for a Session (after unpickling).
+    """
+
+    attributes: Dict[str, Any]
+    history: List[Dict[str, Any]]
+    rng: np.random.RandomState
+    graph_seed: int
+    n_train: int
+    params: Dict[str, Any] = field(default_factory=dict)
+    hook_states: Dict[str, Any] = field(default_factory=dict)
+    resumed: Optional[Dict[str, Any]] = None
+    graph: Any = None
+    init: Any = None
+    session: Any = None
+    endpoints: Any = None
+    ops: Any = None
+    values: Optional[Dict[str, np.ndarray]] = None
+
+    def __post_init__(self) -> None:
+        self._guard = threading.Lock()
+        self._users = 0
+        self._retired = False
+        self._keep_session = False  # retired, but its Session is a spare for the next fit
+        # The state this one continues in the same graph: its Session is the spare.
+        self.donor: Optional[FittedState] = None
+        # Seeds of Monte Carlo dropout passes: reproducible for a given random_state.
+        self.mc_rng = np.random.RandomState(self.graph_seed % (2 ** 32))
+
+    # ---------------------------------------------------------------- readers
+    def acquire(self) -> bool:
+        """Register a reader; ``False`` if the state was retired (take the new one)."""
+        with self._guard:
+            if self._retired:
+                return False
+            self._users += 1
+            return True
+
+    def release(self) -> None:
+        """Unregister a reader; the last one out closes a retired state's Session."""
+        with self._guard:
+            self._users -= 1
+            close = self._retired and self._users == 0 and not self._keep_session
+        if close:
+            self._close()
+
+    def retire(self, keep_session: bool = False) -> None:
+        """No new readers; close the Session now or when the last reader releases it.
+
+        With ``keep_session`` (the state's successor continues in the same
+        graph) the Session stays open as the successor's spare.
+        """
+        with self._guard:
+            self._retired, self._keep_session = True, keep_session
+            close = self._users == 0 and not keep_session
+        if close:
+            self._close()
+        if not keep_session:
+            donor, self.donor = self.donor, None
+            if donor is not None:
+                donor.retire()
+
+    def close(self) -> None:
+        """Close an unpublished state's Session (a fit that failed); its donor is the
+        published model, which stays as it is."""
+        self.donor = None
+        self.retire()
+
+    def take_spare(self) -> Optional[Any]:
+        """This retired state's Session, to reuse, if no reader runs on it; else ``None``
+        (and the Session is closed when its last reader is done)."""
+        with self._guard:
+            if self._retired and self._keep_session and self._users == 0 \
+                    and self.session is not None:
+                session, self.session = self.session, None
+                return session
+            self._keep_session = False
+            close = self._retired and self._users == 0
+        if close:
+            self._close()
+        return None
+
+    def _close(self) -> None:
+        session, self.session = self.session, None
+        if session is not None:
+            session.close()
+
+    # ---------------------------------------------------------------- values
+    def capture(self) -> Dict[str, np.ndarray]:
+        """Every variable's value (optimizer slots included), from the Session or ``values``."""
+        if self.values is not None:
+            return self.values
+        if not self.acquire():
+            raise RuntimeError("This model was replaced meanwhile (by a fit in another "
+                               "thread); its weights are gone.")
+        try:
+            return self.ops.snapshot.capture(self.session)
+        finally:
+            self.release()
+
+    def detached(self) -> "FittedState":
+        """A copy without TensorFlow objects, holding the variables as arrays (picklable)."""
+        copy = FittedState(**{f.name: getattr(self, f.name) for f in fields(self)
+                              if f.name not in _RUNTIME_FIELDS and f.name != "values"})
+        copy.values = self.capture()
+        return copy
+
+    def __getstate__(self) -> Dict[str, Any]:
+        state = self if self.values is not None else self.detached()
+        return {f.name: getattr(state, f.name) for f in fields(self)
+                if f.name not in _RUNTIME_FIELDS}
+
+    def __setstate__(self, state: Dict[str, Any]) -> None:
+        for f in fields(self):
+            setattr(self, f.name, state.get(f.name))
+        self.params = self.params or {}
+        self.hook_states = self.hook_states or {}
+        self.__post_init__()

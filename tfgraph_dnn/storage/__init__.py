@@ -1,0 +1,53 @@
+"""The on-disk format: model directories, checkpoint directories, TensorFlow checkpoints.
+
+Room ``storage``: every reader and writer of a directory written by ``save()``
+or by training with ``checkpoint_dir`` goes through here -- the estimator's
+save/load, the checkpoint hook, resume, warm start and the command line.  It
+uses nothing else of the package, and imports TensorFlow only inside the
+functions that read or write a checkpoint (:mod:`.reading`), so the command line
+can look at a model directory without it.
+
+Modules:
+
+* :mod:`.layout` -- the layout shared by both kinds (``save-N/`` + atomic
+  ``latest``), the format marker, which directories are ours, crash recovery;
+* :mod:`.models` -- ``estimator.json`` and its validation against the
+  checkpoint, ``preprocessing.json``;
+* :mod:`.checkpoints` -- ``state.json`` / ``arrays.npz`` of training checkpoints;
+* :mod:`.reading` -- TensorFlow checkpoints: resolving, reading, writing;
+* :mod:`.codec` -- JSON encoding of parameters and fitted attributes;
+* :mod:`.files` -- atomic writes, temporary names, errors.
+"""
+from .checkpoints import (ARRAYS_FILE, STATE_FILE, prepare_checkpoint_dir, read_latest,
+                          write_checkpoint)
+from .codec import decode, encode, rng_from_json, rng_to_json
+from .files import (TMP_PREFIX, CheckpointError, StorageWriteError, atomic_write_text,
+                    describe_error, is_leftover, is_write_failure, remove_leftovers,
+                    write_failure)
+from .layout import (CHECKPOINTS, FORMAT_VERSION, LATEST, MARKER_FILE, MODEL, MODEL_PREFIX,
+                     ForeignDirectoryError, check_writable, claim, inspect, latest_save_dir,
+                     write_save)
+from .models import (META_FILE, PREPROCESSING_FILE, check_against_checkpoint, model_info,
+                     read_model, read_preprocessing, write_model, write_preprocessing)
+from .reading import (WarmStartSettings, as_warm_start_settings, checkpoint_shapes,
+                      list_checkpoint_variables, open_checkpoint, read_tensors,
+                      resolve_checkpoint, saver_writer)
+
+
+def directory_kind(path) -> "str | None":
+    """``"model"``, ``"checkpoints"`` or ``None`` (absent, empty or not ours)."""
+    return inspect(path).kind
+
+
+__all__ = [
+    "ARRAYS_FILE", "CHECKPOINTS", "CheckpointError", "FORMAT_VERSION", "ForeignDirectoryError",
+    "LATEST", "MARKER_FILE", "META_FILE", "MODEL", "MODEL_PREFIX", "PREPROCESSING_FILE",
+    "STATE_FILE", "StorageWriteError", "TMP_PREFIX", "WarmStartSettings",
+    "as_warm_start_settings", "atomic_write_text", "check_against_checkpoint",
+    "check_writable", "checkpoint_shapes", "claim", "decode", "describe_error",
+    "directory_kind", "encode", "inspect", "is_leftover", "is_write_failure", "latest_save_dir",
+    "list_checkpoint_variables", "model_info", "open_checkpoint", "prepare_checkpoint_dir",
+    "read_latest", "read_model", "read_preprocessing", "read_tensors", "remove_leftovers",
+    "resolve_checkpoint", "rng_from_json", "rng_to_json", "saver_writer", "write_checkpoint",
+    "write_failure", "write_model", "write_preprocessing", "write_save",
+]
