@@ -136,7 +136,9 @@ def test_search_save_then_predict_raw_features(tmp_path):
     assert result.returncode == 0, result.stderr
     assert "standardized with preprocessing.json" in result.stdout
     _, rows = read_csv(tmp_path / "p.csv")
-    expected = DNNClassifier.load(tmp_path / "model").predict(scaler.transform(X_test))
+    with pytest.warns(UserWarning, match="standardized features"):  # load() alone: no scaler
+        loaded = DNNClassifier.load(tmp_path / "model")
+    expected = loaded.predict(scaler.transform(X_test))
     assert [int(row[0]) for row in rows] == expected.tolist()
 
 

@@ -95,7 +95,7 @@ def test_not_utf8_names_the_line(tmp_path):
 
 # --- item 15: labels --------------------------------------------------------------------
 
-@pytest.mark.parametrize("missing", ["nan", "", "NaN", "NA", "  "])
+@pytest.mark.parametrize("missing", ["nan", "", "NaN", "NA", "  ", "?", "-", "None"])
 def test_missing_labels_are_an_error_naming_the_rows(tmp_path, missing):
     """Item 15: a NaN or empty label is never a class: the error names the lines."""
     path = write(tmp_path, f"a,b,label\n1,2,0\n3,4,{missing}\n5,6,2\n7,8,{missing}\n")

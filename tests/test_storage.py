@@ -512,3 +512,57 @@ def test_persistence_touches_the_estimator_only_through_its_interface():
                     and node.attr not in ("_network_spec", "_task"):
                 outside.append(f"{function.name}: estimator.{node.attr}")
     assert not outside, outside
+
+
+# ==================================================== adversarial pass after the fixes
+def test_a_full_disk_under_tensorboard_logs_is_one_named_error(tmp_path):
+    """A file-size limit hit by the event writer was a raw IndexError from TF's writer."""
+    script = textwrap.dedent(f"""
+        import resource
+        from sklearn.datasets import load_digits
+        from tfgraph_dnn import DNNClassifier
+        X, y = load_digits(return_X_y=True)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100, resource.RLIM_INFINITY))
+        try:
+            DNNClassifier(n_hidden=1, n_neurons=8, n_epochs=2,
+                          log_dir={str(tmp_path / "logs")!r}).fit(X[:200] / 16, y[:200])
+        except OSError as error:
+            print("RAISED", type(error).__name__, error)
+        """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=300)
+    last = proc.stdout.strip().splitlines()[-1]
+    assert last.startswith("RAISED StorageWriteError Cannot write TensorBoard events in ")
+    assert str(tmp_path / "logs") in last and "File too large" in last
+
+
+def test_hand_edited_estimator_json_values_are_checkpoint_errors(pristine, tmp_path):
+    """Duplicate classes_ or an invalid parameter value loaded silently / raised a bare
+    ValueError without the file."""
+    for edit in (lambda d: d["fitted"]["classes_"].update(
+                     __ndarray__=[0, 0] + d["fitted"]["classes_"]["__ndarray__"][2:]),
+                 lambda d: d["params"].update(n_epochs=-1)):
+        model = copy(pristine["model"], tmp_path / f"model{len(os.listdir(tmp_path))}")
+        meta_path = os.path.join(latest_dir(model), "estimator.json")
+        meta = read_json(meta_path)
+        edit(meta)
+        write_json(meta_path, meta)
+        with pytest.raises(CheckpointError, match="estimator.json"):
+            DNNClassifier.load(model)
+
+
+def test_validation_fraction_too_large_is_named(data):
+    X, y, _ = data
+    with pytest.raises(ValueError, match="validation_fraction=0.999"):
+        DNNClassifier(**SMALL, early_stopping=True, validation_fraction=0.999).fit(X[:50], y[:50])
+
+
+@pytest.mark.parametrize("mean, scale", [([0.0, float("nan")], [1.0, 1.0]),
+                                         ([0.0, 1.0], [1.0, 0.0]), ([0.0], [1.0, 2.0])])
+def test_a_tampered_preprocessing_file_is_a_checkpoint_error(tmp_path, mean, scale):
+    """NaN means, zero scales or mismatched lengths surfaced as errors about the data."""
+    from tfgraph_dnn import storage
+    write_json(str(tmp_path / "preprocessing.json"),
+               {"standard_scaler": {"mean": mean, "scale": scale}, "save": "x"})
+    with pytest.raises(CheckpointError, match="preprocessing.json"):
+        storage.read_preprocessing(str(tmp_path), "x")

@@ -412,6 +412,9 @@ def apply_preprocessing(X: np.ndarray, preprocessing: Optional[dict]) -> np.ndar
     """
     if preprocessing is None:
         return X
+    if preprocessing["mean"].shape[0] != np.shape(X)[1]:
+        raise CliError(f"{preprocessing['path']} standardizes {preprocessing['mean'].shape[0]} "
+                       f"features but the data has {np.shape(X)[1]}")
     X = np.array(X, dtype=np.float32)
     X -= preprocessing["mean"]
     X /= preprocessing["scale"]

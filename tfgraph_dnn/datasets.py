@@ -60,8 +60,9 @@ def load_dataset(name: str) -> Tuple[np.ndarray, np.ndarray]:
 # --- user files -------------------------------------------------------------------------
 
 #: Label cells read as missing (after stripping spaces), besides any spelling of NaN: what
-#: pandas, R, Excel and SQL exports write for "no value".
-MISSING_LABELS = frozenset({"", "NA", "N/A", "n/a", "#N/A", "#NA", "<NA>", "NULL", "null"})
+#: pandas, R, Excel, SQL and survey exports write for "no value".
+MISSING_LABELS = frozenset({"", "NA", "N/A", "n/a", "#N/A", "#NA", "<NA>", "NULL", "null",
+                            "None", "none", "?", "-"})
 _NAN = re.compile(r"[+-]?nan", re.IGNORECASE)
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")

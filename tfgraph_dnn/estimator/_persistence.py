@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import warnings
 import shutil
 import tempfile
 from typing import Any, Dict, Iterator
@@ -64,6 +65,11 @@ def _restore_fit_state(estimator, meta: Dict[str, Any], path: str) -> None:
     ``_build`` and ``_restore_saved_variables``.
     """
     try:
+        estimator._validate_params()  # a hand-edited value (n_epochs=-1...) names the file
+        classes = getattr(estimator, "classes_", None)
+        if classes is not None and (len(np.unique(classes)) != len(classes)
+                                    or list(np.sort(classes)) != list(classes)):
+            raise ValueError(f"classes_ {list(classes)} are not distinct and sorted")
         estimator._history = meta["history"]
         estimator._rng = storage.rng_from_json(meta["rng_state"])
         estimator._hook_states, estimator._resumed = {}, None
@@ -115,6 +121,14 @@ def load(cls, path):
         raise storage.CheckpointError(f"{meta['meta_path']}: inconsistent model description "
                                       f"({error}).") from error
     _restore_fit_state(estimator, meta, path)
+    save_name = os.path.basename(os.path.dirname(meta["meta_path"]))
+    preprocessing = storage.read_preprocessing(path, save_name)
+    if preprocessing is not None and not preprocessing["stale"]:
+        warnings.warn(
+            f"{preprocessing['path']}: this model was trained on standardized features "
+            "(tfgraph-dnn search); load() returns the classifier alone, so standardize X "
+            "with that file's mean and scale first (tfgraph-dnn predict does).",
+            UserWarning, stacklevel=3)
     return estimator
 
 

@@ -112,8 +112,15 @@ class PrepareMixin:
                 X, y, test_size=self.validation_fraction, stratify=stratify,
                 random_state=rng.randint(_MAX_SEED))
         except ValueError:  # a class too rare to stratify: fall back to a plain split
-            X, X_valid, y, y_valid = train_test_split(
-                X, y, test_size=self.validation_fraction, random_state=rng.randint(_MAX_SEED))
+            try:
+                X, X_valid, y, y_valid = train_test_split(
+                    X, y, test_size=self.validation_fraction,
+                    random_state=rng.randint(_MAX_SEED))
+            except ValueError as error:
+                raise ValueError(
+                    f"validation_fraction={self.validation_fraction} (early_stopping=True) "
+                    f"cannot split {len(X)} samples into training and validation sets; "
+                    "use a smaller fraction or pass X_valid, y_valid") from error
         return X, y, (X_valid, y_valid)
 
     # ------------------------------------------------------------------ preparation

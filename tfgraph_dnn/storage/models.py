@@ -267,5 +267,9 @@ def read_preprocessing(model_dir: str, save_name: str) -> Optional[Dict[str, Any
         mean, scale = (np.asarray(scaler[key], dtype=np.float64) for key in ("mean", "scale"))
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"Unreadable {path}: {error}") from error
+    if mean.ndim != 1 or mean.shape != scale.shape or not np.all(np.isfinite(mean)) \
+            or not np.all(np.isfinite(scale)) or not np.all(scale > 0):
+        raise CheckpointError(f"{path}: the standard scaler must hold finite 'mean' and "
+                              "positive 'scale' vectors of one length")
     return {"path": path, "mean": mean, "scale": scale, "payload": payload,
             "stale": payload.get("save") != save_name}

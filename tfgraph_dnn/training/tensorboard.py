@@ -10,6 +10,7 @@ hyper-parameters, the records of TensorBoard's HParams dashboard: one HParams
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import numbers
 import os
@@ -22,6 +23,7 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api_pb2
 from tensorboard.plugins.hparams import summary as hparams_summary
 
+from ..storage import files as storage_files
 from .hooks import Hook
 
 v1 = tf.compat.v1
@@ -135,28 +137,48 @@ class TensorBoardHook(Hook):
         self.hparams = None if hparams is None else hparam_values(hparams)
         self._writer = None
 
+    @contextlib.contextmanager
+    def _writing(self):
+        """A failed event write (disk full...) is one error naming the run directory.
+
+        TF's event writer reports an OS failure as ``IndexError``/``OSError``
+        or an ``OpError``; its message is kept as the cause.
+        """
+        try:
+            yield
+        except (OSError, IndexError, tf.errors.OpError) as error:
+            writer, self._writer = self._writer, None
+            if writer is not None:
+                with contextlib.suppress(Exception):
+                    writer.close()
+            raise storage_files.write_failure(error, self.run_dir,
+                                              "TensorBoard events") from error
+
     def on_train_begin(self, state):
-        with state.session.graph.as_default():  # FileWriter refuses eager mode
+        with self._writing(), state.session.graph.as_default():  # FileWriter needs graph mode
             self._writer = v1.summary.FileWriter(self.run_dir, state.session.graph)
-        if self.hparams is not None:
-            # An empty group name makes every run its own row: the folds of a
-            # candidate and the final refit stay apart instead of being averaged.
-            self._writer.add_summary(hparams_summary.session_start_pb(self.hparams))
-            self._writer.flush()
+            if self.hparams is not None:
+                # An empty group name makes every run its own row: the folds of a
+                # candidate and the final refit stay apart instead of being averaged.
+                self._writer.add_summary(hparams_summary.session_start_pb(self.hparams))
+                self._writer.flush()
 
     def on_epoch_end(self, state, logs):
         step = logs["epoch"]
         values = [v1.Summary.Value(tag=key, simple_value=float(logs[key]))
                   for key in SCALAR_KEYS if key in logs]
-        self._writer.add_summary(v1.Summary(value=values), step)
-        if self.log_histograms:
-            self._writer.add_summary(state.session.run(state.ops.histograms), step)
-        self._writer.flush()
+        with self._writing():
+            self._writer.add_summary(v1.Summary(value=values), step)
+            if self.log_histograms:
+                self._writer.add_summary(state.session.run(state.ops.histograms), step)
+            self._writer.flush()
 
     def on_train_end(self, state):
         if self._writer is None:
             return
-        if self.hparams is not None:
-            self._writer.add_summary(hparams_summary.session_end_pb(api_pb2.STATUS_SUCCESS))
-        self._writer.close()
+        with self._writing():
+            if self.hparams is not None:
+                self._writer.add_summary(
+                    hparams_summary.session_end_pb(api_pb2.STATUS_SUCCESS))
+            self._writer.close()
         self._writer = None
