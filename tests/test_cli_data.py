@@ -23,9 +23,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tfgraph_dnn import cli_common
-from tfgraph_dnn.cli_common import CliError, load_training_data
-from tfgraph_dnn.datasets import load_file
+from tfgraph_dnn import cli_data
+from tfgraph_dnn.cli_common import CliError
+from tfgraph_dnn.cli_data import load_training_data
+from tfgraph_dnn.datafiles import load_file
 
 
 def write(tmp_path: Path, text: str, name: str = "data.csv", encoding: str = "utf-8") -> str:
@@ -220,13 +221,13 @@ def test_predict_data_follows_the_same_rules(tmp_path):
     """``predict --data``: BOM, blank lines and optional ``--target`` as for ``train``."""
     path = write(tmp_path, "a,b,label\r\n1,2,0\r\n3,4,1\r\n\r\n", encoding="utf-8-sig")
     args = argparse.Namespace(data=path, target="label", out=str(tmp_path / "p.csv"))
-    X, y = cli_common.load_prediction_data(args)
+    X, y = cli_data.load_prediction_data(args)
     assert X.shape == (2, 2) and y.tolist() == [0, 1]
     args.target = None
-    X, y = cli_common.load_prediction_data(args)
+    X, y = cli_data.load_prediction_data(args)
     assert X.shape == (2, 3) and y is None
     args.target = "absent"  # predict: an absent label column means features only
-    X, y = cli_common.load_prediction_data(args)
+    X, y = cli_data.load_prediction_data(args)
     assert X.shape == (2, 3) and y is None
 
 
@@ -236,13 +237,13 @@ def test_predict_refuses_to_overwrite_its_input(tmp_path):
     for out in (path, os.path.join(str(tmp_path), ".", "data.csv")):
         args = argparse.Namespace(data=path, target=None, out=out)
         with pytest.raises(CliError, match="is the --data file"):
-            cli_common.load_prediction_data(args)
+            cli_data.load_prediction_data(args)
     args = argparse.Namespace(data=path, target=None, out=str(tmp_path))
     with pytest.raises(CliError, match="is a directory"):
-        cli_common.load_prediction_data(args)
+        cli_data.load_prediction_data(args)
     args = argparse.Namespace(data=path, target=None, out=str(tmp_path / "no" / "p.csv"))
     with pytest.raises(CliError, match="no such directory"):
-        cli_common.load_prediction_data(args)
+        cli_data.load_prediction_data(args)
     assert Path(path).read_bytes() == original
 
 

@@ -19,9 +19,9 @@ import numpy as np
 from . import cli_migrate, cli_search, storage
 from .cli_common import (PREPROCESSING_FILE, CliError, Parser, add_data_flags, add_model_flags,
                          add_run_flags, apply_preprocessing, check_checkpoint_target,
-                         check_save_target, import_estimators,
-                         load_prediction_data, load_training_data, read_preprocessing,
-                         split_train_test, write_json)
+                         check_save_target, import_estimators, read_preprocessing,
+                         write_json)
+from .cli_data import load_prediction_data, load_training_data, split_train_test
 from .datasets import DATASETS
 
 EXIT_USAGE = 2

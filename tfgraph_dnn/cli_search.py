@@ -22,8 +22,9 @@ from typing import Optional
 import numpy as np
 
 from .cli_common import (CliError, add_data_flags, add_run_flags, check_save_target,
-                         import_estimators, load_training_data, number_in, positive_int,
-                         split_train_test, to_builtin, write_json, write_preprocessing)
+                         import_estimators, number_in, positive_int, to_builtin, write_json,
+                         write_preprocessing)
+from .cli_data import load_training_data, split_train_test
 
 STEP = "dnn"  # the pipeline step of the DNNClassifier: parameters are dnn__<name>
 

@@ -21,7 +21,8 @@ logits first), ``metrics`` (contrib's streaming metrics, predictions first),
 cells (``tf.contrib.rnn``) are :mod:`tfgraph_dnn.layers.rnn_cell`.
 
 Importing it never changes TensorFlow's global mode: build inside
-``with tf.Graph().as_default():`` (or after ``tf.compat.v1.disable_v2_behavior()``).
+``with tf.Graph().as_default():`` (``import tfgraph_dnn.tf1`` is the one opt-in to
+TF1 mode).
 """
 import importlib as _importlib
 

@@ -94,102 +94,32 @@ def _contrib_order(v1_name: str, **extra: str):
     return decorate
 
 
-@_contrib_order("accuracy")
-def streaming_accuracy(predictions, labels, weights=None, metrics_collections: Collections = None,
-                       updates_collections: Collections = None, name: Optional[str] = None
-                       ) -> Metric:
-    """How often ``predictions`` equals ``labels``."""
-    return _swap("accuracy", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
+def _pairwise(v1_name: str, doc: str):
+    """``streaming_<v1_name>(predictions, labels, ...)``: ``tf.metrics.<v1_name>`` reordered."""
+    def metric(predictions, labels, weights=None, metrics_collections: Collections = None,
+               updates_collections: Collections = None, name: Optional[str] = None) -> Metric:
+        return _swap(v1_name, predictions, labels, weights, metrics_collections,
+                     updates_collections, name)
+
+    metric.__name__ = metric.__qualname__ = f"streaming_{v1_name}"
+    metric.__doc__ = doc
+    return _contrib_order(v1_name)(metric)
 
 
-@_contrib_order("precision")
-def streaming_precision(predictions, labels, weights=None,
-                        metrics_collections: Collections = None,
-                        updates_collections: Collections = None,
-                        name: Optional[str] = None) -> Metric:
-    """Precision ``tp / (tp + fp)`` of boolean predictions."""
-    return _swap("precision", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("recall")
-def streaming_recall(predictions, labels, weights=None, metrics_collections: Collections = None,
-                     updates_collections: Collections = None, name: Optional[str] = None
-                     ) -> Metric:
-    """Recall ``tp / (tp + fn)`` of boolean predictions."""
-    return _swap("recall", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("true_positives")
-def streaming_true_positives(predictions, labels, weights=None,
-                             metrics_collections: Collections = None,
-                             updates_collections: Collections = None,
-                             name: Optional[str] = None) -> Metric:
-    """Weighted count of true positives."""
-    return _swap("true_positives", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("true_negatives")
-def streaming_true_negatives(predictions, labels, weights=None,
-                             metrics_collections: Collections = None,
-                             updates_collections: Collections = None,
-                             name: Optional[str] = None) -> Metric:
-    """Weighted count of true negatives."""
-    return _swap("true_negatives", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("false_positives")
-def streaming_false_positives(predictions, labels, weights=None,
-                              metrics_collections: Collections = None,
-                              updates_collections: Collections = None,
-                              name: Optional[str] = None) -> Metric:
-    """Weighted count of false positives."""
-    return _swap("false_positives", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("false_negatives")
-def streaming_false_negatives(predictions, labels, weights=None,
-                              metrics_collections: Collections = None,
-                              updates_collections: Collections = None,
-                              name: Optional[str] = None) -> Metric:
-    """Weighted count of false negatives."""
-    return _swap("false_negatives", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("mean_absolute_error")
-def streaming_mean_absolute_error(predictions, labels, weights=None,
-                                  metrics_collections: Collections = None,
-                                  updates_collections: Collections = None,
-                                  name: Optional[str] = None) -> Metric:
-    """Mean of ``|predictions - labels|``."""
-    return _swap("mean_absolute_error", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("mean_squared_error")
-def streaming_mean_squared_error(predictions, labels, weights=None,
-                                 metrics_collections: Collections = None,
-                                 updates_collections: Collections = None,
-                                 name: Optional[str] = None) -> Metric:
-    """Mean of ``(predictions - labels) ** 2``."""
-    return _swap("mean_squared_error", predictions, labels, weights, metrics_collections,
-                 updates_collections, name)
-
-
-@_contrib_order("root_mean_squared_error")
-def streaming_root_mean_squared_error(predictions, labels, weights=None,
-                                      metrics_collections: Collections = None,
-                                      updates_collections: Collections = None,
-                                      name: Optional[str] = None) -> Metric:
-    """Square root of the streaming mean squared error."""
-    return _swap("root_mean_squared_error", predictions, labels, weights,
-                 metrics_collections, updates_collections, name)
+streaming_accuracy = _pairwise("accuracy", "How often ``predictions`` equals ``labels``.")
+streaming_precision = _pairwise(
+    "precision", "Precision ``tp / (tp + fp)`` of boolean predictions.")
+streaming_recall = _pairwise("recall", "Recall ``tp / (tp + fn)`` of boolean predictions.")
+streaming_true_positives = _pairwise("true_positives", "Weighted count of true positives.")
+streaming_true_negatives = _pairwise("true_negatives", "Weighted count of true negatives.")
+streaming_false_positives = _pairwise("false_positives", "Weighted count of false positives.")
+streaming_false_negatives = _pairwise("false_negatives", "Weighted count of false negatives.")
+streaming_mean_absolute_error = _pairwise(
+    "mean_absolute_error", "Mean of ``|predictions - labels|``.")
+streaming_mean_squared_error = _pairwise(
+    "mean_squared_error", "Mean of ``(predictions - labels) ** 2``.")
+streaming_root_mean_squared_error = _pairwise(
+    "root_mean_squared_error", "Square root of the streaming mean squared error.")
 
 
 @_contrib_order("mean_relative_error", normalizer="Tensor, same shape as labels")

@@ -11,12 +11,11 @@ keeps the rest of the file byte for byte (libcst)::
     import tensorflow.compat.v1 as tf                -> import tfgraph_dnn.tf1 as tf
     from tensorflow.compat import v1 as tf           -> import tfgraph_dnn.tf1 as tf
     from tensorflow import layers                    -> from tfgraph_dnn.tf1 import layers
-    import tensorflow.contrib.layers as layers
-                                -> import tfgraph_dnn.tf1.contrib.layers as layers
-    from tensorflow.contrib.layers import fully_connected
-                                -> from tfgraph_dnn.tf1.contrib.layers import fully_connected
-    from tensorflow.contrib.framework.python.ops import arg_scope
-                                -> from tfgraph_dnn.tf1.contrib.framework import arg_scope
+
+and every import of a provided contrib module (``layers``, ``framework``,
+``rnn``, ``losses``, ``metrics``, ``learn``, ``slim``, ``distributions``, their
+``python.*`` internals included; module or ``from`` form) to the same name
+under ``tfgraph_dnn.tf1.contrib`` (table in :mod:`.rules`).
 
 ``tf.compat.v1.X`` call sites are left as they are (the namespace is its own
 ``compat.v1``).  What cannot run is left unchanged and reported with its line

@@ -2,9 +2,8 @@
 
 ``arg_scope`` / ``add_arg_scope`` (scoped default arguments) and the variable
 helpers (global step, ``model_variable``, variable filters, restoring from a
-checkpoint), re-implemented on ``tf.compat.v1`` so that
-``import tensorflow.contrib.framework as framework`` can become
-``from tfgraph_dnn.contrib import framework``.
+checkpoint), re-implemented on ``tf.compat.v1``: TF1 code importing contrib's
+``framework`` module imports ``tfgraph_dnn.contrib.framework`` instead.
 """
 from .arg_scope import (
     add_arg_scope,
