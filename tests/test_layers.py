@@ -900,16 +900,6 @@ def test_dense_accepts_numpy_integer_units(graph):
     assert out.shape.as_list() == [None, 3]
 
 
-def test_max_norm_combined_with_l2_adds_one_op_per_layer(graph):
-    from tfgraph_dnn.model import _combine
-
-    x = v1.placeholder(tf.float32, (None, 4))
-    regularizer = _combine(L.l2_regularizer(0.1), L.max_norm_regularizer(1.0))
-    L.dense(x, 3, name="hidden1", kernel_regularizer=regularizer)
-    tf.add_n([tf.convert_to_tensor(t) for t in v1.get_collection(GK.REGULARIZATION_LOSSES)])
-    assert len(L.max_norm_ops()) == 1
-
-
 def test_dense_defers_to_variable_scope_initializer(graph):
     x = v1.placeholder(tf.float32, (None, 4))
     with v1.variable_scope("s", initializer=v1.ones_initializer()):

@@ -472,17 +472,21 @@ def test_divergence_in_a_later_epoch_keeps_the_last_finite_weights(small_digits)
 
 
 class TransientLearningRateSpike(Hook):
-    """Feeds a rate of 1e30 to every step of epoch ``k + 1`` only (via ``extra_feed``)."""
+    """Sets the learning-rate knob to 1e30 for epoch ``k + 1`` only."""
 
     def __init__(self, k):
         self.k = k
+        self.saved = None
 
     def on_epoch_begin(self, state):
         if state.epoch == self.k:
-            state.extra_feed[state.ops.learning_rate] = 1e30
+            self.saved = float(state.session.run(state.ops.knobs.variable("learning_rate")))
+            state.ops.knobs.assign(state.session, {"learning_rate": 1e30})
 
     def on_epoch_end(self, state, logs):
-        state.extra_feed.pop(state.ops.learning_rate, None)
+        if self.saved is not None:
+            state.ops.knobs.assign(state.session, {"learning_rate": self.saved})
+            self.saved = None
 
 
 def test_warm_start_after_a_recovered_divergence_trains_on(small_digits):
@@ -671,15 +675,18 @@ def test_randomized_search_over_optimizers_and_schedules(small_digits):
     assert search.score(X, y) > 0.5  # the refitted best model (measured 0.81)
 
 
-# --------------------------------------------------------------------------- in-graph epochs
-class FeedEveryBatch(Hook):
-    """A batch hook: the loop must then feed batch by batch (the reference path)."""
+# --------------------------------------------------------------------------- k steps per run
+class EveryStep(Hook):
+    """A batch hook asking to see every step: the loop runs one step per session.run."""
 
-    def __init__(self):
-        self.batches = 0
+    def __init__(self, steps_per_run=1):
+        self.steps_per_run = steps_per_run
+        self.calls, self.steps = 0, 0
 
     def on_batch_end(self, state, values):
-        self.batches += 1
+        self.calls += 1
+        self.steps += values["steps"]
+        assert np.isfinite(values["loss"])
 
 
 @pytest.mark.parametrize("params", [
@@ -689,30 +696,80 @@ class FeedEveryBatch(Hook):
     {"optimizer": "nesterov", "lr_schedule": "1cycle"},
     {"optimizer": "ftrl", "learning_rate": 0.1, "gradient_clip_global_norm": 1.0},
     {"lr_schedule": "performance", "early_stopping": True, "patience": 2},
-], ids=["adam", "dropout", "maxnorm_l1_l2", "1cycle", "ftrl_clip", "performance"])
-def test_in_graph_epochs_train_exactly_like_feeding(small_digits, params):
-    """Whole epochs in a tf.while_loop give the fed loop's model: same shuffling, same
-    sequential updates, same dropout masks, same schedule per step."""
+    {"batch_norm_momentum": 0.9},
+], ids=["adam", "dropout", "maxnorm_l1_l2", "1cycle", "ftrl_clip", "performance", "batch_norm"])
+def test_steps_per_run_do_not_change_training(small_digits, params):
+    """A whole epoch per session.run, one step per run (a batch hook) or 3 per run give
+    the same model: same shuffling, same sequential updates, same dropout masks, same
+    schedule per step."""
     X, y = small_digits
     settings = dict(SMALL, n_epochs=4, batch_size=32, **params)
-    fast = DNNClassifier(**settings).fit(X, y)
-    hook = FeedEveryBatch()
-    fed = DNNClassifier(**settings, callbacks=[hook]).fit(X, y)
-    assert hook.batches > 0 and fast._ops.epoch is not None
-    np.testing.assert_allclose(fast.predict_proba(X), fed.predict_proba(X), atol=1e-5)
-    np.testing.assert_allclose([r["loss"] for r in fast.history_],
-                               [r["loss"] for r in fed.history_], rtol=1e-5)
+    whole = DNNClassifier(**settings).fit(X, y)
+    n_rows = len(X) - (round(0.1 * len(X)) if settings.get("early_stopping") else 0)
+    n_batches = -(-n_rows // 32)
+    for per_run in (1, 3):
+        hook = EveryStep(per_run)
+        split = DNNClassifier(**settings, callbacks=[hook]).fit(X, y)
+        assert hook.steps == n_batches * split.n_epochs_
+        assert hook.calls == -(-n_batches // per_run) * split.n_epochs_
+        np.testing.assert_array_equal(whole.predict_proba(X), split.predict_proba(X))
+        assert [r["loss"] for r in whole.history_] == pytest.approx(
+            [r["loss"] for r in split.history_], rel=1e-6)
 
 
-def test_in_graph_epochs_with_batch_norm_match_feeding(small_digits):
-    """With batch norm the bias before it gets a gradient that is pure rounding noise, which
-    Adam scales up to full-size steps; so the paths agree on the losses, not bit for bit."""
+def test_a_training_set_too_large_for_the_graph_trains_in_chunks(small_digits, monkeypatch):
+    """Above MAX_IN_GRAPH_BYTES the rows are loaded chunk by chunk of the shuffled order:
+    the batches, hence the model, are those of one whole-epoch run."""
+    from tfgraph_dnn.training import loop
+
     X, y = small_digits
-    settings = dict(SMALL, n_epochs=4, batch_size=32, batch_norm_momentum=0.9)
-    fast = DNNClassifier(**settings).fit(X, y)
-    fed = DNNClassifier(**settings, callbacks=[FeedEveryBatch()]).fit(X, y)
-    np.testing.assert_allclose([r["loss"] for r in fast.history_],
-                               [r["loss"] for r in fed.history_], rtol=1e-3)
-    assert np.mean(fast.predict(X) == fed.predict(X)) > 0.98
-    # inference uses the moving averages: they too agree up to that noise
-    np.testing.assert_allclose(fast.predict_proba(X), fed.predict_proba(X), atol=0.02)
+    settings = dict(SMALL, n_epochs=3, batch_size=32)
+    whole = DNNClassifier(**settings).fit(X, y)
+    row = X[:1].nbytes + 4
+    monkeypatch.setattr(loop, "MAX_IN_GRAPH_BYTES", row * 100)  # 96-row chunks
+    chunked = DNNClassifier(**settings).fit(X, y)
+    np.testing.assert_array_equal(whole.predict_proba(X), chunked.predict_proba(X))
+
+
+def test_training_is_plain_sequential_sgd_of_a_tf1_script(small_digits):
+    """The step loop computes what a hand-written TF1 training script computes: the same
+    initial weights (read from the estimator), the same shuffled batches fed one by one
+    to Adam on the l2-penalized loss, then max-norm on the hidden kernels."""
+    import tensorflow as tf
+    v1 = tf.compat.v1
+
+    X, y = small_digits
+    settings = dict(n_hidden=2, n_neurons=16, activation="relu", batch_size=40, n_epochs=2,
+                    learning_rate=0.01, l2=1e-3, max_norm=2.0, random_state=3)
+    initial = CaptureInitialWeights()
+    clf = DNNClassifier(**settings, callbacks=[initial]).fit(X, y)
+    rng = np.random.RandomState(3)
+    rng.randint(2 ** 31 - 1)  # the estimator draws its graph seed first
+    graph = tf.Graph()
+    with graph.as_default():
+        X_in = v1.placeholder(tf.float32, (None, 64))
+        y_in = v1.placeholder(tf.int32, (None,))
+        names = ["hidden1", "hidden2", "logits"]
+        weights = {name: (tf.Variable(initial.weights[f"{name}/kernel"]),
+                          tf.Variable(initial.weights[f"{name}/bias"])) for name in names}
+        layer = X_in
+        for name in names[:2]:
+            layer = tf.nn.relu(tf.matmul(layer, weights[name][0]) + weights[name][1])
+        logits = tf.matmul(layer, weights["logits"][0]) + weights["logits"][1]
+        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            labels=y_in, logits=logits))
+        loss += tf.add_n([1e-3 * tf.nn.l2_loss(weights[n][0]) for n in names])
+        train = v1.train.AdamOptimizer(0.01).minimize(loss)
+        with tf.control_dependencies([train]):
+            clip = tf.group(*[weights[n][0].assign(tf.clip_by_norm(weights[n][0], 2.0, axes=[1]))
+                              for n in names[:2]])
+        proba = tf.nn.softmax(logits)
+        with v1.Session(graph=graph) as session:
+            session.run(v1.global_variables_initializer())
+            for _ in range(2):
+                order = rng.permutation(len(X))
+                for start in range(0, len(X), 40):
+                    rows = order[start:start + 40]
+                    session.run(clip, {X_in: X[rows], y_in: y[rows]})
+            expected = session.run(proba, {X_in: X})
+    np.testing.assert_allclose(clf.predict_proba(X), expected, atol=2e-6)

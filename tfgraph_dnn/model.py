@@ -9,20 +9,21 @@ optimizers, sessions or data; :mod:`tfgraph_dnn.training` adds those.
 Variable names read like the chapter's checkpoints: ``hidden1/kernel``,
 ``hidden1/bias``, ``hidden1/batch_normalization/moving_mean``, ``logits/kernel``.
 
-Dropout masks are stateless random numbers, a function of the layer's seed
-and of the global step (:func:`dropout`): a fit resumed from a checkpoint
-draws the masks an uninterrupted fit would have drawn, and the same seed
-gives the same masks whether batches are fed or run in a ``tf.while_loop``.
+Initial weights and dropout masks are stateless random numbers, functions of
+the ``seed`` knob (and, for masks, of the global step): a graph built once
+gives every fit the weights of its own ``random_state``, and a fit resumed
+from a checkpoint draws the masks an uninterrupted fit would have drawn.
 """
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, List, Optional, Sequence, Union
 
 import tensorflow as tf
 
 from . import layers
+from .knobs import Knobs
 from .layers.core import _ALPHA_PRIME  # SELU's saturation value, alpha dropout's fill
 
 v1 = tf.compat.v1
@@ -83,6 +84,21 @@ class NetworkSpec:
         """
         return self.n_frozen > 0 and not self.dropout_rate and self.batch_norm_momentum is None
 
+    @property
+    def cacheable(self) -> bool:
+        """Whether a graph built for this spec can serve other fits of its structure:
+        named initializers are stateless functions of the seed knob; a user's
+        callable draws from TensorFlow's stateful generators."""
+        return isinstance(self.initializer, str)
+
+    def structure(self) -> "NetworkSpec":
+        """This spec with the per-fit values (seed, penalties, rates, thresholds)
+        reduced to whether they are on: equal structures build equal graphs."""
+        return replace(self, hidden_layer_sizes=tuple(int(s) for s in self.hidden_layer_sizes),
+                       l1=bool(self.l1), l2=bool(self.l2),
+                       dropout_rate=bool(self.dropout_rate), max_norm=self.max_norm is not None,
+                       seed=None)
+
 
 @dataclass
 class Endpoints:
@@ -98,39 +114,93 @@ class Endpoints:
     base_loss: tf.Tensor        # data loss only
     loss: tf.Tensor             # data loss + regularization losses
     accuracy: Optional[tf.Tensor]
-    max_norm_ops: List[tf.Operation] = field(default_factory=list)
     variables: List[tf.Variable] = field(default_factory=list)  # the net's, no optimizer slots
     trainable_variables: List[tf.Variable] = field(default_factory=list)  # minus frozen ones
     # int64 scalar keying the dropout masks: the global step unless fed (MC dropout feeds
     # a fresh value per pass); None without dropout.
     dropout_step: Optional[tf.Tensor] = None
+    knobs: Optional[Knobs] = None   # the per-fit values (set before each fit's initializers)
+    kernels: List[tf.Variable] = field(default_factory=list)  # hidden1..N, logits
 
 
-def _op_seed(spec: NetworkSpec, offset: int) -> Optional[int]:
-    return None if spec.seed is None else (spec.seed + offset) % (2 ** 31 - 1)
+_MAX_SEED = 2 ** 31 - 1
+_HEAD_OFFSET = 999        # seed offsets: hidden{i} uses i, logits this, dropout 1000 + i
+_DROPOUT_OFFSET = 1000
 
 
-def _kernel_regularizer(spec: NetworkSpec) -> Optional[Callable]:
-    """The spec's l1/l2 kernel regularizer, or None without penalties."""
-    if not (spec.l1 or spec.l2):
-        return None
-    return layers.l1_l2_regularizer(float(spec.l1), float(spec.l2))
+@dataclass
+class Tower:
+    """What :func:`build_hidden_layers` built: each layer's output, the kernels
+    (``hidden{i}/kernel`` of the layers built) and batch norm's update ops."""
+
+    outputs: List[tf.Tensor]
+    kernels: List[tf.Variable]
+    updates: List[tf.Operation]
 
 
-def dropout(inputs: tf.Tensor, spec: NetworkSpec, index: int, training, step) -> tf.Tensor:
+@dataclass
+class Head:
+    """What :func:`build_head` built."""
+
+    logits: tf.Tensor
+    outputs: tf.Tensor
+    base_loss: tf.Tensor
+    loss: tf.Tensor
+    accuracy: Optional[tf.Tensor]
+    kernel: tf.Variable
+
+
+def network_knobs(spec: NetworkSpec, knobs: Knobs) -> dict:
+    """Create the spec's per-fit values in ``knobs``; ``{name: tensor}`` (present ones)."""
+    seed = random.randrange(_MAX_SEED) if spec.seed is None else int(spec.seed)
+    made = {"seed": knobs.add("seed", seed, tf.int64)}
+    for name in ("l1", "l2", "dropout_rate", "max_norm"):
+        if getattr(spec, name):
+            made[name] = knobs.add(name, float(getattr(spec, name)))
+    return made
+
+
+def _seed_pair(knobs: dict, offset: int) -> tf.Tensor:
+    """``[seed, offset]``: the int64 key of a stateless random op."""
+    return tf.stack([knobs["seed"], tf.constant(offset, tf.int64)])
+
+
+def _initializer(spec: NetworkSpec, knobs: dict, offset: int):
+    if isinstance(spec.initializer, str):  # stateless: keyed by the seed knob
+        return layers.stateless_initializer(spec.initializer, _seed_pair(knobs, offset))
+    return layers.get_initializer(spec.initializer)  # a user's callable, as given
+
+
+def regularization_loss(spec: NetworkSpec, knobs: dict,
+                        kernels: Sequence[tf.Variable]) -> Optional[tf.Tensor]:
+    """``l1 * sum|w| + l2 * sum(w**2) / 2`` over ``kernels`` (None without penalties)."""
+    terms = []
+    with v1.name_scope("regularization"):
+        for kernel in kernels:
+            if "l1" in knobs:
+                terms.append(knobs["l1"] * tf.reduce_sum(tf.abs(kernel)))
+            if "l2" in knobs:
+                terms.append(knobs["l2"] * tf.nn.l2_loss(kernel))
+        return tf.add_n(terms) if terms else None
+
+
+def dropout(inputs: tf.Tensor, spec: NetworkSpec, knobs: dict, index: int, training,
+            step) -> tf.Tensor:
     """Dropout of ``hidden{index}``'s output (alpha dropout for SELU) with stateless masks.
 
-    The mask is ``stateless_uniform(seed=[layer seed, step]) >= rate``: the same
-    (random_state, step) gives the same mask in any Session, so nothing about
-    it needs saving in a checkpoint.  Kept units are scaled by ``1 / (1 -
-    rate)``; alpha dropout sets dropped units to SELU's saturation value and
-    corrects mean and variance, as :func:`layers.alpha_dropout`.
+    The mask is ``stateless_uniform(seed=[layer seed, step]) >= rate``, the
+    layer seed being ``seed + 1000 + index``: the same (random_state, step)
+    gives the same mask in any Session, so nothing about it needs saving in a
+    checkpoint.  Kept units are scaled by ``1 / (1 - rate)``; alpha dropout
+    sets dropped units to SELU's saturation value and corrects mean and
+    variance, as :func:`layers.alpha_dropout`.
 
     Parameters
     ----------
     inputs : Tensor
     spec : NetworkSpec
-        Gives the rate and the seed (without a seed, one is drawn per call).
+    knobs : dict
+        :func:`network_knobs`: the rate and the seed.
     index : int
         The layer (1-based): each layer has its own seed.
     training : bool or boolean Tensor
@@ -138,18 +208,17 @@ def dropout(inputs: tf.Tensor, spec: NetworkSpec, index: int, training, step) ->
     step : int64 scalar Tensor
         The global step (or any value that differs between the masks wanted).
     """
-    rate = float(spec.dropout_rate)
-    seed = _op_seed(spec, 1000 + index)
-    seed = random.randrange(2 ** 31 - 1) if seed is None else seed
+    rate = knobs["dropout_rate"]
     with v1.name_scope(f"dropout{index}"):
         def dropped():
-            key = tf.stack([tf.constant(seed, tf.int64), tf.cast(step, tf.int64)])
+            layer_seed = (knobs["seed"] + (_DROPOUT_OFFSET + index)) % _MAX_SEED
+            key = tf.stack([layer_seed, tf.cast(step, tf.int64)])
             noise = tf.random.stateless_uniform(tf.shape(inputs), seed=key, dtype=inputs.dtype)
             keep = noise >= rate
             if spec.activation != "selu":
                 return tf.where(keep, inputs * (1.0 / (1.0 - rate)), tf.zeros_like(inputs))
             a = (1.0 - rate) * (1.0 + rate * _ALPHA_PRIME ** 2)
-            a = 1.0 / a ** 0.5
+            a = 1.0 / tf.sqrt(a)
             b = -a * _ALPHA_PRIME * rate
             keep = tf.cast(keep, inputs.dtype)
             return a * (inputs * keep + _ALPHA_PRIME * (1.0 - keep)) + b
@@ -157,11 +226,11 @@ def dropout(inputs: tf.Tensor, spec: NetworkSpec, index: int, training, step) ->
         return layers.smart_cond(training, dropped, lambda: tf.identity(inputs))
 
 
-def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tensor,
+def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, knobs: dict, training,
                         first_layer: int = 1,
                         dropout_training: Optional[tf.Tensor] = None,
-                        dropout_step: Optional[tf.Tensor] = None) -> List[tf.Tensor]:
-    """Build ``hidden{first_layer} ...`` on ``inputs`` and return every layer's output.
+                        dropout_step: Optional[tf.Tensor] = None) -> Tower:
+    """Build ``hidden{first_layer} ...`` on ``inputs``.
 
     Each layer is dense -> (batch norm) -> activation -> (dropout); its variables
     all live under ``hidden{i}/``.  ``first_layer > 1`` builds only the upper
@@ -170,26 +239,22 @@ def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tenso
     inference mode; ``dropout_step`` (default: the graph's global step) keys
     the dropout masks (:func:`dropout`).  The output of
     ``hidden{spec.n_frozen}`` goes through ``tf.stop_gradient``, so no
-    gradient reaches the frozen layers.
+    gradient reaches the frozen layers.  Called again under a reusing variable
+    scope it builds the same layers on other inputs (the training step).
     """
     dropout_training = training if dropout_training is None else dropout_training
     if spec.dropout_rate and dropout_step is None:
         dropout_step = v1.train.get_or_create_global_step().read_value()
     activation = layers.get_activation(spec.activation)
-    regularizer = _kernel_regularizer(spec)
-    outputs = []
+    updates_before = set(v1.get_collection(v1.GraphKeys.UPDATE_OPS))
+    outputs, kernels = [], []
     layer = inputs
     for index in range(first_layer, len(spec.hidden_layer_sizes) + 1):
-        units = int(spec.hidden_layer_sizes[index - 1])
         name = f"hidden{index}"
-        kernel_regularizer = regularizer
-        if spec.max_norm is not None and index > spec.n_frozen:  # frozen: never rewritten
-            max_norm = layers.max_norm_regularizer(spec.max_norm, axes=1)
-            kernel_regularizer = _combine(regularizer, max_norm)
-        layer = layers.dense(
-            layer, units, kernel_initializer=layers.get_initializer(
-                spec.initializer, _op_seed(spec, index)),
-            kernel_regularizer=kernel_regularizer, name=name)
+        dense = layers.Dense(int(spec.hidden_layer_sizes[index - 1]),
+                             kernel_initializer=_initializer(spec, knobs, index), name=name)
+        layer = dense(layer)
+        kernels.append(dense.kernel)
         if spec.batch_norm_momentum is not None:
             with v1.variable_scope(name):
                 # An explicit name, so a rebuild with reuse finds the same variables.
@@ -198,50 +263,30 @@ def build_hidden_layers(inputs: tf.Tensor, spec: NetworkSpec, training: tf.Tenso
                     name="batch_normalization")
         layer = activation(layer)
         if spec.dropout_rate:
-            layer = dropout(layer, spec, index, dropout_training, dropout_step)
+            layer = dropout(layer, spec, knobs, index, dropout_training, dropout_step)
         if index == spec.n_frozen:
             layer = tf.stop_gradient(layer, name=f"{name}_frozen")
         outputs.append(layer)
-    return outputs
+    updates = [op for op in v1.get_collection(v1.GraphKeys.UPDATE_OPS)
+               if op not in updates_before]
+    return Tower(outputs, kernels, updates)
 
 
-def _combine(first: Optional[Callable], second: Callable) -> Callable:
-    if first is None:
-        return second
-
-    def combined(weights):
-        loss = first(weights)
-        second(weights)  # max-norm adds its op to a collection and returns no loss
-        return loss
-
-    return combined
-
-
-def kernel_regularization_losses(spec: NetworkSpec, kernels: Sequence[tf.Variable]) -> list:
-    """The l1/l2 losses of ``kernels`` computed afresh (for a rebuilt training step)."""
-    regularizer = _kernel_regularizer(spec)
-    return [] if regularizer is None else [regularizer(kernel) for kernel in kernels]
-
-
-def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec,
-               regularization_losses: Optional[Sequence[tf.Tensor]] = None):
-    """Output layer ``logits``, outputs, losses and accuracy.
-
-    ``regularization_losses`` default to the graph's ``REGULARIZATION_LOSSES``.
-    """
-    regularizer = _kernel_regularizer(spec)
-    initializer = layers.get_initializer(spec.initializer, _op_seed(spec, 999))
-    logits = layers.dense(top, spec.n_outputs, kernel_initializer=initializer,
-                          kernel_regularizer=regularizer, name="logits")
+def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec, knobs: dict,
+               hidden_kernels: Sequence[tf.Variable] = ()) -> Head:
+    """Output layer ``logits``, outputs, losses (the penalties of ``hidden_kernels``
+    and of the output kernel included) and accuracy."""
+    dense = layers.Dense(spec.n_outputs, kernel_initializer=_initializer(
+        spec, knobs, _HEAD_OFFSET), name="logits")
+    logits = dense(top)
     with v1.name_scope("loss"):
         if spec.task == CLASSIFICATION:
             xentropy = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
             base_loss = tf.reduce_mean(xentropy, name="base_loss")
         else:
             base_loss = tf.reduce_mean(tf.square(logits - y), name="base_loss")
-        reg_losses = list(v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)
-                          if regularization_losses is None else regularization_losses)
-        loss = tf.add_n([base_loss] + reg_losses, name="loss") if reg_losses else \
+        penalty = regularization_loss(spec, knobs, list(hidden_kernels) + [dense.kernel])
+        loss = tf.add(base_loss, penalty, name="loss") if penalty is not None else \
             tf.identity(base_loss, name="loss")
     accuracy = None
     if spec.task == CLASSIFICATION:
@@ -251,25 +296,30 @@ def build_head(top: tf.Tensor, y: tf.Tensor, spec: NetworkSpec,
             accuracy = tf.reduce_mean(tf.cast(correct, tf.float32), name="accuracy")
     else:
         outputs = tf.identity(logits, name="y_pred")
-    return logits, outputs, base_loss, loss, accuracy
+    return Head(logits, outputs, base_loss, loss, accuracy, dense.kernel)
 
 
-def build_network(spec: NetworkSpec) -> Endpoints:
+def build_network(spec: NetworkSpec, knobs: Optional[Knobs] = None) -> Endpoints:
     """Build the whole net in the current default graph and return its endpoints.
 
     Call it inside ``with graph.as_default():``.  Variables are resource
-    variables (their names, hence checkpoints, are the same as TF1's).
+    variables (their names, hence checkpoints, are the same as TF1's).  The
+    per-fit values (seed, penalties, dropout rate, max-norm threshold) are
+    knobs in ``knobs`` (a new :class:`Knobs` by default), so the graph can
+    serve every fit of the same :meth:`NetworkSpec.structure`.
     """
-    if spec.seed is not None:
+    if not 0 <= spec.n_frozen <= len(spec.hidden_layer_sizes):
+        raise ValueError(f"n_frozen={spec.n_frozen} must be between 0 and the number of "
+                         f"hidden layers ({len(spec.hidden_layer_sizes)}).")
+    knobs = Knobs() if knobs is None else knobs
+    if spec.seed is not None and not spec.cacheable:  # a user's stateful initializer
         v1.set_random_seed(spec.seed)
+    values = network_knobs(spec, knobs)
     X = v1.placeholder(tf.float32, shape=(None, spec.n_inputs), name="X")
     if spec.task == CLASSIFICATION:
         y = v1.placeholder(tf.int32, shape=(None,), name="y")
     else:
         y = v1.placeholder(tf.float32, shape=(None, spec.n_outputs), name="y")
-    if not 0 <= spec.n_frozen <= len(spec.hidden_layer_sizes):
-        raise ValueError(f"n_frozen={spec.n_frozen} must be between 0 and the number of "
-                         f"hidden layers ({len(spec.hidden_layer_sizes)}).")
     training = v1.placeholder_with_default(False, shape=(), name="training")
     dropout_training = v1.placeholder_with_default(training, shape=(), name="dropout_training")
     dropout_step = None
@@ -279,20 +329,21 @@ def build_network(spec: NetworkSpec) -> Endpoints:
                                                    name="dropout_step")
     with v1.variable_scope(v1.get_variable_scope(), use_resource=True):
         with v1.name_scope("dnn"):
-            hidden = build_hidden_layers(X, spec, training, dropout_training=dropout_training,
-                                         dropout_step=dropout_step)
-            top = hidden[-1] if hidden else X
-            logits, outputs, base_loss, loss, accuracy = build_head(top, y, spec)
+            tower = build_hidden_layers(X, spec, values, training,
+                                        dropout_training=dropout_training,
+                                        dropout_step=dropout_step)
+            top = tower.outputs[-1] if tower.outputs else X
+            head = build_head(top, y, spec, values, tower.kernels)
     steps = v1.get_collection(v1.GraphKeys.GLOBAL_STEP)
     variables = [v for v in v1.global_variables()  # the net's own
                  if not any(v is step for step in steps)]
     frozen = tuple(f"hidden{index}/" for index in range(1, spec.n_frozen + 1))
     is_frozen = lambda name: name.startswith(frozen)  # noqa: E731
     return Endpoints(X=X, y=y, training=training, dropout_training=dropout_training,
-                     hidden=hidden, logits=logits, outputs=outputs, base_loss=base_loss,
-                     loss=loss, accuracy=accuracy,
-                     max_norm_ops=layers.max_norm_ops(),
+                     hidden=tower.outputs, logits=head.logits, outputs=head.outputs,
+                     base_loss=head.base_loss, loss=head.loss, accuracy=head.accuracy,
                      variables=variables,
                      trainable_variables=[v for v in v1.trainable_variables()
                                           if not is_frozen(v.op.name)],
-                     dropout_step=dropout_step)
+                     dropout_step=dropout_step, knobs=knobs,
+                     kernels=tower.kernels + [head.kernel])

@@ -27,7 +27,9 @@ from sklearn.utils import check_random_state
 from ..model import NetworkSpec, build_network
 from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
 from ..training.checkpoint import CheckpointHook, latest_save_dir
-from ..training.graph import build_training_graph
+from ..training.cache import BuiltGraph
+from ..training.graph import TrainingSpec, build_training_graph
+from ..training.optimizers import OptimizerSpec
 from ..training.hooks import ProgressBar
 from ..training.stopping import EarlyStopping, StopOnNonFinite
 from ..training.tensorboard import TensorBoardHook, new_run_dir
@@ -255,7 +257,7 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
         p = params or self._model_params()
         return NetworkSpec(
             n_inputs=fitted["n_features_in_"], n_outputs=self._n_outputs(fitted),
-            hidden_layer_sizes=self._hidden_layer_sizes(p), task=self._task,
+            hidden_layer_sizes=tuple(self._hidden_layer_sizes(p)), task=self._task,
             activation=p["activation"], initializer=p["initializer"],
             batch_norm_momentum=p["batch_norm_momentum"], dropout_rate=p["dropout_rate"],
             l1=p["l1"], l2=p["l2"], max_norm=p["max_norm"], seed=seed,
@@ -284,29 +286,31 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
         return {name: value for name, value in self.get_params(deep=False).items()
                 if name not in plumbing}
 
-    def _build_graph(self, seed: int, n_train: int, fitted: dict, params: dict):
-        """Build the net and its training ops in a new, finalized graph.
+    def _training_spec(self, seed: int, n_train: int, fitted: dict,
+                       params: dict) -> TrainingSpec:
+        """What the training graph of a fit is built from (and its knobs' values)."""
+        network = self._network_spec(seed, fitted, params)
+        optimizer = OptimizerSpec(
+            name=params["optimizer"], learning_rate=params["learning_rate"],
+            beta1=params["beta1"], beta2=params["beta2"], momentum=params["momentum"],
+            schedule=params["lr_schedule"], clip_value=params["gradient_clip_value"],
+            clip_norm=params["gradient_clip_norm"],
+            clip_global_norm=params["gradient_clip_global_norm"])
+        return TrainingSpec(
+            network, optimizer, batch_size=params["batch_size"],
+            steps_per_epoch=-(-n_train // params["batch_size"]), n_epochs=params["n_epochs"],
+            first_layer=network.n_frozen + 1 if self._caches_frozen(network, params) else 1)
 
-        Returns ``(graph, init op, endpoints, training ops)``.
-        """
+    @staticmethod
+    def _build_graph(spec: TrainingSpec) -> BuiltGraph:
+        """Build the net and its training ops in a new, finalized graph."""
         graph = tf.Graph()
         with graph.as_default():
-            spec = self._network_spec(seed, fitted, params)
-            endpoints = build_network(spec)
-            ops = build_training_graph(
-                endpoints, optimizer=params["optimizer"], learning_rate=params["learning_rate"],
-                momentum=params["momentum"], beta1=params["beta1"], beta2=params["beta2"],
-                schedule=params["lr_schedule"], n_epochs=params["n_epochs"],
-                steps_per_epoch=-(-n_train // params["batch_size"]),
-                clip_value=params["gradient_clip_value"],
-                clip_norm=params["gradient_clip_norm"],
-                clip_global_norm=params["gradient_clip_global_norm"],
-                spec=spec, batch_size=params["batch_size"],
-                in_graph_first_layer=spec.n_frozen + 1 if self._caches_frozen(spec, params)
-                else 1)
+            endpoints = build_network(spec.network)
+            ops = build_training_graph(spec, endpoints)
             init = v1.global_variables_initializer()
         graph.finalize()  # hooks only run ops: the graph never grows after this
-        return graph, init, endpoints, ops
+        return BuiltGraph(graph, init, endpoints, ops)
 
     # ------------------------------------------------------------------ training
     def _make_hooks(self, state: FittedState, n_train: int, quiet: bool):

@@ -159,6 +159,7 @@ def export_saved_model(estimator, path) -> str:
             signature = v1.saved_model.signature_def_utils.predict_signature_def(
                 inputs={"features": endpoints.X}, outputs=outputs)
             with v1.Session(graph=graph) as session:
+                endpoints.knobs.assign_all(session, {})  # the initializers read the seed
                 session.run(v1.global_variables_initializer())
                 for variable in endpoints.variables:  # feeds the initializer: no new ops
                     session.run(variable.initializer,

@@ -148,7 +148,7 @@ class PrepareMixin:
                                 copy.deepcopy(previous.history), copy.deepcopy(previous.rng),
                                 previous.graph_seed, previous.n_train, params,
                                 dict(previous.hook_states))
-            return self._open(state, previous.capture(), reuse=previous)
+            return self._open(state, previous.capture())
         state = FittedState(dict(fitted, warm_started_vars_=[]), [], rng,
                             int(rng.randint(_MAX_SEED)), n_train, params)
         self._open(state)

@@ -20,6 +20,7 @@ import numpy as np
 import tensorflow as tf
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from ..training.cache import GRAPH_CACHE
 from ..training.checkpoint import CheckpointError, describe_error
 from ..training.loop import EVAL_BATCH_SIZE
 from ._state import PUBLISH_LOCK, FittedState, is_fitted_attribute
@@ -96,38 +97,33 @@ class SessionMixin:
                               inter_op_parallelism_threads=int(threads))
 
     # ------------------------------------------------------------------ building states
-    def _open(self, state: FittedState, values: Optional[Dict[str, np.ndarray]] = None,
-              reuse: Optional[FittedState] = None) -> FittedState:
-        """Give ``state`` a graph and an initialized Session holding ``values``.
+    def _open(self, state: FittedState,
+              values: Optional[Dict[str, np.ndarray]] = None) -> FittedState:
+        """Give ``state`` a graph and a Session with its knobs set, holding ``values``
+        (every global variable) or freshly initialized weights.
 
-        The graph of ``reuse`` (a state built from the same parameters for as
-        many training rows) is shared, with a Session of its own; otherwise a
-        new graph is built from ``state.params``.
+        The graph comes from :data:`GRAPH_CACHE` (built once per structure) with a
+        Session of its own, usually one that an earlier fit gave back.
         """
-        session = None
-        if reuse is not None and reuse.graph is not None and reuse.n_train == state.n_train \
-                and repr(reuse.params) == repr(state.params):
-            parts = reuse.graph, reuse.init, reuse.endpoints, reuse.ops
-            donor, reuse.donor = reuse.donor, None  # (only fits touch donors)
-            if donor is not None:  # the Session that reuse's fit replaced, if now unused
-                session = donor.take_spare() if donor.graph is reuse.graph else donor.retire()
-            state.donor = reuse  # once published, reuse's Session is the next spare
-        else:
-            parts = self._build_graph(state.graph_seed, state.n_train, state.attributes,
-                                      state.params)
-        state.graph, state.init, state.endpoints, state.ops = parts
-        if session is None:
-            session = v1.Session(graph=state.graph,
-                                 config=self._session_config(state.params.get("n_threads")))
+        spec = self._training_spec(state.graph_seed, state.n_train, state.attributes,
+                                   state.params)
+        built, session, give_back = GRAPH_CACHE.open(
+            spec.structure(), lambda: self._build_graph(spec),
+            self._session_config(state.params.get("n_threads")))
+        state.graph, state.init, state.endpoints, state.ops = \
+            built.graph, built.init, built.endpoints, built.ops
+        state.session, state.give_back = session, give_back
         try:
+            state.ops.knobs.assign_all(session, spec.knob_values())
             if values is None:
                 session.run(state.init)
             else:  # every global variable: no initialization needed
                 state.ops.snapshot.restore(session, values)
         except BaseException:
+            state.session = None
             session.close()
             raise
-        state.session, state.values = session, None
+        state.values = None
         return state
 
     def _restore_into(self, state: FittedState, prefix: str) -> None:
@@ -160,7 +156,7 @@ class SessionMixin:
             self.__dict__["_state"] = state
             self.__dict__.pop("_staged", None)
         if old is not None and old is not state:
-            old.retire(keep_session=state.donor is old)
+            old.retire()
 
     def _ensure_session(self) -> FittedState:
         """The published state, with a Session (built once after unpickling)."""
@@ -253,6 +249,8 @@ class SessionMixin:
                      seed: int = 0) -> np.ndarray:
         """Run ``tensor`` over ``X`` in large batches; ``vary`` (if given) is fed
         ``seed + batch index``, so each batch draws its own dropout masks."""
+        plain = feed is None and vary is None and tensor is state.endpoints.outputs
+        run = state.predictor() if plain else None
         outputs = []
         for index, start in enumerate(range(0, len(X), EVAL_BATCH_SIZE)):
             batch = X[start:start + EVAL_BATCH_SIZE]
@@ -260,13 +258,16 @@ class SessionMixin:
             # from the matrix-matrix one: pad it, so a row's output never depends on
             # how many rows are predicted with it (scikit-learn's subset invariance).
             padded = np.concatenate([batch, batch]) if len(batch) == 1 else batch
+            if run is not None:
+                outputs.append(run(padded)[:len(batch)])
+                continue
             batch_feed = {state.endpoints.X: padded, **(feed or {})}
             if vary is not None:
                 batch_feed[vary] = seed + index
             outputs.append(state.session.run(tensor, batch_feed)[:len(batch)])
         if not outputs:
             return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
-        return np.concatenate(outputs, axis=0)
+        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=0)
 
     # ------------------------------------------------------------------ lifetime
     def __getstate__(self):

@@ -13,11 +13,10 @@ whole, whichever fit publishes meanwhile.  A replaced state is *retired*: its
 Session is closed when the last reader running on it releases it, never under
 a reader's feet.
 
-A continued fit (``partial_fit``, ``warm_start``) on an unchanged graph trains
-in a second Session of that graph, and the Session it replaces is kept as a
-spare for the next one (:meth:`FittedState.take_spare`), once no reader uses
-it: opening a Session costs little, but its first run of each op set costs
-tens of milliseconds, far more than an epoch of ``partial_fit`` on a batch.
+Graphs come from the process's :data:`~tfgraph_dnn.training.cache.GRAPH_CACHE`:
+a retired state gives its Session back to it (once no reader uses it), so the
+next fit of the same structure -- a continued fit, a search's next fold --
+skips building the graph and the Session's first-run set-up.
 """
 from __future__ import annotations
 
@@ -31,8 +30,12 @@ import numpy as np
 # threads predicting at once on an unpickled estimator build it once and wait for it).
 PUBLISH_LOCK = threading.RLock()
 
+def v1_close(session) -> None:
+    session.close()
+
+
 # Fields that hold TensorFlow objects: never pickled, rebuilt from ``values``.
-_RUNTIME_FIELDS = ("graph", "init", "session", "endpoints", "ops")
+_RUNTIME_FIELDS = ("graph", "init", "session", "endpoints", "ops", "give_back")
 
 
 def is_fitted_attribute(name: str) -> bool:
@@ -69,6 +72,9 @@ class FittedState:
         The checkpoint a fit resumed from (only while that fit runs).
     graph, init, session, endpoints, ops
         The TensorFlow side; ``None`` after unpickling until first used.
+    give_back : callable or None
+        Called with the Session when the state is done with it (the graph
+        cache keeps it for a later fit, or closes it).
     values : dict or None
         ``{variable name: array}`` waiting for a Session (after unpickling).
     """
@@ -87,14 +93,13 @@ class FittedState:
     endpoints: Any = None
     ops: Any = None
     values: Optional[Dict[str, np.ndarray]] = None
+    give_back: Any = None
 
     def __post_init__(self) -> None:
         self._guard = threading.Lock()
         self._users = 0
         self._retired = False
-        self._keep_session = False  # retired, but its Session is a spare for the next fit
-        # The state this one continues in the same graph: its Session is the spare.
-        self.donor: Optional[FittedState] = None
+        self._predict = None  # (Session, callable) running the outputs, made on first use
         # Seeds of Monte Carlo dropout passes: reproducible for a given random_state.
         self.mc_rng = np.random.RandomState(self.graph_seed % (2 ** 32))
 
@@ -111,50 +116,37 @@ class FittedState:
         """Unregister a reader; the last one out closes a retired state's Session."""
         with self._guard:
             self._users -= 1
-            close = self._retired and self._users == 0 and not self._keep_session
-        if close:
-            self._close()
-
-    def retire(self, keep_session: bool = False) -> None:
-        """No new readers; close the Session now or when the last reader releases it.
-
-        With ``keep_session`` (the state's successor continues in the same
-        graph) the Session stays open as the successor's spare.
-        """
-        with self._guard:
-            self._retired, self._keep_session = True, keep_session
-            close = self._users == 0 and not keep_session
-        if close:
-            self._close()
-        if not keep_session:
-            donor, self.donor = self.donor, None
-            if donor is not None:
-                donor.retire()
-
-    def close(self) -> None:
-        """Close an unpublished state's Session (a fit that failed); its donor is the
-        published model, which stays as it is."""
-        self.donor = None
-        self.retire()
-
-    def take_spare(self) -> Optional[Any]:
-        """This retired state's Session, to reuse, if no reader runs on it; else ``None``
-        (and the Session is closed when its last reader is done)."""
-        with self._guard:
-            if self._retired and self._keep_session and self._users == 0 \
-                    and self.session is not None:
-                session, self.session = self.session, None
-                return session
-            self._keep_session = False
             close = self._retired and self._users == 0
         if close:
             self._close()
-        return None
+
+    def retire(self) -> None:
+        """No new readers; give the Session back now or when the last reader releases it."""
+        with self._guard:
+            self._retired = True
+            close = self._users == 0
+        if close:
+            self._close()
+
+    def close(self) -> None:
+        """Give back an unpublished state's Session (a fit that failed)."""
+        self.retire()
 
     def _close(self) -> None:
         session, self.session = self.session, None
+        self._predict = None
         if session is not None:
-            session.close()
+            give_back, self.give_back = self.give_back, None
+            (give_back or v1_close)(session)
+
+    def predictor(self):
+        """A callable ``f(X) -> outputs`` of this state's Session (made once: a
+        prepared call costs a fraction of a ``session.run`` with a feed dict)."""
+        made = self._predict
+        if made is None or made[0] is not self.session:
+            fn = self.session.make_callable(self.endpoints.outputs, [self.endpoints.X])
+            made = self._predict = (self.session, fn)
+        return made[1]
 
     # ---------------------------------------------------------------- values
     def capture(self) -> Dict[str, np.ndarray]:

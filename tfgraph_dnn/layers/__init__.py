@@ -21,6 +21,7 @@ from .initializers import (
     he_uniform,
     lecun_normal,
     lecun_uniform,
+    stateless_initializer,
     variance_scaling_initializer,
 )
 from .normalization import BatchNormalization, batch_normalization
@@ -63,5 +64,5 @@ __all__ = [
     "alpha_dropout", "get_activation", "get_initializer", "glorot_normal", "glorot_uniform",
     "he_normal", "he_uniform", "l1_l2_regularizer", "l1_regularizer", "l2_regularizer",
     "leaky_relu", "lecun_normal", "lecun_uniform", "max_norm_ops", "max_norm_regularizer",
-    "smart_cond", "variance_scaling_initializer",
+    "smart_cond", "stateless_initializer", "variance_scaling_initializer",
 ]

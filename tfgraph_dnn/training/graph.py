@@ -1,27 +1,29 @@
 """Everything training adds to a net's graph (room: ``training``; builds ops once).
 
 :func:`build_training_graph` runs inside the estimator's graph before it is
-finalized and returns a :class:`TrainingGraph`: the training op, global step,
-learning-rate (and momentum) schedule, a weight snapshot for early stopping /
-divergence recovery, summaries and a Saver.  Hooks only *run* these ops, so a
-finalized graph never grows, whatever hooks a later ``fit`` brings.
+finalized and returns a :class:`TrainingGraph`: the step loop
+(:mod:`.step`), global step, learning-rate (and momentum) schedule, the knobs
+of the per-fit values, a weight snapshot for early stopping / divergence
+recovery, summaries and a Saver.  Hooks only *run* these ops, so a finalized
+graph never grows, whatever hooks a later ``fit`` brings; and a graph built
+from a :class:`TrainingSpec` serves every fit of the same
+:meth:`TrainingSpec.structure` once its knobs are set.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
 
-from ..model import Endpoints, NetworkSpec
-from .in_graph import InGraphEpoch, StepRates, build_in_graph_epoch
-from .optimizers import build_train_op, make_optimizer
+from ..knobs import Knobs
+from ..model import Endpoints, NetworkSpec, network_knobs
+from .optimizers import OptimizerSpec
 from .schedules import get_schedule
+from .step import StepLoop, build_step_loop
 
 v1 = tf.compat.v1
-
-MOMENTUM_OPTIMIZERS = ("momentum", "nesterov")
 
 
 class WeightSnapshot:
@@ -71,56 +73,79 @@ class WeightSnapshot:
             session.run(ops, feed)
 
 
+@dataclass(frozen=True)
+class TrainingSpec:
+    """Everything a fit's training graph is built from.
+
+    Attributes
+    ----------
+    network : NetworkSpec
+    optimizer : OptimizerSpec
+    batch_size : int
+    steps_per_epoch, n_epochs : int
+        The length of the fit, for schedules that depend on it.
+    first_layer : int
+        ``> 1``: the loop trains on cached outputs of the frozen layers below it.
+    """
+
+    network: NetworkSpec
+    optimizer: OptimizerSpec
+    batch_size: int
+    steps_per_epoch: int
+    n_epochs: int
+    first_layer: int = 1
+
+    def structure(self) -> Optional[tuple]:
+        """What the graph depends on beyond its knobs; ``None`` when no graph can be
+        shared (a user's initializer draws from stateful generators)."""
+        if not self.network.cacheable:
+            return None
+        schedule = get_schedule(self.optimizer.schedule)
+        length = (self.steps_per_epoch, self.n_epochs) if schedule.depends_on_length else ()
+        return (self.network.structure(), self.optimizer.structure(), repr(schedule),
+                length, self.first_layer)
+
+    def knob_values(self) -> Dict[str, Any]:
+        """Every knob's value for this fit."""
+        network = self.network
+        values: Dict[str, Any] = {"seed": int(network.seed or 0),
+                                  "batch_size": int(self.batch_size)}
+        for name in ("l1", "l2", "dropout_rate", "max_norm"):
+            if getattr(network, name):
+                values[name] = float(getattr(network, name))
+        values.update(self.optimizer.knob_values())
+        return values
+
+
 @dataclass
 class TrainingGraph:
     """Ops that the loop and hooks run."""
 
-    train_op: tf.Operation
     global_step: tf.Variable
     learning_rate: tf.Tensor
     snapshot: WeightSnapshot
     histograms: tf.Tensor
     saver: v1.train.Saver
+    steps: StepLoop
+    knobs: Knobs
     schedule_hook: Optional[object] = None
-    epoch: Optional[InGraphEpoch] = None  # whole epochs in one session.run
 
 
-def build_training_graph(endpoints: Endpoints, *, optimizer: str, learning_rate: float,
-                         momentum: float, beta1: float, beta2: float, schedule,
-                         steps_per_epoch: int, n_epochs: int,
-                         clip_value: Optional[float] = None, clip_norm: Optional[float] = None,
-                         clip_global_norm: Optional[float] = None,
-                         var_list: Optional[List[tf.Variable]] = None,
-                         spec: Optional[NetworkSpec] = None, batch_size: Optional[int] = None,
-                         in_graph_first_layer: int = 1) -> TrainingGraph:
-    """Add optimizer, schedule, snapshot, summaries and Saver to the default graph.
-
-    With ``spec`` and ``batch_size`` it also adds the in-graph epoch loop
-    (:mod:`.in_graph`), training from layer ``in_graph_first_layer`` up.
-    """
+def build_training_graph(spec: TrainingSpec, endpoints: Endpoints) -> TrainingGraph:
+    """Add the step loop, schedule, snapshot, summaries and Saver to the default graph
+    (the one :func:`~tfgraph_dnn.model.build_network` built ``endpoints`` in)."""
+    knobs = endpoints.knobs
+    values = network_knobs(spec.network, knobs)
+    optimizer = spec.optimizer
+    for name, value in optimizer.knob_values().items():
+        values[name] = knobs.add(name, value)
+    values["batch_size"] = knobs.add("batch_size", int(spec.batch_size), tf.int32)
     global_step = v1.train.get_or_create_global_step()
     with v1.name_scope("schedule"):
-        scheduled = get_schedule(schedule).build(learning_rate, global_step,
-                                                 steps_per_epoch, n_epochs)
-    cycled_momentum = scheduled.momentum is not None and optimizer in MOMENTUM_OPTIMIZERS
-    at_step = scheduled.at_step
-    if not cycled_momentum and at_step is not None:  # 1cycle also cycles the momentum
-        at_step = lambda step, rate_at=at_step: (rate_at(step)[0], None)  # noqa: E731
-    rates = StepRates(scheduled.learning_rate,
-                      scheduled.momentum if cycled_momentum else momentum)
-    opt = make_optimizer(optimizer, rates.rate, momentum=rates.momentum_value,
-                         beta1=beta1, beta2=beta2)
-    if var_list is None:  # frozen layers stay out: no gradients, no optimizer slots
-        var_list = endpoints.trainable_variables or None
-    train_op = build_train_op(endpoints.loss, opt, global_step, var_list=var_list,
-                              clip_value=clip_value, clip_norm=clip_norm,
-                              clip_global_norm=clip_global_norm)
-    epoch = None
-    if spec is not None and batch_size is not None and at_step is not None:
-        epoch = build_in_graph_epoch(
-            spec, opt, rates, at_step, global_step, batch_size,
-            var_list or v1.trainable_variables(), first_layer=in_graph_first_layer,
-            clip_value=clip_value, clip_norm=clip_norm, clip_global_norm=clip_global_norm)
+        scheduled = get_schedule(optimizer.schedule).build(
+            values["learning_rate"], global_step, spec.steps_per_epoch, spec.n_epochs)
+    steps = build_step_loop(spec.network, optimizer, values, scheduled.at_step, global_step,
+                            endpoints, spec.first_layer)
     # Every variable, optimizer slots included: restoring only the weights after a
     # divergence would leave NaN in the slots and the next step would diverge again.
     snapshot = WeightSnapshot(v1.global_variables())
@@ -129,7 +154,7 @@ def build_training_graph(endpoints: Endpoints, *, optimizer: str, learning_rate:
             v1.summary.histogram(variable.op.name, variable)
             for variable in endpoints.variables])
     saver = v1.train.Saver(max_to_keep=None, save_relative_paths=True)
-    return TrainingGraph(train_op=train_op, global_step=global_step,
+    return TrainingGraph(global_step=global_step,
                          learning_rate=tf.convert_to_tensor(scheduled.learning_rate),
-                         snapshot=snapshot, histograms=histograms, saver=saver,
-                         schedule_hook=scheduled.hook, epoch=epoch)
+                         snapshot=snapshot, histograms=histograms, saver=saver, steps=steps,
+                         knobs=knobs, schedule_hook=scheduled.hook)

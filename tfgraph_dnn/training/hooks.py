@@ -25,8 +25,10 @@ class Hook:
     def on_train_end(self, state) -> None:
         """Called once after the last epoch, even when a hook stopped training."""
 
-    # A hook may also define ``on_batch_end(state, values)``; the loop calls it
-    # after every step only for hooks that have it (it is on the hot path).
+    # A hook may also define ``on_batch_end(state, values)``: the loop then runs
+    # ``steps_per_run`` steps per session.run (an int, or a callable of the epoch's
+    # batch count; default 1) and calls it after each run with the run's mean
+    # ``loss`` (and ``accuracy``) and its number of ``steps``.
 
     def state_dict(self) -> Dict[str, Any]:
         """JSON-able state to checkpoint (NumPy arrays allowed under ``'arrays'``)."""
@@ -64,7 +66,15 @@ class ProgressPrinter(Hook):
 
 
 class ProgressBar(Hook):
-    """``verbose >= 2``: a tqdm bar over the batches of each epoch, then the epoch line."""
+    """``verbose >= 2``: a tqdm bar over the batches of each epoch, then the epoch line.
+
+    It advances about 100 times per epoch (``steps_per_run``), so the steps
+    between updates still run in one ``session.run``.
+    """
+
+    @staticmethod
+    def steps_per_run(n_batches: int) -> int:
+        return max(1, n_batches // 100)
 
     def __init__(self, n_samples: int):
         self.n_samples = n_samples
@@ -77,7 +87,7 @@ class ProgressBar(Hook):
                          desc=f"epoch {state.epoch + 1}/{state.n_epochs}", unit="batch")
 
     def on_batch_end(self, state, values):
-        self._bar.update(1)
+        self._bar.update(values["steps"])
         self._bar.set_postfix(loss=f"{values['loss']:.4f}", refresh=False)
 
     def on_epoch_end(self, state, logs):

@@ -1,7 +1,8 @@
 """The training loop (room: ``training``; runs a Session, never builds the net).
 
-One small loop: for each epoch, shuffle, run the training op over mini-batches,
-evaluate, record a history row and hand it to the hooks.  Every other concern
+One small loop: for each epoch, shuffle, run the step loop over the
+mini-batches (:mod:`.step`: a whole epoch per ``session.run`` unless a hook
+wants to see steps), evaluate, record a history row and hand it to the hooks.  Every other concern
 (progress output, early stopping, checkpoints, schedules, logging) is a
 :class:`~tfgraph_dnn.training.hooks.Hook` composed into the loop.
 """
@@ -16,6 +17,7 @@ import tensorflow as tf
 
 from ..model import Endpoints
 from .graph import TrainingGraph  # noqa: F401  (type of TrainingState.ops)
+from .step import MAX_IN_GRAPH_BYTES, row_chunks
 
 EVAL_BATCH_SIZE = 8192
 
@@ -40,9 +42,8 @@ class TrainingState:
     history: List[Dict[str, Any]] = field(default_factory=list)
     stop_training: bool = False
     stop_reason: Optional[str] = None
-    extra_feed: Dict[Any, Any] = field(default_factory=dict)
     inputs: Optional[tf.Tensor] = None
-    data_in_graph: bool = False  # the training set was loaded into ops.epoch
+    data_loaded: bool = False  # the whole training set is in the graph (ops.steps)
     train_data: Optional[tuple] = None  # (X, y) of this fit, for hooks that must check weights
 
     def __post_init__(self):
@@ -70,39 +71,58 @@ def evaluate(session: tf.compat.v1.Session, endpoints: Endpoints, X: np.ndarray,
     return {key: total / len(X) for key, total in totals.items()}
 
 
+def steps_per_run(state: TrainingState, n_batches: int, batch_hooks: Sequence) -> int:
+    """Steps in one ``session.run``: the whole epoch, unless a batch hook asks to see
+    steps (its ``steps_per_run``: an int, or a callable of the epoch's batch count;
+    one step when it does not say)."""
+    wanted = [n_batches]
+    for hook in batch_hooks:
+        asked = getattr(hook, "steps_per_run", 1)
+        wanted.append(int(asked(n_batches) if callable(asked) else asked))
+    return max(1, min(wanted))
+
+
 def run_epoch(state: TrainingState, X: np.ndarray, y: np.ndarray,
               batch_hooks: Sequence = ()) -> Dict[str, float]:
-    """One pass over shuffled mini-batches; returns the mean training loss/accuracy.
+    """One pass over the rows in a shuffled order; returns the mean training loss/accuracy.
 
-    The whole epoch runs in the graph when the data is there and nothing needs
-    to see or change single steps (batch hooks, ``extra_feed``); otherwise each
-    batch is fed.  Both consume the RNG alike: one permutation per epoch.
+    The steps run in the graph, ``k`` per ``session.run`` (see
+    :func:`steps_per_run`); batch hooks get ``on_batch_end(state, values)``
+    after each run, ``values`` holding the run's mean ``loss`` (and
+    ``accuracy``) and its number of ``steps``.  A training set too large to
+    hold in the graph whole is loaded chunk by chunk of the shuffled order.
     """
-    if state.data_in_graph and not batch_hooks and not state.extra_feed:
-        return state.ops.epoch.run(state.session, state.rng.permutation(len(X)))
-    endpoints = state.endpoints
-    fetches = {"step": state.ops.train_op, "loss": endpoints.loss}
-    if endpoints.accuracy is not None:
-        fetches["accuracy"] = endpoints.accuracy
-    post_step = endpoints.max_norm_ops
+    steps = state.ops.steps
     order = state.rng.permutation(len(X))
-    totals = {"loss": 0.0, "accuracy": 0.0}
-    for start in range(0, len(X), state.batch_size):
-        index = order[start:start + state.batch_size]
-        feed = {state.inputs: X[index], endpoints.y: y[index], endpoints.training: True}
-        feed.update(state.extra_feed)
-        values = state.session.run(fetches, feed)
-        if post_step:
-            state.session.run(post_step)
-        for key in totals:
-            if key in values:
-                totals[key] += float(values[key]) * len(index)
-        for hook in batch_hooks:
-            hook.on_batch_end(state, values)
-    logs = {"loss": totals["loss"] / len(X)}
-    if endpoints.accuracy is not None:
-        logs["accuracy"] = totals["accuracy"] / len(X)
-    return logs
+    batch = state.batch_size
+    n_batches = -(-len(X) // batch)
+    rows_per_run = steps_per_run(state, n_batches, batch_hooks) * batch
+    totals: Dict[str, float] = {}
+    if state.data_loaded:
+        chunks = [(None, order)]
+    else:  # whole batches per chunk, so the batches are those of one big run
+        rows_per_chunk = max(batch, MAX_IN_GRAPH_BYTES // max(1, _row_bytes(X, y))
+                             // batch * batch)
+        chunks = [(part, np.arange(len(part))) for part in
+                  (order[piece] for piece in row_chunks(len(order), rows_per_chunk))]
+    for rows, chunk_order in chunks:
+        if rows is not None:
+            steps.load(state.session, X[rows], y[rows])
+        for piece in row_chunks(len(chunk_order), rows_per_run):
+            sums = steps.run(state.session, chunk_order[piece])
+            for key, value in sums.items():
+                totals[key] = totals.get(key, 0.0) + float(value)
+            if batch_hooks:
+                n = piece.stop - piece.start
+                values = {key: float(value) / n for key, value in sums.items()}
+                values["steps"] = -(-n // batch)
+                for hook in batch_hooks:
+                    hook.on_batch_end(state, values)
+    return {key: total / len(X) for key, total in totals.items()}
+
+
+def _row_bytes(X: np.ndarray, y: np.ndarray) -> int:
+    return X[:1].nbytes + y[:1].nbytes
 
 
 def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray,
@@ -111,30 +131,33 @@ def fit_loop(state: TrainingState, hooks: Sequence, X: np.ndarray, y: np.ndarray
     """Train from ``start_epoch`` up to ``state.n_epochs`` unless a hook stops it."""
     batch_hooks = [hook for hook in hooks if hasattr(hook, "on_batch_end")]
     state.train_data = (X, y)
-    epoch_op = getattr(state.ops, "epoch", None)
-    if epoch_op is not None and not batch_hooks and epoch_op.fits(X, y, state.batch_size):
-        epoch_op.load(state.session, X, y)
-        state.data_in_graph = True
-    for hook in hooks:
-        hook.on_train_begin(state)
-    for epoch in range(start_epoch, state.n_epochs):
-        if state.stop_training:
-            break
-        state.epoch = epoch
+    if X.nbytes + y.nbytes <= MAX_IN_GRAPH_BYTES:
+        state.ops.steps.load(state.session, X, y)
+        state.data_loaded = True
+    try:
         for hook in hooks:
-            hook.on_epoch_begin(state)
-        started = time.perf_counter()
-        logs: Dict[str, Any] = {"epoch": epoch + 1}
-        logs.update(run_epoch(state, X, y, batch_hooks))
-        if X_valid is not None:
-            logs.update({f"val_{key}": value for key, value in
-                         evaluate(state.session, state.endpoints, X_valid, y_valid,
-                                  inputs=state.inputs).items()})
-        logs["learning_rate"] = float(state.session.run(state.ops.learning_rate))
-        logs["seconds"] = time.perf_counter() - started
-        state.history.append(logs)
+            hook.on_train_begin(state)
+        for epoch in range(start_epoch, state.n_epochs):
+            if state.stop_training:
+                break
+            state.epoch = epoch
+            for hook in hooks:
+                hook.on_epoch_begin(state)
+            started = time.perf_counter()
+            logs: Dict[str, Any] = {"epoch": epoch + 1}
+            logs.update(run_epoch(state, X, y, batch_hooks))
+            if X_valid is not None:
+                logs.update({f"val_{key}": value for key, value in
+                             evaluate(state.session, state.endpoints, X_valid, y_valid,
+                                      inputs=state.inputs).items()})
+            logs["learning_rate"] = float(state.session.run(state.ops.learning_rate))
+            logs["seconds"] = time.perf_counter() - started
+            state.history.append(logs)
+            for hook in hooks:
+                hook.on_epoch_end(state, logs)
         for hook in hooks:
-            hook.on_epoch_end(state, logs)
-    for hook in hooks:
-        hook.on_train_end(state)
+            hook.on_train_end(state)
+    finally:  # the Session may serve later fits: it keeps no training set
+        state.ops.steps.unload(state.session)
+        state.data_loaded = False
     return state

@@ -1,12 +1,14 @@
 """Optimizers by name and the training op (room: ``training``; builds graph ops).
 
 The seven optimizers of the chapter, on ``tf.compat.v1.train``, addressed by
-plain strings so that a hyper-parameter search can sample them.  The training
-op runs ``UPDATE_OPS`` (batch norm) with every step.
+plain strings so that a hyper-parameter search can sample them; the
+:class:`OptimizerSpec` a fit carries; gradient clipping as one transform; and
+the optimizer step, which runs ``UPDATE_OPS`` (batch norm) with every step.
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence, Union
+from dataclasses import dataclass
+from typing import Any, Dict, List, Optional, Sequence, Union
 
 import tensorflow as tf
 
@@ -63,32 +65,80 @@ class _FtrlOptimizer(v1.train.FtrlOptimizer):
             self._learning_rate = rate
 
 
+@dataclass(frozen=True)
+class OptimizerSpec:
+    """The optimizer of a fit: its kind, schedule, hyper-parameters and clipping.
+
+    Attributes
+    ----------
+    name : str
+        One of :data:`OPTIMIZERS`.
+    learning_rate, beta1, beta2, momentum : float
+        The initial rate of the schedule; Adam's betas; the momentum of
+        'momentum', 'nesterov' and 'rmsprop'.
+    schedule : None, str or Schedule
+        See :func:`~.schedules.get_schedule`.
+    clip_value, clip_norm, clip_global_norm : float or None
+        Gradient clipping (see :func:`clip_gradients`).
+    """
+
+    name: str = "adam"
+    learning_rate: float = 0.001
+    beta1: float = 0.9
+    beta2: float = 0.999
+    momentum: float = 0.9
+    schedule: Any = None
+    clip_value: Optional[float] = None
+    clip_norm: Optional[float] = None
+    clip_global_norm: Optional[float] = None
+
+    def knob_values(self) -> Dict[str, float]:
+        """The per-fit values, by knob name (``None`` clips are not knobs)."""
+        values = {"learning_rate": self.learning_rate, "beta1": self.beta1,
+                  "beta2": self.beta2, "momentum": self.momentum}
+        values.update({name: getattr(self, name) for name in CLIPS
+                       if getattr(self, name) is not None})
+        return {name: float(value) for name, value in values.items()}
+
+    def structure(self) -> tuple:
+        """What shapes the graph: the kind, the schedule and which clips are on."""
+        return (self.name, repr(self.schedule),
+                tuple(getattr(self, name) is not None for name in CLIPS))
+
+
+CLIPS = ("clip_value", "clip_norm", "clip_global_norm")
+
+
+def clip_gradients(grads: List[tf.Tensor], clipping: Dict[str, Any]) -> List[tf.Tensor]:
+    """The one gradient transform: ``clip_value`` clips every element to
+    ``[-clip_value, clip_value]``, ``clip_norm`` rescales each gradient to an l2
+    norm of at most ``clip_norm``, ``clip_global_norm`` rescales all together
+    (applied in that order; absent keys are off; values may be tensors)."""
+    if clipping.get("clip_value") is not None:
+        limit = clipping["clip_value"]
+        grads = [tf.clip_by_value(g, -limit, limit) for g in grads]
+    if clipping.get("clip_norm") is not None:
+        grads = [tf.clip_by_norm(g, clipping["clip_norm"]) for g in grads]
+    if clipping.get("clip_global_norm") is not None:
+        grads, _ = tf.clip_by_global_norm(grads, clipping["clip_global_norm"])
+    return grads
+
+
 def build_train_op(loss: tf.Tensor, optimizer, global_step: tf.Variable,
                    var_list: Optional[Sequence[tf.Variable]] = None,
-                   clip_value: Optional[float] = None, clip_norm: Optional[float] = None,
-                   clip_global_norm: Optional[float] = None,
+                   clipping: Optional[Dict[str, Any]] = None,
                    update_ops: Optional[Sequence[tf.Operation]] = None) -> tf.Operation:
-    """One optimizer step with optional gradient clipping, after ``update_ops``
-    (default: the graph's ``UPDATE_OPS``, e.g. batch norm's moving averages).
-
-    Clipping: ``clip_value`` clips every gradient element to
-    ``[-clip_value, clip_value]``; ``clip_norm`` rescales each gradient tensor
-    to an l2 norm of at most ``clip_norm``; ``clip_global_norm`` rescales all
-    gradients together.  ``var_list`` restricts training (frozen layers are
-    left out, so they get no optimizer slots).
+    """One optimizer step, gradients transformed by :func:`clip_gradients`, after
+    ``update_ops`` (default: the graph's ``UPDATE_OPS``, e.g. batch norm's moving
+    averages).  ``var_list`` restricts training (frozen layers are left out, so
+    they get no optimizer slots).
     """
     with v1.name_scope("train"):
         grads_and_vars = optimizer.compute_gradients(loss, var_list=var_list)
         grads_and_vars = [(g, v) for g, v in grads_and_vars if g is not None]
         if not grads_and_vars:
             raise ValueError("Nothing to train: no trainable variable receives a gradient")
-        grads = [g for g, _ in grads_and_vars]
-        if clip_value is not None:
-            grads = [tf.clip_by_value(g, -clip_value, clip_value) for g in grads]
-        if clip_norm is not None:
-            grads = [tf.clip_by_norm(g, clip_norm) for g in grads]
-        if clip_global_norm is not None:
-            grads, _ = tf.clip_by_global_norm(grads, clip_global_norm)
+        grads = clip_gradients([g for g, _ in grads_and_vars], clipping or {})
         if update_ops is None:
             update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
         with tf.control_dependencies(update_ops):

@@ -81,15 +81,19 @@ class Schedule:
     """Base class: validates the common arguments, then calls ``_build``."""
 
     name: ClassVar[str] = ""
+    # Whether the rates depend on the fit's length (steps per epoch, epochs): a graph
+    # built for one length serves only fits of that length.
+    depends_on_length: ClassVar[bool] = True
 
-    def build(self, learning_rate: float, global_step: tf.Variable, steps_per_epoch: int,
+    def build(self, learning_rate, global_step: tf.Variable, steps_per_epoch: int,
               n_epochs: int) -> ScheduleOps:
         """Add the schedule's ops to the current default graph.
 
         Parameters
         ----------
-        learning_rate : float
-            The initial (base) rate ``lr0``, > 0.
+        learning_rate : float or float32 scalar Tensor
+            The initial (base) rate ``lr0``, > 0 (a tensor, e.g. a knob, is
+            read at run time).
         global_step : tf.Variable
             Integer step counter, incremented once per training step.
         steps_per_epoch, n_epochs : int
@@ -100,15 +104,17 @@ class Schedule:
         ValueError
             For an invalid argument or hyper-parameter; the message names it.
         """
-        _check(isinstance(learning_rate, numbers.Real) and learning_rate > 0,
-               "learning_rate", learning_rate, "a number > 0")
+        if not tf.is_tensor(learning_rate) and not isinstance(learning_rate, tf.Variable):
+            _check(isinstance(learning_rate, numbers.Real) and learning_rate > 0,
+                   "learning_rate", learning_rate, "a number > 0")
+            learning_rate = float(learning_rate)
         steps_per_epoch = _positive_int("steps_per_epoch", steps_per_epoch)
         n_epochs = _positive_int("n_epochs", n_epochs)
         _check(n_epochs * steps_per_epoch <= MAX_STEPS, "n_epochs", n_epochs,
                f"at most {MAX_STEPS // steps_per_epoch} with {steps_per_epoch} steps per "
                f"epoch (at most {MAX_STEPS} steps in all)")
         self._validate()
-        return self._build(float(learning_rate), global_step, steps_per_epoch, n_epochs)
+        return self._build(learning_rate, global_step, steps_per_epoch, n_epochs)
 
     def _validate(self) -> None:
         """Check the hyper-parameters before any op is created."""
@@ -132,9 +138,10 @@ class Constant(Schedule):
     """``lr = lr0`` at every step."""
 
     name: ClassVar[str] = "constant"
+    depends_on_length: ClassVar[bool] = False
 
     def _rate(self, lr0, step, steps_per_epoch, n_epochs):
-        return tf.constant(lr0, tf.float32)
+        return tf.convert_to_tensor(lr0, tf.float32)
 
 
 @dataclass
@@ -183,7 +190,7 @@ class PiecewiseConstant(Schedule):
             step = tf.cast(global_step, tf.int64)
             passed = tf.greater(step, tf.constant(steps, tf.int64, shape=[len(steps)]))
             index = tf.reduce_sum(tf.cast(passed, tf.int32), name="interval")
-            values = tf.constant([lr0 * f for f in self.factors], tf.float32)
+            values = lr0 * tf.constant([float(f) for f in self.factors], tf.float32)
             return ScheduleOps(tf.gather(values, index, name="learning_rate"))
 
 
@@ -246,6 +253,7 @@ class Performance(Schedule):
     checkpoints) that the returned hook multiplies by ``factor`` on a plateau."""
 
     name: ClassVar[str] = "performance"
+    depends_on_length: ClassVar[bool] = False
     factor: float = 0.5
     patience: int = 5
     min_delta: float = 0.0
@@ -262,7 +270,7 @@ class Performance(Schedule):
                "a non-empty string")
 
     def _build(self, lr0, global_step, steps_per_epoch, n_epochs):
-        variable = v1.Variable(lr0, dtype=tf.float32, trainable=False, name="learning_rate",
+        variable = v1.Variable(tf.convert_to_tensor(lr0, tf.float32), dtype=tf.float32, trainable=False, name="learning_rate",
                                use_resource=True,
                                collections=[v1.GraphKeys.GLOBAL_VARIABLES])
         with v1.name_scope(_SCOPE):
@@ -301,7 +309,7 @@ class OneCycle(Schedule):
         return max((total_steps - last_steps) // 2, 0), total_steps
 
     def _build(self, lr0, global_step, steps_per_epoch, n_epochs):
-        max_rate = float(self.max_learning_rate or 10.0 * lr0)
+        max_rate = float(self.max_learning_rate) if self.max_learning_rate else 10.0 * lr0
         start_rate = max_rate * self.start_factor
         last_rate = start_rate * self.last_factor
         high, low = (float(m) for m in self.momentum_range)
