@@ -178,3 +178,26 @@ def test_an_estimator_collected_in_a_garbage_cycle_leaves_the_cache_usable(small
         gc.collect()
     after = DNNClassifier(**SMALL, random_state=0).fit(X, y)
     assert after.score(X, y) > 0.3
+
+
+# --------------------------------------------------------------------------- cheap calls
+def test_the_fast_input_path_accepts_and_refuses_what_validate_data_does(small_digits):
+    """Plain float arrays skip scikit-learn's checks; the answers and the errors are
+    those of the full validation."""
+    import pandas as pd
+
+    X, y = small_digits
+    clf = DNNClassifier(**SMALL, random_state=0).fit(X, y)
+    expected = clf.predict_proba(X.tolist())  # a list: the full validation
+    np.testing.assert_array_equal(clf.predict_proba(X.astype(np.float32)), expected)
+    np.testing.assert_array_equal(clf.predict_proba(X.astype(np.float64)), expected)
+    np.testing.assert_array_equal(clf.predict_proba(np.asfortranarray(X)), expected)
+    for bad, message in ((np.full((2, 64), np.nan), "NaN"),
+                         (np.full((2, 64), 1e300), "infinity or a value too large"),
+                         (X[:, :10], "10 features")):
+        with pytest.raises(ValueError, match=message):
+            clf.predict_proba(bad)
+    named = DNNClassifier(**SMALL, random_state=0).fit(
+        pd.DataFrame(X, columns=[f"p{i}" for i in range(64)]), y)
+    with pytest.warns(UserWarning, match="feature names"):
+        named.predict_proba(X)

@@ -24,7 +24,7 @@ def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentu
     Parameters
     ----------
     name : {'gd', 'momentum', 'nesterov', 'adagrad', 'rmsprop', 'adam', 'ftrl'}
-    learning_rate : float, scalar Tensor or callable returning one
+    learning_rate : float or scalar Tensor
     momentum : float
         Used by 'momentum', 'nesterov' and 'rmsprop' (whose decay is the chapter's 0.9).
     beta1, beta2 : float
@@ -48,21 +48,8 @@ def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentu
     if name == "adam":
         return v1.train.AdamOptimizer(learning_rate, beta1=beta1, beta2=beta2)
     if name == "ftrl":
-        return _FtrlOptimizer(learning_rate)
+        return v1.train.FtrlOptimizer(learning_rate)
     raise ValueError(f"Unknown optimizer {name!r}; valid names are {list(OPTIMIZERS)}")
-
-
-class _FtrlOptimizer(v1.train.FtrlOptimizer):
-    """FTRL that, like the other v1 optimizers, accepts a callable learning rate."""
-
-    def _prepare(self):
-        rate = self._learning_rate
-        if callable(rate):
-            self._learning_rate = rate()
-        try:
-            super()._prepare()
-        finally:
-            self._learning_rate = rate
 
 
 @dataclass(frozen=True)
@@ -101,9 +88,8 @@ class OptimizerSpec:
         return {name: float(value) for name, value in values.items()}
 
     def structure(self) -> tuple:
-        """What shapes the graph: the kind, the schedule and which clips are on."""
-        return (self.name, repr(self.schedule),
-                tuple(getattr(self, name) is not None for name in CLIPS))
+        """What shapes the graph besides the schedule: the kind and which clips are on."""
+        return (self.name, tuple(getattr(self, name) is not None for name in CLIPS))
 
 
 CLIPS = ("clip_value", "clip_norm", "clip_global_norm")
