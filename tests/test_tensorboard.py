@@ -1,5 +1,7 @@
 """TensorBoard HParams records of every fit: read back with TensorBoard's own loader and
-served by a real TensorBoard process, for the runs of a whole RandomizedSearchCV."""
+served by a real TensorBoard process, for the runs of a whole RandomizedSearchCV: Keras'
+train/validation curves, the kept epoch's metrics, scores logged after the fits and the
+search's own summary run."""
 import json
 import os
 import signal
@@ -18,36 +20,56 @@ from tensorboard.plugins.hparams import api_pb2, metadata
 
 from tfgraph_dnn import DNNClassifier
 from tfgraph_dnn.training.schedules import ExponentialDecay
-from tfgraph_dnn.training.tensorboard import hparam_values
+from tfgraph_dnn.training.tensorboard import hparam_values, log_run_metrics, \
+    write_search_summary
+from test_tensorboard_hparams import Sabotage
 
-METRIC_TAGS = ("loss", "accuracy", "val_loss", "val_accuracy")
+# The HParams metrics of a fit: its kept epoch's row and that epoch.
+METRIC_TAGS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate", "best_epoch")
+CURVE_TAGS = ("epoch_loss", "epoch_accuracy")  # in <run>/train and <run>/validation
 # Two candidates for sure (a grid of two points is sampled without replacement); NumPy
-# integers as scipy's randint would give them, which the HParams protos do not take as-is.
-CANDIDATES = [{"learning_rate": [0.003], "n_neurons": [np.int64(16)]},
-              {"learning_rate": [0.01], "n_neurons": [np.int64(32)]}]
+# integers as scipy's randint would give them, which the HParams protos do not take as-is;
+# dropout_rate and batch_norm_momentum None in one, a number in the other.
+CANDIDATES = [{"learning_rate": [0.003], "n_neurons": [np.int64(16)], "dropout_rate": [None],
+               "batch_norm_momentum": [0.9]},
+              {"learning_rate": [0.01], "n_neurons": [np.int64(32)], "dropout_rate": [0.2],
+               "batch_norm_momentum": [None]}]
 N_RUNS = 2 * 2 + 1  # 2 candidates x 2 folds + the refit of the best one
+N_SESSIONS = N_RUNS + 1 + 2  # + the search's summary and one per candidate
 SERVER_TIMEOUT = 60.0
 
 
 @pytest.fixture(scope="module")
-def search(small_digits, tmp_path_factory):
-    """A 2-candidate, 2-fold search logging every fit under one ``log_dir``."""
+def search(small_digits, digits, tmp_path_factory):
+    """A 2-candidate, 2-fold search logging every fit under one ``log_dir``.
+
+    Epochs 3 and 4 are sabotaged, so every fit's early stopping keeps epoch 2.  The
+    refit's test score and the search's summary are logged afterwards.
+    """
     X, y = small_digits
+    _, X_test, _, y_test = digits
     log_dir = tmp_path_factory.mktemp("logs")
     # early_stopping holds out a validation split, so the val_* metrics are logged too.
-    estimator = DNNClassifier(n_hidden=1, n_epochs=2, early_stopping=True, patience=5,
-                              log_dir=str(log_dir), random_state=0)
+    estimator = DNNClassifier(n_hidden=1, n_epochs=4, early_stopping=True, patience=5,
+                              log_dir=str(log_dir), random_state=0, callbacks=[Sabotage(3)])
     search = RandomizedSearchCV(estimator, CANDIDATES, n_iter=2, cv=2, random_state=0)
-    return search.fit(X, y), str(log_dir)
+    search.fit(X, y)
+    test_score = search.score(X_test, y_test)
+    log_run_metrics(search.best_estimator_.log_dir_, {"score": test_score}, overwrite=False)
+    summary = write_search_summary(str(log_dir), search.cv_results_, test_score=test_score)
+    return search, str(log_dir), summary, test_score
 
 
 def run_dirs(log_dir):
-    return sorted(os.path.join(log_dir, name) for name in os.listdir(log_dir))
+    """The fits' run directories (the search's summary run left out)."""
+    return sorted(os.path.join(log_dir, name) for name in os.listdir(log_dir)
+                  if not name.endswith("-search"))
 
 
 def hparams_records(run_dir):
-    """(session start info, session end info or None, accumulator) of a run directory."""
-    accumulator = EventAccumulator(run_dir, size_guidance={"scalars": 0, "tensors": 0})
+    """(session start info, session end info or None, accumulator) of a run's session."""
+    accumulator = EventAccumulator(os.path.join(run_dir, "hparams"),
+                                   size_guidance={"scalars": 0, "tensors": 0})
     accumulator.Reload()
     content = accumulator.PluginTagToContent(metadata.PLUGIN_NAME)
     start = metadata.parse_session_start_info_plugin_data(
@@ -67,15 +89,15 @@ def test_hparam_values_converts_what_the_protos_cannot_hold():
     })
     assert values == {
         "n_neurons": 16, "learning_rate": 0.01, "l1": 0, "early_stopping": True,
-        "dropout_rate": "None", "hidden_layer_sizes": "(64, 32)", "other_sizes": "(64, 32)",
+        "hidden_layer_sizes": "(64, 32)", "other_sizes": "(64, 32)",
         "activation": "tanh", "lr_schedule": "ExponentialDecay(decay_rate=0.5, decay_epochs=None)",
-    }  # a RandomState has no faithful scalar form: left out
+    }  # a RandomState has no faithful scalar form and None would type numbers as strings
     assert type(values["n_neurons"]) is int and type(values["early_stopping"]) is bool
 
 
 # --------------------------------------------------------------------------- event files
 def test_each_fit_writes_its_hparams_session(search):
-    search, log_dir = search
+    search, log_dir, _, test_score = search
     best = search.best_estimator_
     runs = run_dirs(log_dir)
     assert len(runs) == N_RUNS
@@ -86,18 +108,36 @@ def test_each_fit_writes_its_hparams_session(search):
     assert hparams["n_neurons"].number_value == best.n_neurons
     assert hparams["activation"].string_value == "elu"
     assert hparams["early_stopping"].bool_value is True
-    assert hparams["dropout_rate"].string_value == "None"
+    # Numbers where set, left out where None (a "None" string would type them as strings).
+    for name in ("dropout_rate", "batch_norm_momentum"):
+        value = getattr(best, name)
+        assert (hparams[name].number_value == pytest.approx(value)) if value is not None \
+            else name not in hparams
     for plumbing in ("log_dir", "run_name", "checkpoint_dir", "callbacks", "verbose"):
         assert plumbing not in hparams
     assert end is not None and end.status == api_pb2.STATUS_SUCCESS
     assert end.end_time_secs >= start.start_time_secs > 0
 
-    # The dashboard's metrics are the session run's scalars: the last epoch's values.
+    # The dashboard's metrics are the session run's scalars: the kept epoch's values.
+    assert best.best_epoch_ == 2 and best.n_epochs_ == 4
+    kept = best.history_[best.best_epoch_ - 1]
     scalar_tags = accumulator.Tags()["scalars"]
-    for tag in METRIC_TAGS:
+    for tag in METRIC_TAGS[:-1]:
         assert tag in scalar_tags, tag
-        assert accumulator.Scalars(tag)[-1].value == pytest.approx(best.history_[-1][tag],
-                                                                   rel=1e-6)
+        assert accumulator.Scalars(tag)[-1].value == pytest.approx(kept[tag], rel=1e-6)
+    assert accumulator.Scalars("best_epoch")[-1].value == 2
+    assert accumulator.Scalars("score")[-1].value == pytest.approx(test_score, rel=1e-6)
+    assert best.history_[-1]["val_loss"] > kept["val_loss"]  # the last epoch is not shown
+
+    # The curves: the same tags in train/ and validation/, every epoch.
+    for group, prefix in (("train", ""), ("validation", "val_")):
+        curves = EventAccumulator(os.path.join(best.log_dir_, group),
+                                  size_guidance={"scalars": 0})
+        curves.Reload()
+        for tag in CURVE_TAGS:
+            np.testing.assert_allclose([event.value for event in curves.Scalars(tag)],
+                                       [row[prefix + tag[6:]] for row in best.history_],
+                                       rtol=1e-6)
 
     # Every fit of the search is a session of its own: 2 folds per candidate + the refit.
     learning_rates = sorted(dict(hparams_records(run)[0].hparams)["learning_rate"].number_value
@@ -158,9 +198,20 @@ def stop(process):
     process.wait(timeout=20)
 
 
+def metric_values(group):
+    """``{tag: value}`` of a session group (the sessions' metrics have no group)."""
+    return {value["name"]["tag"]: value["value"] for value in group["metricValues"]
+            if not value["name"].get("group")}
+
+
 def test_tensorboard_server_compares_the_runs_of_a_search(search, tmp_path):
-    search, log_dir = search
-    run_names = sorted(os.path.basename(run) for run in run_dirs(log_dir))
+    search, log_dir, summary, test_score = search
+    fits = sorted(os.path.basename(run) for run in run_dirs(log_dir))
+    summary_name = os.path.basename(summary)
+    run_names = sorted([f"{fit}/{sub}" for fit in fits for sub in ("hparams", "train",
+                                                                    "validation")]
+                       + [summary_name, f"{summary_name}/candidate-1",
+                          f"{summary_name}/candidate-2"])
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     log_path = tmp_path / "tensorboard.log"
@@ -172,13 +223,21 @@ def test_tensorboard_server_compares_the_runs_of_a_search(search, tmp_path):
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         runs = poll(lambda: fetch_json(f"{base}/data/runs"),
-                    lambda runs: sorted(runs) == run_names, process, log_path, "the 5 runs")
-        assert len(runs) == N_RUNS
+                    lambda runs: sorted(runs) == run_names, process, log_path, "the 18 runs")
+        assert len(runs) == 3 * N_RUNS + 3
 
+        # Keras' layout: one chart per tag, the train and validation runs overlaid in it.
         tags = poll(lambda: fetch_json(f"{base}/data/plugin/scalars/tags"),
                     lambda tags: set(run_names) <= set(tags), process, log_path, "scalar tags")
-        for run in run_names:
-            assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(tags[run]), run
+        for fit in fits:
+            assert set(CURVE_TAGS) | {"epoch_learning_rate"} <= set(tags[f"{fit}/train"]), fit
+            assert set(tags[f"{fit}/validation"]) == set(CURVE_TAGS), fit
+        best = search.best_estimator_
+        best_run = os.path.basename(best.log_dir_)
+        served = fetch_json(f"{base}/data/plugin/scalars/scalars?run={best_run}/validation"
+                            "&tag=epoch_loss")
+        np.testing.assert_allclose([value for _, _, value in served],
+                                   [row["val_loss"] for row in best.history_], rtol=1e-6)
 
         experiment = poll(
             lambda: fetch_json(f"{base}/data/plugin/hparams/experiment", {"experimentName": ""}),
@@ -193,19 +252,39 @@ def test_tensorboard_server_compares_the_runs_of_a_search(search, tmp_path):
         assert learning_rate["domainInterval"] == {"minValue": 0.003, "maxValue": 0.01}
         assert hparam_infos["n_neurons"]["differs"]
         assert not hparam_infos["activation"].get("differs", False)
-        metric_tags = {info["name"]["tag"] for info in experiment["metricInfos"]}
-        assert set(METRIC_TAGS) <= metric_tags
+        # None in some runs, a number in others: still numbers.
+        assert hparam_infos["dropout_rate"]["type"] == "DATA_TYPE_FLOAT64"
+        assert hparam_infos["dropout_rate"]["domainInterval"] == {"minValue": 0.2,
+                                                                 "maxValue": 0.2}
+        assert hparam_infos["batch_norm_momentum"]["type"] == "DATA_TYPE_FLOAT64"
+        # The metrics are the sessions' own: no curve (whose last value is the last epoch's).
+        metric_names = {(info["name"].get("group", ""), info["name"]["tag"])
+                        for info in experiment["metricInfos"]}
+        assert metric_names == {("", tag) for tag in METRIC_TAGS + (
+            "score", "mean_cv_score", "std_cv_score", "rank_cv_score", "test_score")}
 
         groups = fetch_json(f"{base}/data/plugin/hparams/session_groups", {
             "experimentName": "", "allowedStatuses": ["STATUS_SUCCESS"],
-            "colParams": [{"hparam": "learning_rate"}, {"metric": {"tag": "loss"}}],
+            "colParams": [{"hparam": "learning_rate"}, {"metric": {"tag": "val_loss"}}],
             "startIndex": 0, "sliceSize": 100})
-        assert groups["totalSize"] == N_RUNS  # one row per fit, all ended successfully
+        assert groups["totalSize"] == N_SESSIONS  # one row per fit/candidate/search
+        rows = {}
         for group in groups["sessionGroups"]:
             assert [session["status"] for session in group["sessions"]] == ["STATUS_SUCCESS"]
-            losses = [value["value"] for value in group["metricValues"]
-                      if value["name"]["tag"] == "loss"]
-            assert len(losses) == 1 and np.isfinite(losses[0])
+            rows[group["sessions"][0]["name"]] = metric_values(group)
+        kept = best.history_[best.best_epoch_ - 1]
+        refit = rows[f"{best_run}/hparams"]
+        assert refit["val_loss"] == pytest.approx(kept["val_loss"], rel=1e-6)
+        assert refit["val_loss"] != pytest.approx(best.history_[-1]["val_loss"], rel=1e-3)
+        assert refit["best_epoch"] == 2 and refit["score"] == pytest.approx(test_score)
+        for fit in fits:
+            assert rows[f"{fit}/hparams"]["best_epoch"] == 2, fit
+        assert rows[summary_name] == pytest.approx({
+            "mean_cv_score": search.best_score_, "test_score": test_score,
+            "std_cv_score": search.cv_results_["std_test_score"][search.best_index_]})
+        for index in (1, 2):
+            assert rows[f"{summary_name}/candidate-{index}"]["mean_cv_score"] == pytest.approx(
+                search.cv_results_["mean_test_score"][index - 1])
     finally:
         stop(process)
     assert process.returncode is not None

@@ -7,7 +7,7 @@ A hook is a small object with ``on_train_begin`` / ``on_epoch_begin`` /
 from __future__ import annotations
 
 import sys
-from typing import Any, Dict, TextIO
+from typing import Any, Dict, Optional, TextIO
 
 
 class Hook:
@@ -51,45 +51,99 @@ def format_logs(logs: Dict[str, Any], n_epochs: int) -> str:
     return "  ".join(parts)
 
 
-class ProgressPrinter(Hook):
-    """``verbose >= 1``: print one line per epoch."""
+def on_terminal(stream: TextIO) -> bool:
+    """Whether ``stream`` shows a live progress bar: a terminal or a Jupyter kernel.
 
-    def __init__(self, stream: TextIO = None):
+    A pipe, a file or a captured stream (pytest, a CI log) is neither; there
+    a bar's carriage-return redraws are never seen as progress.
+    """
+    try:
+        if stream.isatty():
+            return True
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False
+    shell = sys.modules.get("IPython")
+    get_ipython = getattr(shell, "get_ipython", None)
+    return get_ipython is not None and hasattr(get_ipython(), "kernel")
+
+
+class ProgressPrinter(Hook):
+    """``verbose >= 1``: print one line per epoch, and why training stopped early.
+
+    Parameters
+    ----------
+    stream : text stream, optional
+        Where to print; ``sys.stdout`` at the time of printing by default.
+    """
+
+    def __init__(self, stream: Optional[TextIO] = None):
         self.stream = stream
 
+    def _print(self, text: str) -> None:
+        print(text, file=self.stream or sys.stdout, flush=True)
+
     def on_epoch_end(self, state, logs):
-        print(format_logs(logs, state.n_epochs), file=self.stream or sys.stdout, flush=True)
+        self._print(format_logs(logs, state.n_epochs))
 
     def on_train_end(self, state):
         if state.stop_reason:
-            print(state.stop_reason, file=self.stream or sys.stdout, flush=True)
+            self._print(state.stop_reason)
 
 
-class ProgressBar(Hook):
+class ProgressBar(ProgressPrinter):
     """``verbose >= 2``: a tqdm bar over the batches of each epoch, then the epoch line.
 
-    It advances about 100 times per epoch (``steps_per_run``), so the steps
-    between updates still run in one ``session.run``.
+    The bar is drawn on the stream the epoch lines go to, and only when that
+    is a terminal (or a notebook, see :func:`on_terminal`); elsewhere (piped,
+    redirected, captured) this prints the lines of ``verbose=1`` alone, and
+    the loop runs each epoch in as few ``session.run`` calls as without a bar.
+    On a terminal the bar advances about 100 times per epoch
+    (:meth:`steps_per_run`), the steps between updates running in one
+    ``session.run``.
+
+    Parameters
+    ----------
+    n_samples : int
+        Training rows per epoch (the bar's total is their batch count).
+    stream : text stream, optional
+        Where to draw and print; ``sys.stdout`` at train begin by default.
     """
 
-    @staticmethod
-    def steps_per_run(n_batches: int) -> int:
-        return max(1, n_batches // 100)
-
-    def __init__(self, n_samples: int):
+    def __init__(self, n_samples: int, stream: Optional[TextIO] = None):
+        super().__init__(stream)
         self.n_samples = n_samples
+        self.live: Optional[bool] = None  # decided at train begin
         self._bar = None
 
+    def steps_per_run(self, n_batches: int) -> int:
+        """Steps per ``session.run``: ~1 % of an epoch with a bar, the whole epoch without."""
+        return max(1, n_batches // 100) if self.live is not False else n_batches
+
+    def on_train_begin(self, state):
+        self.live = on_terminal(self.stream or sys.stdout)
+
     def on_epoch_begin(self, state):
+        if not self.live:
+            return
         from tqdm.auto import tqdm
 
         self._bar = tqdm(total=-(-self.n_samples // state.batch_size), leave=False,
-                         desc=f"epoch {state.epoch + 1}/{state.n_epochs}", unit="batch")
+                         file=self.stream or sys.stdout, unit="batch",
+                         desc=f"epoch {state.epoch + 1}/{state.n_epochs}")
 
     def on_batch_end(self, state, values):
-        self._bar.update(values["steps"])
-        self._bar.set_postfix(loss=f"{values['loss']:.4f}", refresh=False)
+        if self._bar is not None:
+            self._bar.update(values["steps"])
+            self._bar.set_postfix(loss=f"{values['loss']:.4f}", refresh=False)
 
     def on_epoch_end(self, state, logs):
-        self._bar.close()
-        print(format_logs(logs, state.n_epochs), flush=True)
+        if self._bar is not None:
+            self._bar.close()
+            self._bar = None
+        super().on_epoch_end(state, logs)
+
+    def on_train_end(self, state):
+        if self._bar is not None:  # a hook stopped mid-epoch or an error ended the fit
+            self._bar.close()
+            self._bar = None
+        super().on_train_end(state)

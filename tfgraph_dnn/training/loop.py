@@ -29,7 +29,10 @@ class TrainingState:
     Hooks may read everything and may set ``stop_training`` (with a
     ``stop_reason``) to end the fit after the current epoch.  ``inputs`` is the
     tensor the data rows are fed to: ``endpoints.X`` by default, or the frozen
-    layers' output when training on their cached activations.
+    layers' output when training on their cached activations.  A hook that
+    puts back the weights of an earlier epoch (early stopping, divergence)
+    sets ``kept_epoch`` to that epoch's 1-based number, so hooks running after
+    it (TensorBoard) report the epoch the model keeps; ``None`` means the last.
     """
 
     session: tf.compat.v1.Session
@@ -45,10 +48,21 @@ class TrainingState:
     inputs: Optional[tf.Tensor] = None
     data_loaded: bool = False  # the whole training set is in the graph (ops.steps)
     train_data: Optional[tuple] = None  # (X, y) of this fit, for hooks that must check weights
+    kept_epoch: Optional[int] = None  # whose weights the fit ends with; None: the last epoch's
 
     def __post_init__(self):
         if self.inputs is None:
             self.inputs = self.endpoints.X
+
+    def kept_row(self) -> Optional[Dict[str, Any]]:
+        """The history row of the epoch whose weights the model keeps (``None``: no epochs)."""
+        if not self.history:
+            return None
+        if self.kept_epoch is not None:
+            for row in self.history:
+                if row["epoch"] == self.kept_epoch:
+                    return row
+        return self.history[-1]
 
 
 def evaluate(session: tf.compat.v1.Session, endpoints: Endpoints, X: np.ndarray,

@@ -16,9 +16,9 @@ from .loop import evaluate
 class EarlyStopping(Hook):
     """Stop when ``monitor`` has not improved for ``patience`` epochs.
 
-    At the end of training the weights of the best epoch are restored.  The
-    seed watched the *training* loss; by default this watches the validation
-    loss.
+    At the end of training the weights of the best epoch are restored and
+    that epoch is recorded as the loop state's ``kept_epoch``.  The seed
+    watched the *training* loss; by default this watches the validation loss.
 
     Parameters
     ----------
@@ -71,6 +71,7 @@ class EarlyStopping(Hook):
     def on_train_end(self, state):
         if self.best_weights is not None:
             state.ops.snapshot.restore(state.session, self.best_weights)
+            state.kept_epoch = self.best_epoch
 
     def state_dict(self):
         return {"best_value": self.best_value, "best_epoch": self.best_epoch,
@@ -107,8 +108,9 @@ class StopOnNonFinite(Hook):
     finite epoch does not prove that the weights it *ended* with are finite
     (they may already overflow the logits).  On divergence the hook checks the
     end-of-epoch weights of the last finite epoch on the training data and,
-    if they fail, goes back one more epoch.  A warning names the epochs.  With
-    nothing finite to keep, :class:`DivergenceError` is raised.
+    if they fail, goes back one more epoch (recorded as the loop state's
+    ``kept_epoch``).  A warning names the epochs.  With nothing finite to
+    keep, :class:`DivergenceError` is raised.
     """
 
     def __init__(self):
@@ -134,7 +136,7 @@ class StopOnNonFinite(Hook):
             raise DivergenceError(
                 f"The loss became non-finite (NaN or inf) in epoch {logs['epoch']} and no "
                 "earlier weights are finite; lower learning_rate or enable gradient clipping.")
-        state.stop_training = True
+        state.stop_training, state.kept_epoch = True, epoch
         state.stop_reason = (f"non-finite loss in epoch {logs['epoch']}; kept the weights "
                              f"of epoch {epoch}")
         warnings.warn(state.stop_reason, RuntimeWarning, stacklevel=2)

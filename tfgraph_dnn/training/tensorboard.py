@@ -1,22 +1,47 @@
 """TensorBoard logging (room: ``training``; writes event files, builds no ops).
 
-One run directory per fit, ``<log_dir>/run-<UTC timestamp>[-<name>]``, holding
-the graph, per-epoch scalars (every numeric key of the epoch logs: loss,
-accuracy, val_loss, val_accuracy, learning_rate), optionally weight histograms
-from the training graph's pre-built summary op and, when given the fit's
-hyper-parameters, the records of TensorBoard's HParams dashboard: one HParams
-"session" per run, so the dashboard compares every fit under ``log_dir``
-(e.g. all candidates and folds of a ``RandomizedSearchCV``) side by side.
+One run directory per fit, ``<log_dir>/run-<UTC timestamp>[-<name>]``, laid
+out as Keras lays out its runs, so TensorBoard overlays the training and
+validation curves in one chart per metric::
+
+    <run>/train/       the graph; epoch_loss, epoch_accuracy, epoch_learning_rate
+                       (every numeric key of the epoch logs without ``val_``);
+                       the weight histograms when asked for
+    <run>/validation/  epoch_loss, epoch_accuracy (the ``val_`` keys), when the
+                       fit has validation data
+    <run>/hparams/     the run's session of TensorBoard's HParams dashboard:
+                       its hyper-parameters, then the metrics of the epoch whose
+                       weights the model KEEPS (``loss``, ``accuracy``,
+                       ``val_loss``, ``val_accuracy``, ``learning_rate`` and
+                       ``best_epoch``), and scores logged after the fit
+                       (:func:`log_run_metrics`, e.g. a CV fold's ``score``)
+
+The session is a subdirectory, not ``<run>`` itself: the HParams plugin takes
+every scalar under a session's directory as one of its metrics, with its last
+value, and the curves' last values are the last epoch's, not the kept one's.
+
+Each search can add one run of its own (:func:`write_search_summary`): the
+best candidate's parameters with its mean CV score and test score, and one
+session per candidate with its mean CV score.  So the dashboard compares every
+fit under ``log_dir`` (e.g. all candidates and folds of a ``RandomizedSearchCV``)
+and the search's results side by side.
+
+Event files are written with a unique suffix: two writers in one directory
+within the same second would otherwise share a file name, and the second
+would truncate the first.
 """
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import glob
+import math
 import numbers
 import os
 import re
+import time
 from datetime import datetime, timezone
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
 import tensorflow as tf
@@ -28,7 +53,8 @@ from .hooks import Hook
 
 v1 = tf.compat.v1
 
-SCALAR_KEYS = ("loss", "accuracy", "val_loss", "val_accuracy", "learning_rate")
+TRAIN, VALIDATION, HPARAMS = "train", "validation", "hparams"
+SKIPPED_KEYS = ("epoch", "seconds")  # history keys that are no curve and no metric
 
 HParamValue = Union[bool, int, float, str]
 
@@ -66,10 +92,19 @@ def hparam_value(value: Any) -> Optional[HParamValue]:
     -------
     bool, int, float, str or None
         Booleans and numbers (NumPy scalars included) as Python scalars,
-        strings unchanged, ``None`` as ``"None"``, sequences as the string of
-        their tuple, dataclass instances (e.g. a learning-rate schedule) as
-        their ``repr``, other callables as their ``__name__``; ``None`` for
-        anything else (e.g. a ``RandomState``), which is then left out.
+        strings unchanged, sequences as the string of their tuple, dataclass
+        instances (e.g. a learning-rate schedule) as their ``repr``, other
+        callables as their ``__name__``; ``None`` for ``None`` and anything
+        else (e.g. a ``RandomState``), which is then left out.
+
+    Notes
+    -----
+    A parameter set to ``None`` is left out of the run's hyper-parameters
+    rather than written as the string ``"None"``: the dashboard types a
+    hyper-parameter over all runs, and one string among numbers would make
+    ``dropout_rate`` or ``batch_norm_momentum`` a string everywhere.  The
+    dashboard shows a left-out value as an empty cell (and keeps such runs
+    when filtering unless told to exclude missing values).
     """
     # bool before Integral: True is an int too, and the dashboard types it apart.
     if isinstance(value, (bool, np.bool_)):
@@ -80,8 +115,6 @@ def hparam_value(value: Any) -> Optional[HParamValue]:
         return float(value)
     if isinstance(value, str):
         return value
-    if value is None:
-        return "None"
     if isinstance(value, (tuple, list, np.ndarray)):
         # One spelling for [100, 50], (100, 50) and array([100, 50]).
         return str(tuple(np.asarray(value).tolist()))
@@ -98,29 +131,110 @@ def hparam_values(params: Mapping[str, Any]) -> Dict[str, HParamValue]:
     return {name: value for name, value in converted.items() if value is not None}
 
 
+
+# --------------------------------------------------------------------------- writing
+def _number(value: Any) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def curve_scalars(logs: Mapping[str, Any]) -> Dict[str, Dict[str, float]]:
+    """An epoch's history row as Keras lays out its curves, by run subdirectory.
+
+    ``{"loss": .3, "val_loss": .4, "learning_rate": .01}`` becomes
+    ``{"train": {"epoch_loss": .3, "epoch_learning_rate": .01},
+    "validation": {"epoch_loss": .4}}``; ``epoch`` and ``seconds`` are left out.
+    """
+    groups: Dict[str, Dict[str, float]] = {}
+    for key, value in logs.items():
+        if key in SKIPPED_KEYS or not _number(value):
+            continue
+        group, name = (VALIDATION, key[len("val_"):]) if key.startswith("val_") else (TRAIN, key)
+        groups.setdefault(group, {})[f"epoch_{name}"] = float(value)
+    return groups
+
+
+def kept_metrics(row: Mapping[str, Any]) -> Dict[str, float]:
+    """The HParams metrics of a kept epoch's history row: its numbers and ``best_epoch``."""
+    metrics = {key: float(value) for key, value in row.items()
+               if key not in SKIPPED_KEYS and _number(value)}
+    metrics["best_epoch"] = float(row["epoch"])
+    return metrics
+
+
+def _summary(values: Mapping[str, float]) -> "v1.Summary":
+    return v1.Summary(value=[v1.Summary.Value(tag=tag, simple_value=float(value))
+                             for tag, value in values.items()])
+
+
+def _file_writer(directory: str, graph: Optional[tf.Graph] = None) -> "v1.summary.FileWriter":
+    """A v1 ``FileWriter`` on its own event file (``graph`` is written when given)."""
+    suffix = f".{time.time_ns()}.{os.getpid()}"  # sorts after the directory's older files
+    with (graph or tf.Graph()).as_default():  # the v1 writer refuses eager mode
+        return v1.summary.FileWriter(directory, graph, filename_suffix=suffix)
+
+
+@contextlib.contextmanager
+def _writing(directory: str, release: Callable[[], Sequence] = list) -> Iterator[None]:
+    """A failed event write (disk full...) is one error naming the directory.
+
+    TF's event writer reports an OS failure as ``IndexError``/``OSError`` or
+    an ``OpError``; its message is kept as the cause.  On failure the writers
+    ``release()`` returns are closed.
+    """
+    try:
+        yield
+    except (OSError, IndexError, tf.errors.OpError) as error:
+        for writer in release():
+            with contextlib.suppress(Exception):
+                writer.close()
+        raise storage_files.write_failure(error, directory, "TensorBoard events") from error
+
+
+def _append(directory: str, summaries: Sequence[tuple]) -> None:
+    """Write ``(summary, step)`` pairs to a new event file of ``directory`` and close it."""
+    writers: List = []
+    with _writing(directory, lambda: writers):
+        os.makedirs(directory, exist_ok=True)
+        writers.append(_file_writer(directory))
+        for summary, step in summaries:
+            writers[0].add_summary(summary, step)
+        writers.pop().close()
+
+
+def _write_session(directory: str, hparams: Mapping[str, Any],
+                   metrics: Mapping[str, float]) -> None:
+    """Write a whole HParams session at once: start, metrics (at step 0), end (success)."""
+    _append(directory, [(hparams_summary.session_start_pb(hparam_values(hparams)), None),
+                        (_summary(metrics), 0),
+                        (hparams_summary.session_end_pb(api_pb2.STATUS_SUCCESS), None)])
+
+
 class TensorBoardHook(Hook):
-    """Write the graph, epoch scalars, (optionally) histograms and HParams records.
+    """Write the graph, epoch curves, (optionally) histograms and HParams records.
 
     Parameters
     ----------
     run_dir : str
-        The run directory, one per fit (see :func:`new_run_dir`).
+        The run directory, one per fit (see :func:`new_run_dir`); the hook
+        writes into its ``train``, ``validation`` and ``hparams``
+        subdirectories (see the module docstring).
     log_histograms : bool, default=False
         Also write the weight histograms after every epoch.
     hparams : mapping, optional
         The fit's hyper-parameters by name (values converted by
-        :func:`hparam_values`).  When given, the run becomes one session of
+        :func:`hparam_values`).  When given, the run gets one session of
         TensorBoard's HParams dashboard: its hyper-parameters are written at
-        train begin and its end (status success) at train end; the
-        dashboard's metrics are the run's last scalars (``loss``,
-        ``accuracy``, ``val_loss``, ``val_accuracy``, ``learning_rate``).
+        train begin; at train end the metrics of the kept epoch (the loop
+        state's ``kept_epoch``, set by early stopping when it restores the
+        best epoch; the last epoch otherwise, see :func:`kept_metrics`) and
+        the session's end (status success).  Run this hook after the hooks
+        that restore weights.
     """
 
     # The HParams records are the summary protos of
-    # ``tensorboard.plugins.hparams.summary``, written through this hook's own
-    # v1 ``FileWriter``: plain ``Summary`` messages, so the run keeps one writer
-    # and one event file and the fit stays in graph mode (``hparams.api`` would
-    # need a second, eager ``tf.summary`` writer in the same directory).
+    # ``tensorboard.plugins.hparams.summary``, written through v1 ``FileWriter``s:
+    # plain ``Summary`` messages, so the fit stays in graph mode (``hparams.api``
+    # would need eager ``tf.summary`` writers).
     #
     # No experiment config (``experiment_pb``) is written, on purpose: the
     # HParams plugin takes the first config it finds as the whole log
@@ -135,50 +249,184 @@ class TensorBoardHook(Hook):
         self.run_dir = run_dir
         self.log_histograms = log_histograms
         self.hparams = None if hparams is None else hparam_values(hparams)
-        self._writer = None
+        self._writers: Dict[str, Any] = {}
 
-    @contextlib.contextmanager
     def _writing(self):
-        """A failed event write (disk full...) is one error naming the run directory.
+        """:func:`_writing` for this run; on failure the hook lets go of its writers."""
+        return _writing(self.run_dir, self._release)
 
-        TF's event writer reports an OS failure as ``IndexError``/``OSError``
-        or an ``OpError``; its message is kept as the cause.
-        """
-        try:
-            yield
-        except (OSError, IndexError, tf.errors.OpError) as error:
-            writer, self._writer = self._writer, None
-            if writer is not None:
-                with contextlib.suppress(Exception):
-                    writer.close()
-            raise storage_files.write_failure(error, self.run_dir,
-                                              "TensorBoard events") from error
+    def _release(self) -> List:
+        writers, self._writers = list(self._writers.values()), {}
+        return writers
+
+    def _writer(self, group: str, graph: tf.Graph):
+        if group not in self._writers:
+            self._writers[group] = _file_writer(os.path.join(self.run_dir, group),
+                                                graph if group == TRAIN else None)
+        return self._writers[group]
 
     def on_train_begin(self, state):
-        with self._writing(), state.session.graph.as_default():  # FileWriter needs graph mode
-            self._writer = v1.summary.FileWriter(self.run_dir, state.session.graph)
+        graph = state.session.graph
+        with self._writing():
+            self._writer(TRAIN, graph)
             if self.hparams is not None:
                 # An empty group name makes every run its own row: the folds of a
                 # candidate and the final refit stay apart instead of being averaged.
-                self._writer.add_summary(hparams_summary.session_start_pb(self.hparams))
-                self._writer.flush()
+                writer = self._writer(HPARAMS, graph)
+                writer.add_summary(hparams_summary.session_start_pb(self.hparams))
+                writer.flush()
 
     def on_epoch_end(self, state, logs):
         step = logs["epoch"]
-        values = [v1.Summary.Value(tag=key, simple_value=float(logs[key]))
-                  for key in SCALAR_KEYS if key in logs]
         with self._writing():
-            self._writer.add_summary(v1.Summary(value=values), step)
+            for group, values in curve_scalars(logs).items():
+                self._writer(group, state.session.graph).add_summary(_summary(values), step)
             if self.log_histograms:
-                self._writer.add_summary(state.session.run(state.ops.histograms), step)
-            self._writer.flush()
+                self._writer(TRAIN, state.session.graph).add_summary(
+                    state.session.run(state.ops.histograms), step)
+            for writer in self._writers.values():
+                writer.flush()
 
     def on_train_end(self, state):
-        if self._writer is None:
+        if not self._writers:
             return
         with self._writing():
             if self.hparams is not None:
-                self._writer.add_summary(
-                    hparams_summary.session_end_pb(api_pb2.STATUS_SUCCESS))
-            self._writer.close()
-        self._writer = None
+                writer = self._writer(HPARAMS, state.session.graph)
+                row = state.kept_row()
+                if row is not None:
+                    writer.add_summary(_summary(kept_metrics(row)), row["epoch"])
+                writer.add_summary(hparams_summary.session_end_pb(api_pb2.STATUS_SUCCESS))
+            for writer in self._writers.values():
+                writer.close()
+        self._writers = {}
+
+
+# --------------------------------------------------------------------------- after the fit
+def session_dir(run_dir: str) -> str:
+    """Where a run's HParams session is: ``<run_dir>/hparams`` for a fit's run, else ``run_dir``."""
+    nested = os.path.join(run_dir, HPARAMS)
+    return nested if os.path.isdir(nested) else run_dir
+
+
+def logged_tags(directory: str) -> List[str]:
+    """The scalar tags already written in ``directory``'s event files (sorted).
+
+    Read with TensorBoard's own event-file loader, which stops quietly at a
+    record still being written.
+    """
+    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+
+    tags = set()
+    for path in sorted(glob.glob(os.path.join(directory, "events.out.tfevents.*"))):
+        for event in EventFileLoader(path).Load():
+            tags.update(value.tag for value in event.summary.value)
+    return sorted(tags)
+
+
+def log_run_metrics(run_dir: Optional[str], metrics: Mapping[str, float], step: int = 0,
+                    overwrite: bool = True) -> Dict[str, float]:
+    """Add metrics to a finished run's HParams session (e.g. a held-out score).
+
+    The values go into a new event file of the run's session directory
+    (:func:`session_dir`), so the dashboard shows them as that run's metrics
+    beside those of its kept epoch.
+
+    Parameters
+    ----------
+    run_dir : str or None
+        A fit's run directory (an estimator's ``log_dir_``) or a session's
+        directory.  ``None`` (a fit without ``log_dir``) or a directory that
+        does not exist (e.g. a model loaded on another machine) writes nothing.
+    metrics : mapping of str to float
+        Metric tags and values; non-finite values are left out.
+    step : int, default=0
+        The step the values are recorded at.
+    overwrite : bool, default=True
+        Whether a tag the run already has gets a new value (the dashboard
+        shows a tag's last one); with ``False`` such tags are left as they
+        are, so only the first value counts: e.g. the first ``score()`` of a
+        fitted model, which in a scikit-learn CV is the held-out fold's (its
+        training score, when asked for, comes after).
+
+    Returns
+    -------
+    dict
+        What was written.
+    """
+    if run_dir is None or not os.path.isdir(run_dir):
+        return {}
+    directory = session_dir(run_dir)
+    values = {str(tag): float(value) for tag, value in metrics.items()
+              if math.isfinite(float(value))}
+    if not overwrite:
+        present = set(logged_tags(directory))
+        values = {tag: value for tag, value in values.items() if tag not in present}
+    if values:
+        _append(directory, [(_summary(values), step)])
+    return values
+
+
+def _short_names(names: Sequence[str]) -> Dict[str, str]:
+    """``{"dnn__learning_rate": "learning_rate"}``: a pipeline step's prefix off where unique."""
+    short = {name: name.rsplit("__", 1)[-1] for name in names}
+    clashes = {s for s in short.values() if list(short.values()).count(s) > 1}
+    return {name: (name if s in clashes else s) for name, s in short.items()}
+
+
+def write_search_summary(log_dir: str, cv_results: Mapping[str, Any],
+                         test_score: Optional[float] = None, name: str = "search",
+                         metric: str = "score") -> str:
+    """Write a search's results as HParams sessions of one new run under ``log_dir``.
+
+    The run (:func:`new_run_dir`) is a session with the best candidate's
+    parameters and the metrics ``mean_cv_score``, ``std_cv_score`` and
+    ``test_score`` (when given); its subdirectories ``candidate-<i>`` are one
+    session per candidate (``i`` 1-based, in ``cv_results`` order) with
+    ``mean_cv_score``, ``std_cv_score`` and ``rank_cv_score``.  Parameter names
+    lose a pipeline step's ``<step>__`` prefix (where that leaves them unique),
+    so they share the columns of the fits' own hyper-parameters.  Non-finite
+    scores (failed fits) are left out.
+
+    Parameters
+    ----------
+    log_dir : str
+        The log directory the search's fits write to.
+    cv_results : mapping
+        A search's ``cv_results_``.
+    test_score : float, optional
+        The refit best model's score on held-out test data.
+    name : str, default='search'
+        Part of the run's name.
+    metric : str, default='score'
+        Which scorer's results to write (``mean_test_<metric>``...); the
+        default is that of a search with a single scorer.
+
+    Returns
+    -------
+    str
+        The run directory.
+    """
+    params = list(cv_results["params"])
+    means = np.asarray(cv_results[f"mean_test_{metric}"], dtype=float)
+    stds = np.asarray(cv_results[f"std_test_{metric}"], dtype=float)
+    ranks = np.asarray(cv_results[f"rank_test_{metric}"])
+    names = _short_names(sorted({key for candidate in params for key in candidate}))
+
+    def finite(metrics: Mapping[str, float]) -> Dict[str, float]:
+        return {tag: float(value) for tag, value in metrics.items() if math.isfinite(value)}
+
+    run_dir = new_run_dir(log_dir, name)
+    best = int(np.argmin(ranks))
+    best_metrics = {"mean_cv_score": means[best], "std_cv_score": stds[best]}
+    if test_score is not None:
+        best_metrics["test_score"] = float(test_score)
+    _write_session(run_dir, {names[key]: value for key, value in params[best].items()},
+                   finite(best_metrics))
+    width = len(str(len(params)))
+    for index, candidate in enumerate(params):
+        _write_session(os.path.join(run_dir, f"candidate-{index + 1:0{width}d}"),
+                       {names[key]: value for key, value in candidate.items()},
+                       finite({"mean_cv_score": means[index], "std_cv_score": stds[index],
+                               "rank_cv_score": float(ranks[index])}))
+    return run_dir
