@@ -1,49 +1,30 @@
-"""Timed workloads of the benchmark: one function per peer, one per section.
+"""Timed workloads of the benchmark, one function per section.
 
-Imported by ``benchmarks/run.py`` *after* it has set the environment
-(``TF_CPP_MIN_LOG_LEVEL``, ``KERAS_BACKEND``), so this module may import
-TensorFlow and Keras at the top.  Nothing here asserts on timings: every
-function returns raw seconds (or bytes) and ``run.py`` does the reporting.
+Imported by ``benchmarks/run.py`` once TensorFlow is loaded and the thread
+pools are set.  Nothing here asserts on timings: every function returns raw
+seconds and ``run.py`` does the reporting.
 
 A *runner* is a zero-argument callable doing one timed repetition and returning
-``{"fit": seconds, "epoch": seconds}``; :func:`interleave` runs several runners
-round-robin so a busy machine slows every peer alike.
+``{"seconds": s, ...}``; :func:`interleave` runs several runners round-robin
+(one discarded warm-up round, then the repetitions; the starting runner rotates
+from round to round) so a machine that gets busier slows every peer alike.
 """
 from __future__ import annotations
 
 import gc
-import os
 import statistics
 import tempfile
 import time
-import warnings
 from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
-import tensorflow as tf
-import keras
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.model_selection import RandomizedSearchCV
-from sklearn.neural_network import MLPClassifier
-from scipy.stats import loguniform
 
-from tfgraph_dnn import DNNClassifier
+from peers import KerasFit, Net, Ours, Peer, accuracy
 
 Runner = Callable[[], Dict[str, float]]
 
-N_HIDDEN, N_NEURONS, LEARNING_RATE = 5, 100, 0.001
-_THREADS: Dict[str, int] = {}  # {"n_threads": N} once set_threads() ran and the param exists
-
 
 # ----------------------------------------------------------------------------- helpers
-def random_data(n_rows: int, n_features: int = 784, n_classes: int = 10,
-                seed: int = 0) -> tuple:
-    """Uniform float32 features in [0, 1) and random integer labels."""
-    rng = np.random.RandomState(seed)
-    X = rng.random_sample((n_rows, n_features)).astype(np.float32)
-    return X, rng.randint(n_classes, size=n_rows).astype(np.int64)
-
-
 def rss_bytes() -> int:
     """Resident set size of this process (psutil, else ``/proc/self/status``)."""
     try:
@@ -59,219 +40,280 @@ def rss_bytes() -> int:
 
 def summarize(samples: List[Dict[str, float]]) -> Dict[str, Dict[str, float]]:
     """Median, min and max of every key of the repetition dicts."""
-    keys = samples[0].keys()
     return {key: {"median": statistics.median(s[key] for s in samples),
                   "min": min(s[key] for s in samples), "max": max(s[key] for s in samples)}
-            for key in keys}
+            for key in samples[0]}
+
+
+def _error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
 
 
 def interleave(runners: Dict[str, Runner], repeats: int, warmup: int = 1) -> Dict[str, Any]:
     """Run the runners round-robin: ``warmup`` discarded rounds, then ``repeats``.
 
+    Round ``r`` starts with runner ``r mod n``.  A runner that raises is
+    dropped for the rest of the section and gets ``error``.
+
     Returns
     -------
     dict
         Per runner: ``summary`` (see :func:`summarize`), ``samples`` and
-        ``warmup`` (the discarded first results: graph building, tracing...).
+        ``warmup`` (the discarded results: imports, first graph, tracing...).
     """
-    results: Dict[str, Any] = {name: {"samples": [], "warmup": []} for name in runners}
+    names = list(runners)
+    results: Dict[str, Any] = {name: {"samples": [], "warmup": []} for name in names}
     for round_ in range(warmup + repeats):
-        for name, run in runners.items():
+        start = round_ % len(names) if names else 0
+        for name in names[start:] + names[:start]:
+            entry = results[name]
+            if "error" in entry:
+                continue
             gc.collect()
-            sample = run()
-            results[name]["warmup" if round_ < warmup else "samples"].append(sample)
+            try:
+                sample = runners[name]()
+            except Exception as error:  # report it, go on with the other runners
+                entry["error"] = _error(error)
+                continue
+            entry["warmup" if round_ < warmup else "samples"].append(sample)
     for entry in results.values():
-        entry["summary"] = summarize(entry["samples"])
+        if entry["samples"]:
+            entry["summary"] = summarize(entry["samples"])
     return results
 
 
-def _timed_fit(estimator: Any, X: np.ndarray, y: np.ndarray, **fit_kwargs: Any) -> float:
+def _timed(call: Callable[[], Any]) -> float:
     started = time.perf_counter()
-    estimator.fit(X, y, **fit_kwargs)
+    call()
     return time.perf_counter() - started
 
 
-# ----------------------------------------------------------------------------- peers: fit
-def dnn_classifier(batch_size: int, **params: Any) -> DNNClassifier:
-    """The benchmarked estimator: 5 x 100 ELU, He init, Adam 0.001, one epoch.
+def _n_classes(y: np.ndarray) -> int:
+    return int(np.max(y)) + 1
 
-    ``n_threads`` is pinned to :func:`set_threads`' value when the estimator has it.
+
+# ----------------------------------------------------------------------------- fits
+def fit_runner(peer: Peer, net: Net, X: np.ndarray, y: np.ndarray,
+               keep: Dict[str, Any]) -> Runner:
+    """One whole ``fit`` call of a fresh estimator; the fitted one is kept in ``keep``."""
+    def run() -> Dict[str, float]:
+        estimator = peer.make(net, X.shape[1], _n_classes(y))
+        seconds = _timed(lambda: estimator.fit(X, y))
+        keep[peer.key] = estimator
+        return {"seconds": seconds}
+    return run
+
+
+def fits(peers: Sequence[Peer], X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int],
+         net: Net, repeats: int) -> Dict[str, Any]:
+    """Rows 1-2 and 5-6: ``fit`` of every peer on ``(X, y)``, per batch size.
+
+    After the repetitions, each peer's last fitted model's training accuracy is
+    recorded (outside the timing): a check that every peer trained the same way.
     """
-    defaults = dict(n_hidden=N_HIDDEN, n_neurons=N_NEURONS, activation="elu",
-                    initializer="he_normal", optimizer="adam", learning_rate=LEARNING_RATE,
-                    batch_size=batch_size, n_epochs=1, random_state=0, **_THREADS)
-    return DNNClassifier(**{**defaults, **params})
-
-
-def make_dnn_fit(X: np.ndarray, y: np.ndarray, batch_size: int) -> Runner:
-    """``DNNClassifier.fit`` over two epochs: the first epoch (it also pays the graph's
-    one-time run set-up), the second (warmed, as Keras' epochs after its warm-up fit),
-    and the whole call minus the second epoch (a one-epoch fit)."""
-    def run() -> Dict[str, float]:
-        clf = dnn_classifier(batch_size, n_epochs=2)
-        total = _timed_fit(clf, X, y)
-        first, second = (float(row["seconds"]) for row in clf.history_)
-        return {"fit": total - second, "epoch": first, "steady_epoch": second}
-    return run
-
-
-class _EpochTimer(keras.callbacks.Callback):
-    """Seconds of the last epoch, measured like ``DNNClassifier.history_``."""
-
-    def on_epoch_begin(self, epoch: int, logs: Optional[dict] = None) -> None:
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch: int, logs: Optional[dict] = None) -> None:
-        self.seconds = time.perf_counter() - self._started
-
-
-def keras_model(n_features: int, n_classes: int, seed: int = 0) -> keras.Model:
-    """The same net in Keras 3, compiled with Adam 0.001 and an accuracy metric."""
-    keras.utils.set_random_seed(seed)
-    model = keras.Sequential(
-        [keras.Input((n_features,))]
-        + [keras.layers.Dense(N_NEURONS, activation="elu", kernel_initializer="he_normal")
-           for _ in range(N_HIDDEN)]
-        + [keras.layers.Dense(n_classes, activation="softmax")])
-    model.compile(optimizer=keras.optimizers.Adam(LEARNING_RATE),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
-    return model
-
-
-def make_keras_fit(X: np.ndarray, y: np.ndarray, batch_size: int) -> Runner:
-    """Keras ``model.fit(epochs=1)`` on one model compiled once (outside the timing)."""
-    model = keras_model(X.shape[1], int(y.max()) + 1)
-    timer = _EpochTimer()
-
-    def run() -> Dict[str, float]:
-        total = _timed_fit(model, X, y, epochs=1, batch_size=batch_size, verbose=0,
-                           callbacks=[timer])
-        return {"fit": total, "epoch": timer.seconds}
-    return run
-
-
-def make_mlp_fit(X: np.ndarray, y: np.ndarray, batch_size: int) -> Runner:
-    """scikit-learn ``MLPClassifier`` (ReLU: it has no ELU), ``max_iter=1``."""
-    def run() -> Dict[str, float]:
-        clf = MLPClassifier(hidden_layer_sizes=(N_NEURONS,) * N_HIDDEN, activation="relu",
-                            solver="adam", learning_rate_init=LEARNING_RATE,
-                            batch_size=batch_size, max_iter=1, random_state=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            total = _timed_fit(clf, X, y)
-        return {"fit": total, "epoch": total}  # no graph to build: one epoch is the fit
-    return run
-
-
-def fit_epoch(X: np.ndarray, y: np.ndarray, batch_sizes: Sequence[int],
-              repeats: int) -> Dict[str, Any]:
-    """Section 1: one fit epoch per peer and batch size."""
-    return {str(batch): interleave({"dnn": make_dnn_fit(X, y, batch),
-                                    "keras": make_keras_fit(X, y, batch),
-                                    "mlp": make_mlp_fit(X, y, batch)}, repeats)
-            for batch in batch_sizes}
-
-
-# ----------------------------------------------------------------------------- transfer
-def make_transfer_fit(X: np.ndarray, y: np.ndarray, base_dir: str, cache: bool,
-                      n_epochs: int) -> Runner:
-    """Fit on top of a saved base with 4 of 5 hidden layers frozen."""
-    def run() -> Dict[str, float]:
-        clf = dnn_classifier(50, n_epochs=n_epochs, warm_start_from=base_dir, n_frozen=4,
-                             cache_frozen=cache)
-        total = _timed_fit(clf, X, y)
-        return {"fit": total, "epoch": float(sum(row["seconds"] for row in clf.history_))}
-    return run
-
-
-def transfer(X: np.ndarray, y: np.ndarray, n_epochs: int, repeats: int) -> Dict[str, Any]:
-    """Section 2: cached vs uncached frozen layers (needs the transfer API)."""
-    with tempfile.TemporaryDirectory() as base_dir:
-        dnn_classifier(50).fit(X, y).save(base_dir)
-        result = interleave({"cached": make_transfer_fit(X, y, base_dir, True, n_epochs),
-                             "uncached": make_transfer_fit(X, y, base_dir, False, n_epochs)},
-                            repeats)
-    result["n_epochs"] = n_epochs
-    return result
-
-
-# ----------------------------------------------------------------------------- predict
-def per_call_seconds(predict: Callable[[np.ndarray], Any], X: np.ndarray, n_calls: int,
-                     warmup: int = 10) -> Dict[str, float]:
-    """Median (min, max) wall seconds of ``predict(X)`` over ``n_calls`` calls."""
-    for _ in range(warmup):
-        predict(X)
-    times = []
-    for _ in range(n_calls):
-        started = time.perf_counter()
-        predict(X)
-        times.append(time.perf_counter() - started)
-    return {"median": statistics.median(times), "min": min(times), "max": max(times),
-            "calls": n_calls}
-
-
-def predict_peers(X: np.ndarray, y: np.ndarray) -> Dict[str, Callable[[np.ndarray], Any]]:
-    """The same 5 x 100 ELU net as DNNClassifier (fitted 1 epoch) and Keras model."""
-    clf = dnn_classifier(500).fit(X, y)
-    model = keras_model(X.shape[1], int(y.max()) + 1)
-    return {
-        "dnn_predict_proba": clf.predict_proba,
-        "keras_call": lambda x: np.asarray(model(x, training=False)),
-        "keras_predict": lambda x: model.predict(x, batch_size=8192, verbose=0),
-        "keras_predict_default_batch": lambda x: model.predict(x, verbose=0),
-    }
-
-
-def predict(X: np.ndarray, y: np.ndarray, n_calls: int, n_rows: int = 10_000,
-            n_calls_bulk: int = 10) -> Dict[str, Any]:
-    """Section 3: 1-row latency and ``n_rows``-row throughput."""
-    peers = predict_peers(X, y)
-    bulk = np.ascontiguousarray(np.resize(X, (n_rows, X.shape[1])))
-    # model.predict costs ~10-100 ms a call whatever the size: fewer calls for it
-    calls = {"keras_predict": max(20, n_calls // 5)}
-    one_row = {name: per_call_seconds(fn, X[:1], calls.get(name, n_calls))
-               for name, fn in peers.items() if name != "keras_predict_default_batch"}
-    rows = {}
-    for name, fn in peers.items():
-        timing = per_call_seconds(fn, bulk, n_calls_bulk, warmup=2)
-        rows[name] = {**timing, "rows_per_second": n_rows / timing["median"]}
-    return {"one_row": one_row, "bulk": rows, "bulk_rows": n_rows}
+    out: Dict[str, Any] = {}
+    for batch in batch_sizes:
+        keep: Dict[str, Any] = {}
+        row_net = net.with_(batch_size=batch)
+        result = interleave({peer.key: fit_runner(peer, row_net, X, y, keep)
+                             for peer in peers}, repeats)
+        for key, estimator in keep.items():
+            try:
+                result[key]["train_accuracy"] = accuracy(estimator, X, y)
+            except Exception as error:  # the timing stands; say why there is no accuracy
+                result[key]["train_accuracy_error"] = _error(error)
+        keep.clear()
+        out[str(batch)] = result
+    return out
 
 
 # ----------------------------------------------------------------------------- search
-def make_search(X: np.ndarray, y: np.ndarray, n_jobs: int, n_epochs: int) -> Runner:
-    """``RandomizedSearchCV(n_iter=4, cv=2, refit=False)`` over a small DNNClassifier."""
-    distributions = {"n_neurons": [30, 50, 100], "learning_rate": loguniform(1e-4, 1e-2),
-                     "activation": ["elu", "relu"]}
+SEARCH_N_ITER, SEARCH_CV, SEARCH_SEED = 6, 3, 0
+
+
+def search_candidates(n_iter: int = SEARCH_N_ITER, seed: int = SEARCH_SEED) -> List[Dict]:
+    """The candidates ``RandomizedSearchCV(n_iter, random_state=seed)`` samples, drawn
+    once under neutral names: units {50, 100}, learning rate loguniform(1e-3, 1e-2),
+    batch size {32, 64}."""
+    from scipy.stats import loguniform
+    from sklearn.model_selection import ParameterSampler
+
+    space = {"n_units": [50, 100], "learning_rate": loguniform(1e-3, 1e-2),
+             "batch_size": [32, 64]}
+    return [{"n_units": int(c["n_units"]), "learning_rate": float(c["learning_rate"]),
+             "batch_size": int(c["batch_size"])}
+            for c in ParameterSampler(space, n_iter, random_state=seed)]
+
+
+class Replay:
+    """A "distribution" for ``RandomizedSearchCV`` whose ``rvs`` returns pre-drawn values
+    in order.
+
+    The search's sampler draws the parameters of a candidate in the sorted
+    order of their *names*, which differ between peers, so the same
+    ``random_state`` would give each peer other candidates.  The candidates are
+    drawn once (:func:`search_candidates`) and replayed to every peer's search,
+    one ``Replay`` per parameter, made afresh for each search.
+    """
+
+    def __init__(self, values: Sequence[Any]) -> None:
+        self.values, self._next = list(values), 0
+
+    def rvs(self, random_state: Any = None) -> Any:
+        value = self.values[self._next % len(self.values)]
+        self._next += 1
+        return value
+
+
+def search_runner(peer: Peer, net: Net, X: np.ndarray, y: np.ndarray,
+                  candidates: List[Dict], keep: Dict[str, Any]) -> Runner:
+    """``RandomizedSearchCV(n_iter=6, cv=3, refit=False, n_jobs=1, random_state=0)``."""
+    from sklearn.model_selection import RandomizedSearchCV
+
+    mapped = [peer.search_params(net, candidate) for candidate in candidates]
 
     def run() -> Dict[str, float]:
-        search = RandomizedSearchCV(
-            DNNClassifier(n_hidden=2, n_epochs=n_epochs, batch_size=50, random_state=0),
-            distributions, n_iter=4, cv=2, n_jobs=n_jobs, refit=False, random_state=0)
-        return {"fit": _timed_fit(search, X, y)}
+        distributions = {name: Replay([m[name] for m in mapped]) for name in mapped[0]}
+        search = RandomizedSearchCV(peer.make(net, X.shape[1], _n_classes(y)), distributions,
+                                    n_iter=len(candidates), cv=SEARCH_CV, refit=False,
+                                    n_jobs=1, random_state=SEARCH_SEED, error_score="raise")
+        seconds = _timed(lambda: search.fit(X, y))
+        fitted = [dict(params) for params in search.cv_results_["params"]]
+        if fitted != mapped:
+            raise RuntimeError(f"{peer.key} searched {fitted}, expected {mapped}")
+        keep[peer.key] = [float(s) for s in search.cv_results_["mean_test_score"]]
+        return {"seconds": seconds}
     return run
 
 
-def search(X: np.ndarray, y: np.ndarray, n_epochs: int, repeats: int) -> Dict[str, Any]:
-    """Section 4: the same search with ``n_jobs=1`` and ``n_jobs=2``.
+def search(peers: Sequence[Peer], X: np.ndarray, y: np.ndarray, n_epochs: int,
+           repeats: int) -> Dict[str, Any]:
+    """Row 3: the same randomized search (same candidates) for every scikit-learn peer."""
+    candidates = search_candidates()
+    net = Net(n_hidden=2, n_epochs=n_epochs)
+    keep: Dict[str, Any] = {}
+    result = interleave({peer.key: search_runner(peer, net, X, y, candidates, keep)
+                         for peer in peers if peer.searchable}, repeats)
+    for key, scores in keep.items():
+        result[key]["mean_test_scores"] = scores
+    return {"peers": result, "candidates": candidates, "n_epochs": n_epochs,
+            "n_iter": len(candidates), "cv": SEARCH_CV,
+            "skipped": [peer.key for peer in peers if not peer.searchable]}
 
-    The warm-up round of ``n_jobs=2`` includes starting the loky workers and
-    importing TensorFlow there; it is kept as ``warmup`` ("cold" time).
-    ``n_threads`` is left unset: the estimator's own default (the workers'
-    ``OMP_NUM_THREADS``, set by joblib) is what is measured.
+
+# ----------------------------------------------------------------------------- predict
+def per_call_runner(predict: Callable[[np.ndarray], Any], X: np.ndarray, budget: float,
+                    min_calls: int, max_calls: int) -> Runner:
+    """Median seconds per ``predict(X)`` call over as many calls as fit in ``budget``."""
+    def run() -> Dict[str, float]:
+        times: List[float] = []
+        started = time.perf_counter()
+        while len(times) < max_calls and (len(times) < min_calls
+                                          or time.perf_counter() - started < budget):
+            times.append(_timed(lambda: predict(X)))
+        return {"seconds": statistics.median(times), "calls": len(times)}
+    return run
+
+
+def predict_functions(estimator: Any) -> Dict[str, Callable[[np.ndarray], Any]]:
+    """The ways a user of this estimator gets probabilities."""
+    if isinstance(estimator, KerasFit):
+        return estimator.predict_functions()
+    return {"predict_proba": estimator.predict_proba}
+
+
+def predict(peers: Sequence[Peer], X: np.ndarray, y: np.ndarray, X_bulk: np.ndarray,
+            net: Net, repeats: int, budget: float) -> Dict[str, Any]:
+    """Row 4: probabilities for 1 row and for ``len(X_bulk)`` rows.
+
+    Every peer is fitted once on ``(X, y)`` with ``net`` (outside the timing).
+    Each round, each prediction function is called for about ``budget``
+    seconds; a round's sample is the median seconds per call, and the peer's
+    cell is its fastest function's median over the rounds.
     """
-    return interleave({"n_jobs_1": make_search(X, y, 1, n_epochs),
-                       "n_jobs_2": make_search(X, y, 2, n_epochs)}, repeats)
+    functions: Dict[str, Callable[[np.ndarray], Any]] = {}
+    errors: Dict[str, str] = {}
+    for peer in peers:
+        try:
+            estimator = peer.make(net, X.shape[1], _n_classes(y)).fit(X, y)
+        except Exception as error:
+            errors[peer.key] = _error(error)
+            continue
+        for name, fn in predict_functions(estimator).items():
+            functions[f"{peer.key}|{name}"] = fn
+    out: Dict[str, Any] = {"bulk_rows": len(X_bulk), "fit_errors": errors}
+    for size, data, min_calls, max_calls in (("one_row", X[:1], 5, 2000),
+                                             ("bulk", X_bulk, 3, 200)):
+        out[size] = interleave({name: per_call_runner(fn, data, budget, min_calls, max_calls)
+                                for name, fn in functions.items()}, repeats)
+    return out
+
+
+# ----------------------------------------------------------------------------- transfer
+def transfer(X: np.ndarray, y: np.ndarray, net: Net, n_threads: Optional[int],
+             repeats: int) -> Dict[str, Any]:
+    """Row 7: fit on a saved base with 4 of 5 hidden layers frozen, cached vs not."""
+    ours = Ours()
+    ours.n_threads = n_threads
+
+    def runner(base_dir: str, cache: bool) -> Runner:
+        def run() -> Dict[str, float]:
+            clf = ours.make(net, X.shape[1], _n_classes(y))
+            clf.set_params(warm_start_from=base_dir, n_frozen=4, cache_frozen=cache)
+            seconds = _timed(lambda: clf.fit(X, y))
+            return {"seconds": seconds,
+                    "epochs": float(sum(row["seconds"] for row in clf.history_))}
+        return run
+
+    with tempfile.TemporaryDirectory() as base_dir:
+        ours.make(net.with_(n_epochs=1), X.shape[1], _n_classes(y)).fit(X, y).save(base_dir)
+        result = interleave({"cached": runner(base_dir, True),
+                             "uncached": runner(base_dir, False)}, repeats)
+    result["n_epochs"] = net.n_epochs
+    result["batch_size"] = net.batch_size
+    return result
+
+
+# ----------------------------------------------------------------------------- n_jobs
+def n_jobs(X: np.ndarray, y: np.ndarray, n_epochs: int, repeats: int) -> Dict[str, Any]:
+    """``RandomizedSearchCV(DNNClassifier, n_iter=4, cv=2, refit=False)``, n_jobs 2 vs 1.
+
+    The warm-up round of ``n_jobs=2`` starts the loky workers and imports
+    TensorFlow there; it stays in the JSON as ``warmup`` ("cold" time).
+    ``n_threads`` is left unset: the estimator's own default in the workers
+    (joblib sets their ``OMP_NUM_THREADS``) is what is measured.
+    """
+    from scipy.stats import loguniform
+    from sklearn.model_selection import RandomizedSearchCV
+    from tfgraph_dnn import DNNClassifier
+
+    distributions = {"n_neurons": [30, 50, 100], "learning_rate": loguniform(1e-4, 1e-2),
+                     "activation": ["elu", "relu"]}
+
+    def runner(jobs: int) -> Runner:
+        def run() -> Dict[str, float]:
+            search = RandomizedSearchCV(
+                DNNClassifier(n_hidden=2, n_epochs=n_epochs, batch_size=50, random_state=0),
+                distributions, n_iter=4, cv=2, n_jobs=jobs, refit=False, random_state=0,
+                error_score="raise")
+            return {"seconds": _timed(lambda: search.fit(X, y))}
+        return run
+
+    result = interleave({"n_jobs_1": runner(1), "n_jobs_2": runner(2)}, repeats)
+    result["n_epochs"] = n_epochs
+    return result
 
 
 # ----------------------------------------------------------------------------- memory
 def rss_growth(X: np.ndarray, y: np.ndarray, n_fits: int = 50,
                n_epochs: int = 2) -> Dict[str, Any]:
-    """Section 5: RSS (MB) after each of ``n_fits`` sequential fits of fresh estimators.
+    """RSS (MB) after each of ``n_fits`` sequential fits of fresh estimators.
 
     Each fit replaces the previous estimator (as a search's clones would);
     ``gc.collect()`` runs before each reading.
     """
+    from tfgraph_dnn import DNNClassifier
+
     mb = 1024 * 1024
     readings = [rss_bytes() / mb]
     for i in range(n_fits):
@@ -280,24 +322,7 @@ def rss_growth(X: np.ndarray, y: np.ndarray, n_fits: int = 50,
         del clf
         gc.collect()
         readings.append(rss_bytes() / mb)
+    fifth = min(5, n_fits)
     return {"rss_mb": readings, "n_fits": n_fits, "n_epochs": n_epochs,
-            "after_fit_5_mb": readings[5], "after_fit_last_mb": readings[n_fits],
-            "growth_mb": readings[n_fits] - readings[5]}
-
-
-def set_threads(n_threads: int) -> Dict[str, Any]:
-    """Pin TensorFlow's pools (eager, Keras and ``v1.Session``) to ``n_threads``.
-
-    ``tf.compat.v1.Session()`` without a config takes the eager context's
-    config; DNNClassifier also gets ``n_threads`` explicitly when it has that
-    parameter, so DNNClassifier and Keras run with the same pools.  The BLAS
-    pool (MLPClassifier) is limited by ``run.py`` with threadpoolctl.
-    """
-    tf.config.threading.set_intra_op_parallelism_threads(n_threads)
-    tf.config.threading.set_inter_op_parallelism_threads(n_threads)
-    if "n_threads" in DNNClassifier().get_params():
-        _THREADS["n_threads"] = n_threads
-    return {"tf_intra_op": n_threads, "tf_inter_op": n_threads, "blas": n_threads,
-            "dnn_n_threads": _THREADS.get("n_threads"),
-            "keras_jit_compile": "auto (off on CPU-only machines)",
-            "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS")}
+            "after_fit_5_mb": readings[fifth], "after_fit_last_mb": readings[n_fits],
+            "growth_mb": readings[n_fits] - readings[fifth]}
