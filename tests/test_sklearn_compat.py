@@ -19,7 +19,11 @@ SMALL = dict(n_hidden=1, n_neurons=16, n_epochs=10, learning_rate=0.03, batch_si
              n_threads=1, random_state=0)
 
 
-@parametrize_with_checks([DNNClassifier(**SMALL), DNNRegressor(**SMALL)])
+@parametrize_with_checks([DNNClassifier(**SMALL), DNNRegressor(**SMALL),
+                          # the input scaling in the graph: same invariances (subsets,
+                          # dtypes, pickles, refits...)
+                          DNNClassifier(feature_scaling="standard", **SMALL),
+                          DNNRegressor(feature_scaling="minmax", **SMALL)])
 def test_sklearn_compatible(estimator, check):
     check(estimator)
 

@@ -566,3 +566,100 @@ def test_a_tampered_preprocessing_file_is_a_checkpoint_error(tmp_path, mean, sca
                {"standard_scaler": {"mean": mean, "scale": scale}, "save": "x"})
     with pytest.raises(CheckpointError, match="preprocessing.json"):
         storage.read_preprocessing(str(tmp_path), "x")
+
+
+# ============================================================= issue 14: never replace
+# a different model silently
+def test_save_refuses_to_replace_a_different_model(data, pristine, tmp_path):
+    """A 784-feature model is not replaced by a 64-feature one (nor by other classes, layers,
+    activation or scaling) unless overwrite=True; the refusal names the directory and the
+    differences and writes nothing."""
+    from tfgraph_dnn import storage
+
+    X, y, probe = data
+    model = copy(pristine["model"], tmp_path / "model")
+    before = tree(model)
+    others = {"n_features": DNNClassifier(**SMALL).fit(X[:, :20], y),
+              "classes": DNNClassifier(**SMALL).fit(X, y % 2),
+              "hidden_layer_sizes": DNNClassifier(**dict(SMALL, n_neurons=9)).fit(X, y),
+              "activation": DNNClassifier(**SMALL, activation="relu").fit(X, y),
+              "feature_scaling": DNNClassifier(**SMALL, feature_scaling="standard").fit(X, y)}
+    for difference, other in others.items():
+        with pytest.raises(storage.DifferentModelError) as info:
+            other.save(model)
+        message = str(info.value)
+        assert model in message and difference in message and "overwrite=True" in message
+        assert isinstance(info.value, FileExistsError)
+        assert tree(model) == before, difference  # nothing written
+    others["n_features"].save(model, overwrite=True)
+    assert DNNClassifier.load(model).n_features_in_ == 20
+
+
+def test_saving_the_same_model_again_is_allowed(data, pristine, tmp_path):
+    """A refit of the same configuration (other weights, other training parameters) replaces
+    the earlier save, a previous version's directory included."""
+    X, y, probe = data
+    model = copy(pristine["model"], tmp_path / "model")
+    refit = DNNClassifier(**dict(SMALL, random_state=1, learning_rate=0.01, n_epochs=3))
+    refit.fit(X, y).save(model)
+    np.testing.assert_array_equal(DNNClassifier.load(model).predict_proba(probe),
+                                  refit.predict_proba(probe))
+    legacy = copy(os.path.join(LEGACY, "model"), tmp_path / "legacy")
+    params = read_json(os.path.join(LEGACY, "expected.json"))["params"]
+    DNNClassifier(**params).fit(X, y).save(legacy)  # same net as the fixture's
+    with pytest.raises(FileExistsError, match="n_neurons|hidden_layer_sizes"):
+        DNNClassifier(**SMALL).fit(X, y).save(legacy)
+
+
+def test_the_replacement_rule_is_storages_and_needs_no_tensorflow(pristine, tmp_path):
+    """The command line checks a --save target before training, from what it knows."""
+    code = textwrap.dedent(f"""
+        import sys
+        import numpy as np
+        from tfgraph_dnn import storage
+        params = {{"n_hidden": 2, "n_neurons": 8, "hidden_layer_sizes": None,
+                   "activation": "elu", "batch_norm_momentum": None, "feature_scaling": None}}
+        same = storage.model_identity({{"class": "DNNClassifier", "params": params,
+            "fitted": {{"n_features_in_": 64, "classes_": storage.encode(np.arange(10), "")}}}})
+        storage.check_replacement({pristine['model']!r}, same)
+        other = storage.model_identity({{"class": "DNNClassifier",
+                                         "fitted": {{"n_features_in_": 784}}}})
+        assert storage.model_differences({pristine['model']!r}, other) == [
+            "n_features: 64 saved, 784 now"], storage.model_differences(
+                {pristine['model']!r}, other)
+        try:
+            storage.check_replacement({pristine['model']!r}, other)
+        except storage.DifferentModelError as error:
+            assert {pristine['model']!r} in str(error)
+        else:
+            raise AssertionError("not refused")
+        storage.check_replacement({pristine['model']!r}, other, overwrite=True)
+        storage.check_replacement({str(tmp_path / "absent")!r}, other)
+        assert "tensorflow" not in sys.modules, "storage imported TensorFlow"
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+
+
+def test_an_unreadable_model_is_replaced_only_with_overwrite(data, pristine, tmp_path):
+    from tfgraph_dnn import storage
+
+    model = copy(pristine["model"], tmp_path / "model")
+    with open(os.path.join(latest_dir(model), "estimator.json"), "w") as handle:
+        handle.write("{")
+    with pytest.raises(storage.DifferentModelError, match="cannot be read"):
+        pristine["clf"].save(model)
+    pristine["clf"].save(model, overwrite=True)
+    assert DNNClassifier.load(model).n_features_in_ == 64
+
+
+def test_a_model_directory_without_a_complete_save_holds_no_model_to_protect(data, pristine,
+                                                                              tmp_path):
+    from tfgraph_dnn import storage
+
+    path = str(tmp_path / "model")
+    storage.claim(path, storage.MODEL)  # marked, as a first save killed midway leaves it
+    assert storage.saved_identity(path) is None
+    pristine["clf"].save(path)
+    assert DNNClassifier.load(path).n_features_in_ == 64

@@ -287,7 +287,7 @@ def test_save_twice_keeps_only_newest(base, lettered, data, tmp_path):
     _, X_test, _, _ = data
     path = tmp_path / "model"
     first = base.save(path)
-    second = lettered.save(path)
+    second = lettered.save(path, overwrite=True)
     assert os.path.basename(first) == "save-000001"
     assert os.path.basename(second) == "save-000002"
     assert sorted(os.listdir(path)) == ["latest", "save-000002", "tfgraph_dnn.json"]
@@ -311,7 +311,7 @@ def test_crash_mid_save_leaves_previous_model(base, lettered, data, tmp_path, mo
                                       loads=json.loads)
     monkeypatch.setattr(layout_module, "json", fake_json)
     with pytest.raises(OSError, match="simulated"):
-        lettered.save(path)
+        lettered.save(path, overwrite=True)
     monkeypatch.undo()
     assert calls, "the save never reached json.dump: the crash was not simulated"
     # no save-2, no .tmp-*

@@ -8,9 +8,18 @@ nothing else here does); :class:`DNNClassifier` is a scikit-learn estimator over
 the techniques of Hands-On ML chapter 11.
 
 TensorFlow is imported lazily (on first use of one of these names), so the
-command line answers quickly and can quiet TensorFlow's C++ logging first.
+command line answers quickly.  Importing this package quiets TensorFlow (see
+:mod:`tfgraph_dnn._quiet`): its start-up notices, the "no GPU" error of the
+first Session and the deprecation notices of the TF1 APIs used here are not
+printed, in this process and in workers that unpickle an estimator.
+``TF_CPP_MIN_LOG_LEVEL=0`` shows everything.  It does not change TensorFlow's
+mode (eager stays eager) nor touch what the user's code prints.
 """
 import importlib
+
+from . import _quiet
+
+_quiet.install()
 
 __version__ = "0.1.0"
 

@@ -1,16 +1,16 @@
 """What the command-line modules share (room: ``cli``; TensorFlow only on demand).
 
-A one-line-error argument parser, flag types and flag groups, training-data
-loading, the quiet TensorFlow import, and the ``preprocessing.json`` file that
-``search --save`` writes next to a saved model so that ``predict`` and
-``export`` see the scaling the model was trained with.
+A one-line-error argument parser, flag types and flag groups (every named
+choice -- activation, initializer, optimizer, schedule, data set -- is checked
+by the parser, so a typo fails before any data is loaded or TensorFlow is
+imported, with the allowed names sorted), the ``--save`` target check, the
+quiet TensorFlow import and JSON output.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import math
-import sys
 from typing import Optional
 
 import numpy as np
@@ -20,6 +20,17 @@ from ._quiet import import_tensorflow
 from .datasets import DATASETS
 
 PREPROCESSING_FILE = storage.PREPROCESSING_FILE
+
+# The estimator's names, spelled out so that the parser needs no TensorFlow
+# (tests/test_cli.py checks them against tfgraph_dnn.layers and tfgraph_dnn.training).
+ACTIVATIONS = ("elu", "identity", "leaky_relu", "relu", "selu", "sigmoid", "tanh")
+INITIALIZERS = ("glorot_normal", "glorot_uniform", "he_normal", "he_uniform", "lecun_normal",
+                "lecun_uniform", "variance_scaling")
+OPTIMIZERS = ("adagrad", "adam", "ftrl", "gd", "momentum", "nesterov", "rmsprop")
+SCHEDULES = ("1cycle", "constant", "exponential", "performance", "piecewise", "power")
+SCALINGS = ("none", "standard", "minmax")
+#: ``--feature-scaling``'s default: the command decides (see its help).
+AUTO_SCALING = "auto"
 
 
 class CliError(Exception):
@@ -89,10 +100,59 @@ def hidden_layers(text: str):
     return sizes
 
 
+def plain_text(docstring: str) -> str:
+    """A module docstring's body as help text: the part after the first paragraph, no
+    reStructuredText markup (double backticks)."""
+    return docstring.split("\n\n", 1)[-1].replace("``", "")
+
+
+def feature_scaling(text: str):
+    """Parse ``--feature-scaling``: auto, none, standard, minmax or ``OFFSET,SCALE``.
+
+    Returns
+    -------
+    None, str or (float, float)
+        The estimator's ``feature_scaling`` value, or ``"auto"`` (the
+        command's default).
+    """
+    name = text.strip().lower()
+    if name in SCALINGS + (AUTO_SCALING,):
+        return None if name == "none" else name
+    parts = text.split(",")
+    try:
+        offset, scale = (float(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected one of {', '.join((AUTO_SCALING,) + SCALINGS)} or OFFSET,SCALE "
+            f"(e.g. 0,255), got {text!r}")
+    if not (math.isfinite(offset) and math.isfinite(scale)) or scale == 0:
+        raise argparse.ArgumentTypeError(f"OFFSET,SCALE must be finite, SCALE non-zero, "
+                                         f"got {text!r}")
+    return offset, scale
+
+
+def add_choice(group, flag: str, names, default: Optional[str], what: str) -> None:
+    """A flag whose value is one of ``names``: checked by the parser, listed sorted.
+
+    Parameters
+    ----------
+    group : argparse argument group or parser
+    flag : str
+    names : iterable of str
+    default : str or None
+    what : str
+        The help text before the list of names.
+    """
+    names = sorted(names)
+    shown = f" (default: {default})" if default is not None else ""
+    group.add_argument(flag, default=default, choices=names, metavar="NAME",
+                       help=f"{what}: {', '.join(names)}{shown}")
+
+
 def add_data_flags(parser: argparse.ArgumentParser) -> None:
     """``--dataset``, ``--data``, ``--target`` and ``--test-size``."""
-    parser.add_argument("--dataset", default="digits", choices=sorted(DATASETS),
-                        help="offline data set to use when --data is not given (default: digits)")
+    add_choice(parser, "--dataset", DATASETS, "digits",
+               "offline data set to use when --data is not given")
     parser.add_argument("--data", help="CSV (with --target) or NPZ (arrays X, y) file")
     parser.add_argument("--target", help="name of the label column of a CSV file")
     parser.add_argument("--test-size", type=fraction, default=0.2,
@@ -109,12 +169,8 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--hidden-layers", type=hidden_layers, default=None, metavar="SIZES",
                        help="comma-separated layer sizes, e.g. 300,100 (overrides --n-hidden "
                        "and --n-neurons)")
-    group.add_argument("--activation", default="elu",
-                       help="relu, leaky_relu, elu, selu, tanh, sigmoid or identity "
-                       "(default: elu)")
-    group.add_argument("--initializer", default="he_normal",
-                       help="he_normal, he_uniform, glorot_*, lecun_* or variance_scaling "
-                       "(default: he_normal)")
+    add_choice(group, "--activation", ACTIVATIONS, "elu", "activation of the hidden layers")
+    add_choice(group, "--initializer", INITIALIZERS, "he_normal", "kernel initializer")
     group.add_argument("--batch-norm-momentum", type=unit_interval, default=None,
                        help="batch normalization before every activation (e.g. 0.9)")
     group.add_argument("--dropout-rate", type=rate, default=None,
@@ -126,9 +182,7 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--max-norm", type=positive_float, default=None,
                        help="max-norm threshold of the hidden kernels")
     group = parser.add_argument_group("optimization")
-    group.add_argument("--optimizer", default="adam",
-                       help="gd, momentum, nesterov, adagrad, rmsprop, adam or ftrl "
-                       "(default: adam)")
+    add_choice(group, "--optimizer", OPTIMIZERS, "adam", "optimizer")
     group.add_argument("--learning-rate", type=positive_float, default=0.001,
                        help="(default: 0.001)")
     group.add_argument("--beta1", type=rate, default=0.9, help="Adam's beta1 (default: 0.9)")
@@ -137,8 +191,7 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--momentum", type=rate, default=0.9,
                        help="of momentum, nesterov and rmsprop (default: 0.9)")
     group.add_argument("--batch-size", type=positive_int, default=50, help="(default: 50)")
-    group.add_argument("--lr-schedule", default=None,
-                       help="constant, exponential, piecewise, power, performance or 1cycle")
+    add_choice(group, "--lr-schedule", SCHEDULES, None, "learning-rate schedule")
     for kind in ("value", "norm", "global-norm"):
         group.add_argument(f"--gradient-clip-{kind}", type=positive_float, default=None,
                            help=f"clip gradients by {kind.replace('-', ' ')}")
@@ -159,8 +212,15 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
                        help="also write weight histograms to TensorBoard")
 
 
+def add_verbose_flag(parser: argparse.ArgumentParser) -> None:
+    """``--verbose``: show TensorFlow's own log lines (as ``TF_CPP_MIN_LOG_LEVEL=0``)."""
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's start-up, device and deprecation messages "
+                        "(hidden by default; the same as TF_CPP_MIN_LOG_LEVEL=0)")
+
+
 def add_run_flags(parser: argparse.ArgumentParser, n_epochs: int, early_stopping: bool,
-                  patience: int) -> None:
+                  patience: int, scaling_default: str) -> None:
     """Flags that ``train`` and ``search`` share: epochs, stopping, seed, logs, ``--save``.
 
     Parameters
@@ -169,6 +229,8 @@ def add_run_flags(parser: argparse.ArgumentParser, n_epochs: int, early_stopping
     n_epochs, early_stopping, patience
         The command's defaults of ``--n-epochs``, ``--early-stopping`` and
         ``--patience``.
+    scaling_default : str
+        Says in ``--feature-scaling``'s help what ``auto`` (the default) means.
     """
     group = parser.add_argument_group("training run")
     group.add_argument("--n-epochs", "--epochs", dest="n_epochs", type=positive_int,
@@ -184,8 +246,17 @@ def add_run_flags(parser: argparse.ArgumentParser, n_epochs: int, early_stopping
                        help="seed of the split, shuffling and initialization (default: 42)")
     group.add_argument("--log-dir", default="logs",
                        help="where run directories are written (default: logs)")
+    group.add_argument("--feature-scaling", type=feature_scaling, default=AUTO_SCALING,
+                       metavar="HOW", help="input scaling, fitted and saved with the model "
+                       "(predict and export then take raw features): none, standard, minmax, "
+                       "OFFSET,SCALE for (x - OFFSET) / SCALE, or auto (the default: "
+                       f"{scaling_default})")
     group.add_argument("--save", metavar="DIR",
                        help="save the fitted model to DIR (for predict / export)")
+    group.add_argument("--overwrite", action="store_true",
+                       help="let --save replace a different model (another class or feature "
+                       "count) saved in DIR")
+    add_verbose_flag(parser)
 
 
 def _check_directory(flag: str, path: Optional[str], kind: str) -> None:
@@ -197,22 +268,48 @@ def _check_directory(flag: str, path: Optional[str], kind: str) -> None:
         raise CliError(f"{flag} {path}: {error}") from error
 
 
-def check_save_target(path: Optional[str]) -> None:
-    """Fail before training if ``--save DIR`` would be refused by ``save()`` after it.
+def check_save_target(path: Optional[str], class_name: Optional[str] = None,
+                      n_features: Optional[int] = None, overwrite: bool = False) -> None:
+    """Fail before training if ``--save DIR`` would be refused, or replace another model.
 
     Parameters
     ----------
     path : str or None
         ``--save``: absent, an empty directory or an earlier save are fine
         (the rule of :func:`tfgraph_dnn.storage.check_writable`).
+    class_name, n_features : optional
+        What will be saved; a saved model that differs in either is refused
+        unless ``overwrite``.
+    overwrite : bool, default=False
+        ``--overwrite``: replace a different model.
 
     Raises
     ------
     CliError
-        ``path`` is a file, a checkpoint directory, or a non-empty directory
-        that ``save()`` did not write.
+        ``path`` is a file, a checkpoint directory, a non-empty directory that
+        ``save()`` did not write, or (without ``overwrite``) holds a different
+        model: one line naming the directory and the difference.
     """
-    _check_directory("--save", path, storage.MODEL)
+    if path is None:
+        return
+    try:
+        directory = storage.check_writable(path, storage.MODEL)
+    except (OSError, storage.CheckpointError) as error:
+        raise CliError(f"--save {path}: {error}") from error
+    if overwrite or directory.kind != storage.MODEL:
+        return
+    try:
+        info = storage.model_info(path)
+    except (OSError, storage.CheckpointError):
+        return  # no complete save yet: nothing to replace
+    differences = []
+    if class_name is not None and info["class"] != class_name:
+        differences.append(f"a {info['class']}, not a {class_name}")
+    if n_features is not None and info["n_features"] != n_features:
+        differences.append(f"{info['n_features']} features, not {n_features}")
+    if differences:
+        raise CliError(f"--save {path} holds a different model ({'; '.join(differences)}); "
+                       "give --overwrite to replace it, or another directory")
 
 
 def check_checkpoint_target(path: Optional[str]) -> None:
@@ -262,77 +359,3 @@ def import_estimators():
         ``tfgraph_dnn.estimator``.
     """
     return import_tensorflow("tfgraph_dnn.estimator")
-
-
-def write_preprocessing(model_dir: str, save_dir: str, scaler) -> str:
-    """Record the fitted ``StandardScaler`` that feeds the model saved in ``model_dir``.
-
-    Parameters
-    ----------
-    model_dir : str
-        The directory given to ``save()``.
-    save_dir : str
-        What ``save()`` returned: the file names that save, so a later save
-        into the same directory makes this file stale (and removes it).
-    scaler : sklearn.preprocessing.StandardScaler
-        Fitted, with the default ``with_mean`` and ``with_std``.
-
-    Returns
-    -------
-    str
-        The path of ``preprocessing.json`` (see :mod:`tfgraph_dnn.storage.models`).
-    """
-    return storage.write_preprocessing(model_dir, save_dir, scaler.mean_, scaler.scale_)
-
-
-def read_preprocessing(model_dir: str, save_name: str) -> Optional[dict]:
-    """The ``preprocessing.json`` of ``model_dir`` if it belongs to save ``save_name``.
-
-    Parameters
-    ----------
-    model_dir : str
-        A ``--save`` directory.
-    save_name : str
-        The ``save-N`` directory its ``latest`` points at.  A file written
-        for another save is stale: a warning says it is ignored.
-
-    Returns
-    -------
-    dict or None
-        ``path``, ``mean``, ``scale`` (float64 arrays) and the raw ``payload``;
-        ``None`` without a (current) file.
-    """
-    try:
-        found = storage.read_preprocessing(model_dir, save_name)
-    except storage.CheckpointError as error:
-        raise CliError(str(error)) from error
-    if found is not None and found["stale"]:
-        print(f"warning: ignoring {found['path']}: it was written for another save of this "
-              "model", file=sys.stderr)
-        return None
-    return found
-
-
-def apply_preprocessing(X: np.ndarray, preprocessing: Optional[dict]) -> np.ndarray:
-    """Standardize ``X`` exactly as ``StandardScaler.transform`` does on float32 data.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    preprocessing : dict or None
-        From :func:`read_preprocessing`; ``None`` returns ``X`` unchanged.
-
-    Returns
-    -------
-    ndarray
-        A float32 copy: ``X -= mean; X /= scale``, rounded as the pipeline's.
-    """
-    if preprocessing is None:
-        return X
-    if preprocessing["mean"].shape[0] != np.shape(X)[1]:
-        raise CliError(f"{preprocessing['path']} standardizes {preprocessing['mean'].shape[0]} "
-                       f"features but the data has {np.shape(X)[1]}")
-    X = np.array(X, dtype=np.float32)
-    X -= preprocessing["mean"]
-    X /= preprocessing["scale"]
-    return X

@@ -1,19 +1,33 @@
 """Data of the commands (room: ``cli``): ``--data`` / ``--dataset`` and the test split.
 
-``train`` and ``search`` read labelled data (a file or an offline data set) and
-hold out ``--test-size``; ``predict`` reads features and optional labels, after
+``train`` and ``search`` read labelled data (a file or an offline data set, raw:
+a data set also says how it should be scaled, which becomes the model's
+``feature_scaling``) and hold out ``--test-size``; ``predict`` reads features and optional labels, after
 checking that ``--out`` cannot overwrite its input.  File rules are those of
 :func:`tfgraph_dnn.datafiles.load_file`.
 """
 from __future__ import annotations
 
 import os
+from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
 
 from .cli_common import CliError
 from .datafiles import describe_csv_columns, load_file
-from .datasets import load_dataset
+from .datasets import load_raw_dataset
+
+
+class TrainingData(NamedTuple):
+    """Labelled data of ``train`` / ``search``: features, labels, source name, scaling.
+
+    ``scaling`` is the data set's ``(offset, scale)`` (``None`` for a file).
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    source: str
+    scaling: Optional[Tuple[float, float]]
 
 
 def split_train_test(args, X, y, source: str):
@@ -42,8 +56,9 @@ def load_training_data(args):
 
     Returns
     -------
-    X : ndarray, y : ndarray, source : str
-        ``source`` names the file or data set, for the printed summary.
+    TrainingData
+        Raw ``X``, ``y``, ``source`` (the file or data set, for the printed
+        summary) and ``scaling`` (the data set's; ``None`` for a file).
 
     Raises
     ------
@@ -57,8 +72,9 @@ def load_training_data(args):
                 raise CliError(f"{args.data}: no labels; give --target with the label column "
                                f"({describe_csv_columns(args.data)})")
             raise CliError(f"{args.data}: no labels; store an array 'y' in the NPZ file")
-        return X, y, args.data
-    return (*load_dataset(args.dataset), args.dataset)
+        return TrainingData(X, y, args.data, None)
+    X, y, scaling = load_raw_dataset(args.dataset)
+    return TrainingData(X, y, args.dataset, scaling)
 
 
 def load_prediction_data(args):

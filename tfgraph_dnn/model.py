@@ -9,6 +9,14 @@ optimizers, sessions or data; :mod:`tfgraph_dnn.training` adds those.
 Variable names read like the chapter's checkpoints: ``hidden1/kernel``,
 ``hidden1/bias``, ``hidden1/batch_normalization/moving_mean``, ``logits/kernel``.
 
+Input preprocessing is part of the net: with ``NetworkSpec.feature_scaling``
+the inputs go through :func:`scale_features`, ``(X - offset) / scale`` with two
+non-trainable variables ``feature_scaling/offset`` and ``feature_scaling/scale``
+of shape ``(n_inputs,)`` -- saved with the weights, never trained, set per fit
+by the estimator.  The inference net and the training step both call it, so
+every path (training, validation, predictions, MC dropout, cached frozen
+layers, exports) sees the same scaled inputs.
+
 Initial weights and dropout masks are stateless random numbers, functions of
 the ``seed`` knob (and, for masks, of the global step): a graph built once
 gives every fit the weights of its own ``random_state``, and a fit resumed
@@ -59,6 +67,9 @@ class NetworkSpec:
         The lowest ``n_frozen`` hidden layers are frozen: ``tf.stop_gradient``
         on ``hidden{n_frozen}``'s output, and their variables are left out of
         :attr:`Endpoints.trainable_variables` (hence of the optimizer).
+    feature_scaling : bool
+        Whether the inputs are scaled in the graph (:func:`scale_features`);
+        the offset and scale themselves are variables, set per fit.
     """
 
     n_inputs: int
@@ -74,6 +85,7 @@ class NetworkSpec:
     max_norm: Optional[float] = None
     seed: Optional[int] = None
     n_frozen: int = 0
+    feature_scaling: bool = False
 
     @property
     def frozen_layers_deterministic(self) -> bool:
@@ -97,7 +109,7 @@ class NetworkSpec:
         return replace(self, hidden_layer_sizes=tuple(int(s) for s in self.hidden_layer_sizes),
                        l1=bool(self.l1), l2=bool(self.l2),
                        dropout_rate=bool(self.dropout_rate), max_norm=self.max_norm is not None,
-                       seed=None)
+                       seed=None, feature_scaling=bool(self.feature_scaling))
 
 
 @dataclass
@@ -121,6 +133,9 @@ class Endpoints:
     dropout_step: Optional[tf.Tensor] = None
     knobs: Optional[Knobs] = None   # the per-fit values (set before each fit's initializers)
     kernels: List[tf.Variable] = field(default_factory=list)  # hidden1..N, logits
+    # (offset, scale) of the input scaling; empty without it.  Non-trainable, saved with
+    # the weights, never warm-started: their values are the fit's, not a checkpoint's.
+    scaling_variables: List[tf.Variable] = field(default_factory=list)
 
 
 _MAX_SEED = 2 ** 31 - 1
@@ -148,6 +163,38 @@ class Head:
     loss: tf.Tensor
     accuracy: Optional[tf.Tensor]
     kernel: tf.Variable
+
+
+SCALING_SCOPE = "feature_scaling"
+SCALING_OFFSET = f"{SCALING_SCOPE}/offset"
+SCALING_SCALE = f"{SCALING_SCOPE}/scale"
+
+
+def scaling_variables(spec: NetworkSpec) -> List[tf.Variable]:
+    """``[offset, scale]`` of the input scaling (created on first call, then reused).
+
+    Non-trainable float32 variables of shape ``(n_inputs,)``, initialized to 0
+    and 1 (no scaling) and assigned per fit; global, so the Saver, the weight
+    snapshot and exports hold them.
+    """
+    with v1.variable_scope(SCALING_SCOPE, reuse=v1.AUTO_REUSE, use_resource=True):
+        return [v1.get_variable(name, shape=(spec.n_inputs,), dtype=tf.float32,
+                                initializer=init, trainable=False)
+                for name, init in (("offset", v1.zeros_initializer()),
+                                   ("scale", v1.ones_initializer()))]
+
+
+def scale_features(inputs: tf.Tensor, spec: NetworkSpec) -> tf.Tensor:
+    """``(inputs - offset) / scale`` when ``spec.feature_scaling``, else ``inputs``.
+
+    The one place inputs are preprocessed: :func:`build_network` and the
+    training step both call it (the variables are shared by name).
+    """
+    if not spec.feature_scaling:
+        return inputs
+    offset, scale = scaling_variables(spec)
+    with v1.name_scope("scaled_features"):
+        return tf.math.divide(inputs - offset, scale, name="value")
 
 
 def network_knobs(spec: NetworkSpec, knobs: Knobs) -> dict:
@@ -329,10 +376,11 @@ def build_network(spec: NetworkSpec, knobs: Optional[Knobs] = None) -> Endpoints
                                                    name="dropout_step")
     with v1.variable_scope(v1.get_variable_scope(), use_resource=True):
         with v1.name_scope("dnn"):
-            tower = build_hidden_layers(X, spec, values, training,
+            inputs = scale_features(X, spec)
+            tower = build_hidden_layers(inputs, spec, values, training,
                                         dropout_training=dropout_training,
                                         dropout_step=dropout_step)
-            top = tower.outputs[-1] if tower.outputs else X
+            top = tower.outputs[-1] if tower.outputs else inputs
             head = build_head(top, y, spec, values, tower.kernels)
     steps = v1.get_collection(v1.GraphKeys.GLOBAL_STEP)
     variables = [v for v in v1.global_variables()  # the net's own
@@ -346,4 +394,5 @@ def build_network(spec: NetworkSpec, knobs: Optional[Knobs] = None) -> Endpoints
                      trainable_variables=[v for v in v1.trainable_variables()
                                           if not is_frozen(v.op.name)],
                      dropout_step=dropout_step, knobs=knobs,
-                     kernels=tower.kernels + [head.kernel])
+                     kernels=tower.kernels + [head.kernel],
+                     scaling_variables=scaling_variables(spec) if spec.feature_scaling else [])

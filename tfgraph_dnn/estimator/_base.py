@@ -24,26 +24,23 @@ import tensorflow as tf
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 
-from ..model import NetworkSpec, build_network
 from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
 from ..training.checkpoint import CheckpointHook, latest_save_dir
-from ..training.cache import BuiltGraph
-from ..training.graph import TrainingSpec, build_training_graph
-from ..training.optimizers import OptimizerSpec
 from ..training.hooks import ProgressBar
 from ..training.stopping import EarlyStopping, StopOnNonFinite
 from ..training.tensorboard import TensorBoardHook, new_run_dir
-from . import _persistence
-from ._params import (PARAMETER_CONSTRAINTS, graph_params, hidden_layer_sizes,
-                      structural_changes)
+from . import _fitted, _persistence
+from ._architecture import ArchitectureMixin
+from ._params import PARAMETER_CONSTRAINTS
 from ._prepare import PrepareMixin, add_note
+from ._scaling import scaling_kind
 from ._session import SessionMixin
 from ._state import FittedState
 
 v1 = tf.compat.v1
 
 
-class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
+class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
     """Base class of :class:`DNNClassifier` and friends; not for direct use."""
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -58,8 +55,8 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
                  early_stopping_monitor="val_loss", patience=10, validation_fraction=0.1,
                  checkpoint_dir=None, checkpoint_every=5, resume=False, log_dir=None, run_name=None,
                  log_histograms=False, warm_start=False, warm_start_from=None, n_frozen=0,
-                 cache_frozen=True, callbacks=None, n_threads=None, random_state=None,
-                 verbose=0):
+                 cache_frozen=True, feature_scaling=None, callbacks=None, n_threads=None,
+                 random_state=None, verbose=0):
         self.n_hidden = n_hidden
         self.n_neurons = n_neurons
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -95,6 +92,7 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
         self.warm_start_from = warm_start_from
         self.n_frozen = n_frozen
         self.cache_frozen = cache_frozen
+        self.feature_scaling = feature_scaling
         self.callbacks = callbacks
         self.n_threads = n_threads
         self.random_state = random_state
@@ -187,22 +185,38 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
                 state = self._next_state(previous, fitted, None)
             return self._train_and_publish(state, X, y, None, 1, quiet=True)
 
-    def save(self, path: Union[str, os.PathLike]) -> str:
+    def save(self, path: Union[str, os.PathLike], overwrite: bool = False) -> str:
         """Save the fitted model to directory ``path`` (no pickle involved).
 
         The directory holds a TensorFlow V2 checkpoint of every variable
-        (optimizer state included, so ``warm_start`` can go on training) and
-        ``estimator.json`` (parameters, classes, feature names, history).
-        Saving over an earlier model is atomic: a crash mid-save leaves the
-        previous model loadable.  The directory can also be given as
-        ``warm_start_from`` to another estimator.
+        (optimizer state and the input scaling included, so ``warm_start`` can
+        go on training) and ``estimator.json`` (parameters, classes, feature
+        names, history).  Saving over an earlier save of the same model (same
+        class, features, classes or targets, layers, activation, batch norm
+        and ``feature_scaling``: e.g. after a refit) replaces it atomically: a
+        crash mid-save leaves the previous model loadable.  The directory can
+        also be given as ``warm_start_from`` to another estimator.
+
+        Parameters
+        ----------
+        path : str or path-like
+            Absent, empty, or a directory written by ``save()``.
+        overwrite : bool, default=False
+            Replace a *different* model saved in ``path``; without it that is
+            refused.
 
         Returns
         -------
         str
             The directory of the new save (inside ``path``).
+
+        Raises
+        ------
+        tfgraph_dnn.storage.DifferentModelError
+            ``path`` holds a different model and ``overwrite`` is False (the
+            message names the directory and the differences); nothing is written.
         """
-        return _persistence.save(self, path)
+        return _persistence.save(self, path, overwrite=overwrite)
 
     @classmethod
     def load(cls, path: Union[str, os.PathLike]) -> "BaseDNN":
@@ -210,20 +224,57 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
         return _persistence.load(cls, path)
 
     def export_saved_model(self, path: Union[str, os.PathLike]) -> str:
-        """Export a TF SavedModel for serving (signature ``serving_default``).
+        """Export a TensorFlow 2 SavedModel for serving, input scaling included.
 
-        Its input is ``features`` (float32, ``(None, n_features)``); its outputs
-        are ``probabilities`` and ``classes`` for a classifier, ``predictions``
-        for a regressor.  ``tf.saved_model.load(path)`` serves it in plain eager
-        TensorFlow 2.  ``path`` must not exist yet.
+        In plain eager TensorFlow 2, ``m = tf.saved_model.load(path)`` is
+        callable: ``m(features)`` takes raw features of shape
+        ``(n, n_features)`` as float32 or float64 (arrays or tensors) and
+        returns the outputs dict -- ``probabilities`` and ``classes`` for a
+        classifier, ``predictions`` for a regressor -- the estimator's
+        predictions.  Signatures (input ``features``): ``serving_default``
+        (float32, as in earlier exports; NumPy arrays of any float type are
+        converted) and ``serving_float64``.  ``path`` must not exist yet.
+
+        Returns
+        -------
+        str
+            ``path``.
         """
         return _persistence.export_saved_model(self, path)
+
+    def summary(self) -> str:
+        """A readable description of the fitted net, like Keras' ``model.summary()``.
+
+        One row per layer (the input scaling, ``hidden1 ... hiddenN``,
+        ``logits``): name, output shape, parameter count, and activation,
+        batch norm, dropout and freezing; then the totals of trainable, frozen
+        and non-trainable parameters (batch-norm moving statistics, input
+        scaling).  Optimizer state is not counted.
+
+        Returns
+        -------
+        str
+            The table (print it).
+        """
+        state = self._acquire()
+        try:
+            spec = self._network_spec(None, state.attributes, state.params)
+            variables = [(v.op.name, v.shape.as_list()) for v in state.endpoints.variables]
+            trainable = [v.op.name for v in state.endpoints.trainable_variables]
+        finally:
+            state.release()
+        target = f"{spec.n_outputs} classes" if spec.task == "classification" else \
+            f"{spec.n_outputs} target(s)"
+        title = f"{type(self).__name__}: {spec.n_inputs} features -> {target}"
+        return _fitted.summary(title, spec, variables, trainable,
+                               scaling_kind(state.params.get("feature_scaling")))
 
     def get_weights(self) -> dict:
         """The fitted network's variables as ``{name: ndarray}`` (no optimizer state).
 
         Names are TF1's (``hidden1/kernel``, ``logits/bias``,
-        ``hidden1/batch_normalization/moving_mean``...).
+        ``hidden1/batch_normalization/moving_mean``...); with ``feature_scaling``
+        also ``feature_scaling/offset`` and ``feature_scaling/scale`` (float32).
         """
         state = self._acquire()
         try:
@@ -232,85 +283,6 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
                     for v, value in zip(variables, state.session.run(variables))}
         finally:
             state.release()
-
-    # ------------------------------------------------------------------ architecture
-    def _graph_params(self) -> dict:
-        return graph_params(self.get_params(deep=False))
-
-    def _hidden_layer_sizes(self, params: Optional[dict] = None) -> tuple:
-        return hidden_layer_sizes(params or self.get_params(deep=False))
-
-    def _model_params(self) -> dict:
-        """``get_params()``, except the structural parameters that ``set_params`` changed
-        since the last fit: the published model's (what ``save()`` must describe)."""
-        params = self.get_params(deep=False)
-        state = self.__dict__.get("_state")
-        if state is not None and state.params:
-            for name in structural_changes(state.params, graph_params(params)):
-                params[name] = state.params[name]
-        return params
-
-    def _network_spec(self, seed: Optional[int], fitted: Optional[dict] = None,
-                      params: Optional[dict] = None) -> NetworkSpec:
-        """The net of ``params`` for data as in ``fitted`` (defaults: the current model's)."""
-        fitted = vars(self) if fitted is None else fitted
-        p = params or self._model_params()
-        return NetworkSpec(
-            n_inputs=fitted["n_features_in_"], n_outputs=self._n_outputs(fitted),
-            hidden_layer_sizes=tuple(self._hidden_layer_sizes(p)), task=self._task,
-            activation=p["activation"], initializer=p["initializer"],
-            batch_norm_momentum=p["batch_norm_momentum"], dropout_rate=p["dropout_rate"],
-            l1=p["l1"], l2=p["l2"], max_norm=p["max_norm"], seed=seed,
-            n_frozen=int(p["n_frozen"]))
-
-    def _fingerprint(self, fitted: Optional[dict] = None, params: Optional[dict] = None) -> dict:
-        """What fixes the variables, hence what a checkpoint must match (defaults: the
-        current model's attributes and parameters)."""
-        fitted = vars(self) if fitted is None else fitted
-        p = params or self._model_params()
-        name = lambda value: getattr(value, "__name__", str(value))  # noqa: E731
-        return {"task": self._task, "n_inputs": int(fitted["n_features_in_"]),
-                "n_outputs": int(self._n_outputs(fitted)),
-                "hidden_layer_sizes": [int(s) for s in self._hidden_layer_sizes(p)],
-                "batch_norm": p["batch_norm_momentum"] is not None,
-                "n_frozen": int(p["n_frozen"]),
-                "optimizer": p["optimizer"], "activation": name(p["activation"]),
-                "lr_schedule": name(p["lr_schedule"])}
-
-    def _hparams(self) -> dict:
-        """The parameters that shape the model, for TensorBoard's HParams dashboard."""
-        # Paths, logging, resumption, caching, threads: where and how fast, not which model.
-        plumbing = {"log_dir", "run_name", "log_histograms", "checkpoint_dir", "checkpoint_every",
-                    "resume", "warm_start", "warm_start_from", "cache_frozen", "callbacks",
-                    "n_threads", "verbose"}
-        return {name: value for name, value in self.get_params(deep=False).items()
-                if name not in plumbing}
-
-    def _training_spec(self, seed: int, n_train: int, fitted: dict,
-                       params: dict) -> TrainingSpec:
-        """What the training graph of a fit is built from (and its knobs' values)."""
-        network = self._network_spec(seed, fitted, params)
-        optimizer = OptimizerSpec(
-            name=params["optimizer"], learning_rate=params["learning_rate"],
-            beta1=params["beta1"], beta2=params["beta2"], momentum=params["momentum"],
-            schedule=params["lr_schedule"], clip_value=params["gradient_clip_value"],
-            clip_norm=params["gradient_clip_norm"],
-            clip_global_norm=params["gradient_clip_global_norm"])
-        return TrainingSpec(
-            network, optimizer, batch_size=params["batch_size"],
-            steps_per_epoch=-(-n_train // params["batch_size"]), n_epochs=params["n_epochs"],
-            first_layer=network.n_frozen + 1 if self._caches_frozen(network, params) else 1)
-
-    @staticmethod
-    def _build_graph(spec: TrainingSpec) -> BuiltGraph:
-        """Build the net and its training ops in a new, finalized graph."""
-        graph = tf.Graph()
-        with graph.as_default():
-            endpoints = build_network(spec.network)
-            ops = build_training_graph(spec, endpoints)
-            init = v1.global_variables_initializer()
-        graph.finalize()  # hooks only run ops: the graph never grows after this
-        return BuiltGraph(graph, init, endpoints, ops)
 
     # ------------------------------------------------------------------ training
     def _make_hooks(self, state: FittedState, n_train: int, quiet: bool):
@@ -396,9 +368,13 @@ class BaseDNN(PrepareMixin, SessionMixin, BaseEstimator):
         fitted: Dict = state.attributes
         fitted.update(history_=training.history, n_epochs_=len(training.history),
                       n_layers_=len(state.endpoints.hidden) + 1)
+        best_epoch = None
         for hook in hooks:
             if isinstance(hook, EarlyStopping):
                 kept = [row for row in training.history if row["epoch"] == hook.best_epoch]
-                fitted["best_epoch_"] = hook.best_epoch
+                fitted["best_epoch_"] = best_epoch = hook.best_epoch
                 fitted["best_val_loss_"] = kept[0].get("val_loss", hook.best_value) if kept \
                     else hook.best_value
+        fitted.update(_fitted.curve_attributes(
+            self._task, training.history, start, None if valid is None else valid[1],
+            fitted.get("validation_scores_"), best_epoch))

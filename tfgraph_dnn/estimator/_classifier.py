@@ -13,10 +13,11 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseDNN
 from ._session import check_n_samples
+from ._fitted import ScoreLoggingMixin
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
 
 
-class DNNClassifier(ClassifierMixin, BaseDNN):
+class DNNClassifier(ScoreLoggingMixin, ClassifierMixin, BaseDNN):
     __doc__ = """Deep neural network classifier on a TensorFlow 1 graph.
 
     The chapter's network: ``n_hidden`` dense layers of ``n_neurons`` units
@@ -28,7 +29,8 @@ class DNNClassifier(ClassifierMixin, BaseDNN):
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-{attributes}    """.format(parameters=PARAMETERS, attributes=COMMON_ATTRIBUTES.format(metrics=", accuracy"))
+{attributes}    """.format(parameters=PARAMETERS, attributes=COMMON_ATTRIBUTES.format(
+        metrics=", accuracy", validation_score=": accuracy, as ``score``"))
 
     _task = "classification"
 

@@ -91,6 +91,19 @@ PARAMETERS = """    Parameters
     cache_frozen : bool, default=True
         When the frozen layers have no dropout and no batch norm, compute
         their outputs once per fit and train the upper layers on them.
+    feature_scaling : {'standard', 'minmax'}, (offset, scale) or None, default=None
+        Input preprocessing carried by the model: ``(X - offset) / scale``
+        computed inside the network's graph, so ``predict``, saved models,
+        pickles and SavedModel exports all take raw features.  'standard':
+        each feature's mean and standard deviation on the ``X`` given to
+        ``fit`` (a zero deviation counts as 1); 'minmax': its minimum and
+        range, to [0, 1] (a zero range counts as 1); a pair of numbers or
+        per-feature arrays fixes them (``(0, 255)`` for raw pixels).  The
+        values are fitted when a new network is built (``fit``, the first
+        ``partial_fit``) and kept by continued fits (``warm_start``, later
+        ``partial_fit`` calls, ``resume``), which cannot change this
+        parameter; ``warm_start_from`` never sets them.  Fitted values:
+        ``feature_offset_``, ``feature_scale_``.
     callbacks : list of Hook, default=None
         Extra hooks (``on_train_begin`` / ``on_epoch_end`` / ...) run by the loop.
     n_threads : int, default=None
@@ -118,6 +131,24 @@ COMMON_ATTRIBUTES = """    n_features_in_ : int
     best_epoch_, best_val_loss_ : int, float
         Only with ``early_stopping=True``: the epoch whose weights were kept
         and its validation loss.
+    feature_offset_, feature_scale_ : ndarray of shape (n_features_in_,)
+        Only with ``feature_scaling``: the network sees
+        ``(X - feature_offset_) / feature_scale_``.
+    loss_curve_ : list of float
+        The training loss of every epoch (``history_``'s ``loss``), as
+        ``MLPClassifier``'s.
+    n_iter_ : int
+        Epochs run (earlier fits' included when training went on), as ``n_epochs_``.
+    validation_scores_ : list of float or None
+        Per epoch, the score on the validation data (``X_valid`` or the
+        ``early_stopping`` split){validation_score}; ``None`` for an epoch
+        without validation, and the attribute is ``None`` when no epoch had any.
+    best_loss_ : float or None
+        The lowest training loss of ``loss_curve_``; ``None`` with
+        ``early_stopping=True`` (as ``MLPClassifier``), where ``best_epoch_``
+        and ``best_validation_score_`` describe the kept weights.
+    best_validation_score_ : float
+        Only with ``early_stopping=True``: the validation score of ``best_epoch_``.
     warm_started_vars_ : list of str
         Variables initialized from ``warm_start_from``.
     log_dir_ : str

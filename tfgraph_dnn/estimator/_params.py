@@ -21,6 +21,7 @@ from .. import layers
 from ..training import OPTIMIZERS
 from ..training.schedules import SCHEDULES, Schedule
 from ..training.transfer import WarmStartSettings
+from . import _scaling
 
 MAX_LAYERS = 1000            # hidden layers (n_hidden, n_frozen, len(hidden_layer_sizes))
 MAX_UNITS = 2 ** 31 - 1      # units of a layer, rows of a batch: TensorFlow's int32 shapes
@@ -77,6 +78,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "warm_start_from": [str, os.PathLike, WarmStartSettings, None],
     "n_frozen": [_between(0, MAX_LAYERS)],
     "cache_frozen": ["boolean"],
+    "feature_scaling": _scaling.CONSTRAINT,
     "callbacks": [list, tuple, None],
     "n_threads": [_between(1, MAX_THREADS), None],
     "random_state": ["random_state"],
@@ -91,14 +93,15 @@ GRAPH_PARAMS = (
     "learning_rate", "beta1", "beta2", "momentum", "batch_size", "n_epochs",
     "batch_norm_momentum", "dropout_rate", "l1", "l2", "max_norm", "gradient_clip_value",
     "gradient_clip_norm", "gradient_clip_global_norm", "lr_schedule", "n_frozen",
-    "cache_frozen", "n_threads")
+    "cache_frozen", "n_threads", "feature_scaling")
 
 # What fixes the network's variables (names, shapes, optimizer slots) or their meaning,
 # and the parameters that set it: a continued fit cannot change these.
 _STRUCTURE = {"hidden_layer_sizes": ("n_hidden", "n_neurons", "hidden_layer_sizes"),
               "batch_norm": ("batch_norm_momentum",), "activation": ("activation",),
               "optimizer": ("optimizer",), "n_frozen": ("n_frozen",),
-              "learning_rate_variable": ("lr_schedule",)}
+              "learning_rate_variable": ("lr_schedule",),
+              "feature_scaling": ("feature_scaling",)}
 
 
 def hidden_layer_sizes(params: Dict[str, Any]) -> tuple:
@@ -121,8 +124,9 @@ def hidden_layer_sizes(params: Dict[str, Any]) -> tuple:
 
 
 def graph_params(params: Dict[str, Any]) -> Dict[str, Any]:
-    """The subset of ``get_params()`` that the graph is built from."""
-    return {name: params[name] for name in GRAPH_PARAMS}
+    """The subset of ``get_params()`` that the graph is built from (a parameter added
+    since a model was pickled or saved takes its default, ``None``)."""
+    return {name: params.get(name) for name in GRAPH_PARAMS}
 
 
 def _structure(params: Dict[str, Any]) -> Dict[str, Any]:
@@ -131,7 +135,9 @@ def _structure(params: Dict[str, Any]) -> Dict[str, Any]:
             "batch_norm": params["batch_norm_momentum"] is not None,
             "activation": params["activation"], "optimizer": params["optimizer"],
             "n_frozen": int(params["n_frozen"]),
-            "learning_rate_variable": getattr(schedule, "name", schedule) == "performance"}
+            "learning_rate_variable": getattr(schedule, "name", schedule) == "performance",
+            # The inputs' meaning: a continued fit keeps the scaling its model was fitted with.
+            "feature_scaling": _scaling.scaling_key(params.get("feature_scaling"))}
 
 
 def structural_changes(before: Dict[str, Any], after: Dict[str, Any]) -> List[str]:
@@ -141,6 +147,6 @@ def structural_changes(before: Dict[str, Any], after: Dict[str, Any]) -> List[st
     changed: List[str] = []
     for key, names in _STRUCTURE.items():
         if old[key] != new[key]:
-            changed += [name for name in names if repr(before[name]) != repr(after[name])] \
-                or list(names)
+            changed += [name for name in names
+                        if repr(before.get(name)) != repr(after.get(name))] or list(names)
     return changed

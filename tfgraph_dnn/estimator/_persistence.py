@@ -4,7 +4,8 @@ What a model directory holds, how it is written atomically, validated and
 recovered is :mod:`tfgraph_dnn.storage`'s; this module only moves an
 estimator's state into :func:`tfgraph_dnn.storage.write_model` and back out
 of :func:`tfgraph_dnn.storage.read_model`.  Nothing is ever unpickled.
-``export_saved_model`` writes a TF SavedModel with a serving signature instead.
+``export_saved_model`` writes a TensorFlow 2 SavedModel instead (callable,
+input scaling inside, float32 and float64 features).
 
 The estimator is used through public API (``get_params``, fitted attributes,
 ``get_weights``) and, for what a fit keeps privately, through exactly two
@@ -15,18 +16,21 @@ in step with :class:`~tfgraph_dnn.estimator.BaseDNN`.
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-import warnings
 import shutil
 import tempfile
+import warnings
 from typing import Any, Dict, Iterator
 
 import numpy as np
 import tensorflow as tf
 from sklearn.utils.validation import check_is_fitted
+from tensorflow.python.eager import context  # eager_mode(): TF2 saving from TF1 mode
 
 from .. import __version__, storage
 from ..model import build_network
+from ._scaling import check_scaling_attributes
 
 v1 = tf.compat.v1
 
@@ -66,6 +70,7 @@ def _restore_fit_state(estimator, meta: Dict[str, Any], path: str) -> None:
     """
     try:
         estimator._validate_params()  # a hand-edited value (n_epochs=-1...) names the file
+        check_scaling_attributes(vars(estimator), estimator.feature_scaling)
         classes = getattr(estimator, "classes_", None)
         if classes is not None and (len(np.unique(classes)) != len(classes)
                                     or list(np.sort(classes)) != list(classes)):
@@ -90,7 +95,7 @@ def _restore_fit_state(estimator, meta: Dict[str, Any], path: str) -> None:
 
 
 # --------------------------------------------------------------- save / load
-def save(estimator, path) -> str:
+def save(estimator, path, overwrite: bool = False) -> str:
     """Write ``estimator`` to directory ``path``; see ``BaseDNN.save``."""
     check_is_fitted(estimator)
     path = os.fspath(path)
@@ -106,7 +111,8 @@ def save(estimator, path) -> str:
                   if name.endswith("_") and not name.startswith("_")}
         meta = {"class": type(estimator).__name__, "params": params, "fitted": fitted,
                 **state}
-        return storage.write_model(path, write_weights, meta, version=__version__)
+        return storage.write_model(path, write_weights, meta, version=__version__,
+                                   overwrite=overwrite)
 
 
 def load(cls, path):
@@ -133,42 +139,29 @@ def load(cls, path):
 
 
 def export_saved_model(estimator, path) -> str:
-    """Write a serving SavedModel; see ``BaseDNN.export_saved_model``."""
+    """Write a serving SavedModel; see ``BaseDNN.export_saved_model``.
+
+    The net (input scaling included) is built in a TF1 graph holding the
+    fitted weights and written as a TF1 SavedModel in a staging directory;
+    TensorFlow 2 loads that, wraps its signature in a callable module taking
+    float32 or float64 features, and saves it as ``path``.
+    """
     check_is_fitted(estimator)
     path = os.fspath(path)
     if os.path.exists(path):
         raise FileExistsError(f"{path} already exists; export_saved_model never overwrites.")
     weights = estimator.get_weights()
+    spec = estimator._network_spec(seed=0)
+    classes = estimator.classes_ if estimator._task == "classification" else None
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(dir=parent, prefix=storage.TMP_PREFIX + "export-")
     export_dir = os.path.join(staging, "model")
     try:
-        graph = tf.Graph()
-        with graph.as_default():
-            endpoints = build_network(estimator._network_spec(seed=0))
-            if estimator._task == "classification":
-                classes = estimator.classes_
-                if classes.dtype == object:
-                    classes = classes.astype(str)
-                label_index = tf.argmax(endpoints.outputs, axis=1)
-                outputs = {"probabilities": endpoints.outputs,
-                           "classes": tf.gather(tf.constant(classes), label_index)}
-            else:
-                outputs = {"predictions": endpoints.outputs}
-            signature = v1.saved_model.signature_def_utils.predict_signature_def(
-                inputs={"features": endpoints.X}, outputs=outputs)
-            with v1.Session(graph=graph) as session:
-                endpoints.knobs.assign_all(session, {})  # the initializers read the seed
-                session.run(v1.global_variables_initializer())
-                for variable in endpoints.variables:  # feeds the initializer: no new ops
-                    session.run(variable.initializer,
-                                {variable.initial_value: weights[variable.op.name]})
-                builder = v1.saved_model.Builder(export_dir)
-                builder.add_meta_graph_and_variables(
-                    session, [v1.saved_model.tag_constants.SERVING],
-                    signature_def_map={"serving_default": signature}, strip_default_attrs=True)
-                builder.save()
+        with _tensorflow_notices_hidden():
+            _write_graph_saved_model(os.path.join(staging, "graph"), spec, weights, classes)
+            _write_callable_saved_model(os.path.join(staging, "graph"), export_dir,
+                                        spec.n_inputs)
         os.rename(export_dir, path)
     except BaseException as error:
         if storage.is_write_failure(error):
@@ -177,3 +170,75 @@ def export_saved_model(estimator, path) -> str:
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     return path
+
+
+@contextlib.contextmanager
+def _tensorflow_notices_hidden() -> Iterator[None]:
+    """TensorFlow's Python logger at ERROR for the block (its deprecation notices about
+    the TF1 SavedModel builder are not the user's business)."""
+    logger = logging.getLogger("tensorflow")
+    level = logger.level
+    logger.setLevel(max(level, logging.ERROR))
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _write_graph_saved_model(export_dir: str, spec, weights: Dict[str, np.ndarray],
+                             classes) -> None:
+    """The net of ``spec`` with ``weights`` as a TF1 SavedModel (signature
+    ``serving_default``: float32 ``features`` -> the outputs)."""
+    graph = tf.Graph()
+    with graph.as_default():
+        endpoints = build_network(spec)
+        if classes is not None:
+            if classes.dtype == object:
+                classes = classes.astype(str)
+            label_index = tf.argmax(endpoints.outputs, axis=1)
+            outputs = {"probabilities": endpoints.outputs,
+                       "classes": tf.gather(tf.constant(classes), label_index)}
+        else:
+            outputs = {"predictions": endpoints.outputs}
+        signature = v1.saved_model.signature_def_utils.predict_signature_def(
+            inputs={"features": endpoints.X}, outputs=outputs)
+        with v1.Session(graph=graph) as session:
+            endpoints.knobs.assign_all(session, {})  # the initializers read the seed
+            session.run(v1.global_variables_initializer())
+            for variable in endpoints.variables:  # feeds the initializer: no new ops
+                session.run(variable.initializer,
+                            {variable.initial_value: weights[variable.op.name]})
+            builder = v1.saved_model.Builder(export_dir)
+            builder.add_meta_graph_and_variables(
+                session, [v1.saved_model.tag_constants.SERVING],
+                signature_def_map={"serving_default": signature}, strip_default_attrs=True)
+            builder.save()
+
+
+def _write_callable_saved_model(graph_dir: str, export_dir: str, n_features: int) -> None:
+    """Re-save the TF1 SavedModel ``graph_dir`` as a TF2 one: ``m(features)`` for
+    float32 or float64 features, signatures ``serving_default`` (float32) and
+    ``serving_float64``.  Runs eagerly even in a process switched to TF1 mode."""
+    with context.eager_mode():
+        imported = tf.saved_model.load(graph_dir)
+        module = _Served(imported)
+        specs = {dtype: tf.TensorSpec((None, n_features), dtype, name="features")
+                 for dtype in (tf.float32, tf.float64)}
+        signatures = {"serving_default": module.__call__.get_concrete_function(
+                          specs[tf.float32]),
+                      "serving_float64": module.__call__.get_concrete_function(
+                          specs[tf.float64])}
+        tf.saved_model.save(module, export_dir, signatures=signatures)
+
+
+class _Served(tf.Module):
+    """The exported object: calling it runs the net on float32 or float64 features."""
+
+    def __init__(self, imported):
+        super().__init__()
+        self.graph_model = imported  # tracked: its variables are saved with the module
+        self._serve = imported.signatures["serving_default"]
+
+    @tf.function
+    def __call__(self, features):
+        return self._serve(features=tf.cast(features, tf.float32))

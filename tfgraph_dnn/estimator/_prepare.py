@@ -25,6 +25,7 @@ from .. import storage
 from ..training.checkpoint import CheckpointError, read_latest, rng_from_json
 from ..training.transfer import as_warm_start_settings, read_warm_start_values
 from ._params import MAX_EPOCHS, hidden_layer_sizes, structural_changes
+from ._scaling import fit_scaling
 from ._state import FittedState, is_fitted_attribute
 
 _MAX_SEED = 2 ** 31 - 1
@@ -84,7 +85,8 @@ class PrepareMixin:
 
     def _training_data(self, X, y, previous: Optional[FittedState], classes=None):
         """Validated ``(X, y, fitted)``: ``fitted`` holds what the data fixes
-        (``n_features_in_``, ``classes_``...), new or checked against ``previous``."""
+        (``n_features_in_``, ``classes_``, the input scaling...), new or checked
+        against ``previous`` (whose scaling a continued fit keeps)."""
         reset = previous is None
         scratch = self._scratch(None if reset else previous.attributes)
         X, y = validate_data(scratch, X, y, dtype=np.float32, reset=reset,
@@ -92,6 +94,8 @@ class PrepareMixin:
         fitted = {name: value for name, value in vars(scratch).items()
                   if is_fitted_attribute(name)}
         y = self._targets(y, fitted, reset, classes)
+        if reset:  # on the rows given to fit (as a pipeline's scaler), before any split
+            fitted.update(fit_scaling(X, self.feature_scaling))
         return X, y, fitted
 
     def _validation_data(self, X_valid, y_valid, fitted: dict):
@@ -155,7 +159,10 @@ class PrepareMixin:
         try:
             if self.warm_start_from is not None:
                 settings = as_warm_start_settings(self.warm_start_from)
-                values = read_warm_start_values(settings, state.endpoints.variables)
+                # The input scaling is this fit's (fitted on its X), never a checkpoint's.
+                scaling = {v.op.name for v in state.endpoints.scaling_variables}
+                values = read_warm_start_values(settings, [
+                    v for v in state.endpoints.variables if v.op.name not in scaling])
                 state.ops.snapshot.assign(state.session, values)
                 state.attributes["warm_started_vars_"] = sorted(values)
             if self.checkpoint_dir is not None and self.resume:
@@ -171,12 +178,26 @@ class PrepareMixin:
             return
         expected = self._fingerprint(state.attributes, state.params)
         if saved["fingerprint"] != expected:
-            diff = {k: (saved["fingerprint"].get(k), v) for k, v in expected.items()
-                    if saved["fingerprint"].get(k) != v}
+            keys = sorted(set(expected) | set(saved["fingerprint"]))
+            diff = {k: (saved["fingerprint"].get(k), expected.get(k)) for k in keys
+                    if saved["fingerprint"].get(k) != expected.get(k)}
             raise CheckpointError(f"The checkpoint in {self.checkpoint_dir} is of another "
                                   f"model; (checkpoint, this estimator) differ in {diff}")
         self._restore_into(state, saved["model_prefix"])
+        self._adopt_restored_scaling(state)
         state.history = saved["history"]
         state.rng = rng_from_json(saved["rng_state"])
         state.hook_states = saved["hooks"]
         state.resumed = saved
+
+    @staticmethod
+    def _adopt_restored_scaling(state: FittedState) -> None:
+        """After a resume, the input scaling is the checkpoint's (its weights were trained
+        with it): the fitted attributes follow the restored variables where they differ."""
+        variables = state.endpoints.scaling_variables
+        if not variables:
+            return
+        restored = state.session.run(variables)
+        for name, value in zip(("feature_offset_", "feature_scale_"), restored):
+            if not np.array_equal(np.asarray(state.attributes[name], np.float32), value):
+                state.attributes[name] = value.astype(np.float64)

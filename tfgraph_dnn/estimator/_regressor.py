@@ -12,10 +12,11 @@ from sklearn.utils.validation import check_array
 
 from ._base import BaseDNN
 from ._session import check_n_samples
+from ._fitted import ScoreLoggingMixin
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
 
 
-class DNNRegressor(RegressorMixin, BaseDNN):
+class DNNRegressor(ScoreLoggingMixin, RegressorMixin, BaseDNN):
     __doc__ = """Deep neural network regressor on a TensorFlow 1 graph.
 
     The chapter's network: ``n_hidden`` dense layers of ``n_neurons`` units
@@ -41,7 +42,10 @@ class DNNRegressor(RegressorMixin, BaseDNN):
     ...                    n_epochs=50, random_state=0).fit(X, y / y.std())
     >>> reg.predict(X[:3]).shape
     (3,)
-    """.format(parameters=PARAMETERS, attributes=COMMON_ATTRIBUTES.format(metrics=""))
+    """.format(parameters=PARAMETERS, attributes=COMMON_ATTRIBUTES.format(
+        metrics="", validation_score=(
+            ": R², as ``score``\n        (variance-weighted over several targets: "
+            "``1 - val_loss / mean(var(y_valid))``)")))
 
     _task = "regression"
 

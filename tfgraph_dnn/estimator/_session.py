@@ -23,6 +23,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from ..training.cache import GRAPH_CACHE
 from ..training.checkpoint import CheckpointError, describe_error
 from ..training.loop import EVAL_BATCH_SIZE
+from ._scaling import scaling_values
 from ._state import PUBLISH_LOCK, FittedState, is_fitted_attribute
 
 v1 = tf.compat.v1
@@ -101,7 +102,8 @@ class SessionMixin:
     def _open(self, state: FittedState,
               values: Optional[Dict[str, np.ndarray]] = None) -> FittedState:
         """Give ``state`` a graph and a Session with its knobs set, holding ``values``
-        (every global variable) or freshly initialized weights.
+        (every global variable) or freshly initialized weights and the input
+        scaling of ``state.attributes``.
 
         The graph comes from :data:`GRAPH_CACHE` (built once per structure) with a
         Session of its own, usually one that an earlier fit gave back.
@@ -118,6 +120,8 @@ class SessionMixin:
             state.ops.knobs.assign_all(session, spec.knob_values())
             if values is None:
                 session.run(state.init)
+                if state.endpoints.scaling_variables:
+                    state.ops.snapshot.assign(session, scaling_values(state.attributes))
             else:  # every global variable: no initialization needed
                 state.ops.snapshot.restore(session, values)
         except BaseException:
@@ -254,9 +258,10 @@ class SessionMixin:
         if type(X) is np.ndarray and X.dtype in _FAST_DTYPES and X.ndim == 2 \
                 and X.shape[1] == state.attributes["n_features_in_"] and X.shape[0] > 0 \
                 and "feature_names_in_" not in state.attributes:
-            X = X.astype(np.float32, copy=False)
-            if np.isfinite(X).all():  # else validate_data names the problem
-                return X
+            with np.errstate(over="ignore"):  # too large for float32: validate_data says so
+                cast = X.astype(np.float32, copy=False)
+            if np.isfinite(cast).all():  # else validate_data names the problem
+                return cast
         return validate_data(self, X, dtype=np.float32, reset=False)
 
     def _run_batched(self, state: FittedState, tensor, X, feed=None, vary=None,
@@ -298,6 +303,7 @@ class SessionMixin:
 
     def __setstate__(self, state):
         state = dict(state)
+        state.setdefault("feature_scaling", None)  # pickled before the parameter existed
         values = state.pop("_pending_values", None)  # the layout of earlier versions
         legacy = {name: state.pop(name, None) for name in
                   ("_graph_seed", "_n_train", "_history", "_rng", "_hook_states", "_resumed")}

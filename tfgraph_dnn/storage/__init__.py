@@ -13,6 +13,8 @@ Modules:
   ``latest``), the format marker, which directories are ours, crash recovery;
 * :mod:`.models` -- ``estimator.json`` and its validation against the
   checkpoint, ``preprocessing.json``;
+* :mod:`.identity` -- which model a directory holds; saving over a different
+  one is refused unless asked for (:func:`check_replacement`);
 * :mod:`.checkpoints` -- ``state.json`` / ``arrays.npz`` of training checkpoints;
 * :mod:`.reading` -- TensorFlow checkpoints: resolving, reading, writing;
 * :mod:`.codec` -- JSON encoding of parameters and fitted attributes;
@@ -24,6 +26,8 @@ from .codec import decode, encode, rng_from_json, rng_to_json
 from .files import (TMP_PREFIX, CheckpointError, StorageWriteError, atomic_write_text,
                     describe_error, is_leftover, is_write_failure, remove_leftovers,
                     write_failure)
+from .identity import (IDENTITY_KEYS, DifferentModelError, check_replacement,
+                       model_differences, model_identity, saved_identity)
 from .layout import (CHECKPOINTS, FORMAT_VERSION, LATEST, MARKER_FILE, MODEL, MODEL_PREFIX,
                      ForeignDirectoryError, check_writable, claim, inspect, latest_save_dir,
                      write_save)
@@ -40,7 +44,9 @@ def directory_kind(path) -> "str | None":
 
 
 __all__ = [
-    "ARRAYS_FILE", "CHECKPOINTS", "CheckpointError", "FORMAT_VERSION", "ForeignDirectoryError",
+    "ARRAYS_FILE", "CHECKPOINTS", "CheckpointError", "DifferentModelError", "FORMAT_VERSION",
+    "ForeignDirectoryError", "IDENTITY_KEYS", "check_replacement", "model_differences",
+    "model_identity", "saved_identity",
     "LATEST", "MARKER_FILE", "META_FILE", "MODEL", "MODEL_PREFIX", "PREPROCESSING_FILE",
     "STATE_FILE", "StorageWriteError", "TMP_PREFIX", "WarmStartSettings",
     "as_warm_start_settings", "atomic_write_text", "check_against_checkpoint",

@@ -11,6 +11,9 @@ Reading checks the file before anything is built from it: the keys and their
 types, the parameters against the architecture fingerprint, and both against
 the shapes of the checkpoint's ``hiddenK/kernel`` and ``logits/kernel``.
 
+Writing over a *different* model is refused unless asked for
+(:mod:`~tfgraph_dnn.storage.identity`).
+
 ``search --save`` adds ``preprocessing.json`` (a fitted StandardScaler) next to
 ``latest``; it names the save it belongs to, and a later save removes it.
 """
@@ -24,6 +27,7 @@ import numpy as np
 
 from .codec import decode
 from .files import CheckpointError, atomic_write_json, read_json
+from .identity import check_replacement, model_identity
 from .layout import CHECKPOINTS, LATEST, MODEL, MODEL_PREFIX, inspect, latest_save_dir, write_save
 from .reading import checkpoint_shapes
 
@@ -37,7 +41,7 @@ _HIDDEN_KERNEL = re.compile(r"^hidden(\d+)/kernel$")
 
 
 def write_model(path: str, write_weights: Callable[[str], None], meta: Dict[str, Any],
-                version: str) -> str:
+                version: str, overwrite: bool = False) -> str:
     """Write a model as a new save of directory ``path`` (see :func:`read_model`).
 
     Parameters
@@ -50,13 +54,23 @@ def write_model(path: str, write_weights: Callable[[str], None], meta: Dict[str,
         The keys of :data:`META_KEYS`, JSON-encoded.
     version : str
         The library version, recorded.
+    overwrite : bool, default=False
+        Replace a different model saved in ``path`` (see
+        :func:`~tfgraph_dnn.storage.identity.check_replacement`); without it
+        that is refused before anything is written.
 
     Returns
     -------
     str
         The new ``save-N`` directory.  A ``preprocessing.json`` of an earlier
         save is removed (it described another model).
+
+    Raises
+    ------
+    DifferentModelError
+        ``path`` holds a different model and ``overwrite`` is False.
     """
+    check_replacement(path, model_identity(meta), overwrite)
     payload = {"library": "tfgraph_dnn", "format": META_FORMAT, "version": version, **meta}
     save_dir = write_save(path, MODEL, write_weights, {META_FILE: payload},
                           epoch=len(meta["history"]), keep=1, what="the model")
@@ -212,7 +226,9 @@ def model_info(path: str) -> Dict[str, Any]:
     Returns
     -------
     dict
-        ``class``, ``n_features`` and ``save`` (the ``save-N`` name).
+        ``class``, ``n_features``, ``save`` (the ``save-N`` name) and
+        ``feature_scaling`` (the parameter: ``None``, a name or an
+        ``(offset, scale)`` pair; the model applies it to raw features itself).
     """
     path = os.fspath(path)
     save_dir = _locate(path)
@@ -222,8 +238,12 @@ def model_info(path: str) -> Dict[str, Any]:
         n_features = int(decode(meta["fitted"]["n_features_in_"]))
     except (KeyError, TypeError, ValueError) as error:
         raise CheckpointError(f"{meta_path}: no feature count (n_features_in_).") from error
+    try:
+        scaling = decode(meta["params"].get("feature_scaling"))
+    except (TypeError, ValueError) as error:
+        raise CheckpointError(f"{meta_path}: unreadable feature_scaling ({error}).") from error
     return {"class": meta["class"], "n_features": n_features,
-            "save": os.path.basename(save_dir)}
+            "save": os.path.basename(save_dir), "feature_scaling": scaling}
 
 
 def write_preprocessing(model_dir: str, save_dir: str, mean, scale) -> str:

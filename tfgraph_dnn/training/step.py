@@ -1,8 +1,8 @@
 """The training step, built once, run ``k`` steps per ``Session.run`` (room: ``training``).
 
 :func:`build_step_loop` is the only place a training step is built: gather a
-mini-batch of the rows held in the graph, run the net's layers on it (the
-model's own functions, reusing its variables), add the penalties, take the
+mini-batch of the rows held in the graph, run the net's input scaling and
+layers on it (the model's own functions, reusing its variables), add the penalties, take the
 gradients, clip them (:func:`~.optimizers.clip_gradients`), apply the
 optimizer with the schedule's rate at the step's own global step, run batch
 norm's updates and max-norm clipping.  A ``tf.while_loop`` runs as many steps
@@ -18,12 +18,13 @@ plain sequential SGD.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict, Optional, Sequence
+from typing import Callable, Dict, Sequence
 
 import numpy as np
 import tensorflow as tf
 
-from ..model import CLASSIFICATION, Endpoints, NetworkSpec, build_head, build_hidden_layers
+from ..model import (CLASSIFICATION, Endpoints, NetworkSpec, build_head, build_hidden_layers,
+                     scale_features)
 from .optimizers import CLIPS, OptimizerSpec, build_train_op, make_optimizer
 
 v1 = tf.compat.v1
@@ -42,7 +43,8 @@ class StepLoop:
     Attributes
     ----------
     data_X, data_y : tf.Variable
-        Local (unsaved) variables of any row count, set by :meth:`load`.
+        Local (unsaved) variables of any row count, set by :meth:`load`: raw
+        features (scaled inside each step, as the inference net does).
     order : tf.Tensor
         int32 placeholder: the rows of the steps to run, batch after batch.
     totals : dict
@@ -123,6 +125,8 @@ def build_step_loop(network: NetworkSpec, optimizer: OptimizerSpec, knobs: Dict[
             with v1.variable_scope(v1.get_variable_scope(), reuse=True):
                 # The step's own global step keys its dropout masks.
                 step_key = global_step.read_value() if network.dropout_rate else None
+                if first_layer == 1:  # raw features (cached frozen outputs are scaled)
+                    X = scale_features(X, network)
                 tower = build_hidden_layers(X, network, knobs, True, first_layer,
                                             dropout_step=step_key)
                 top = tower.outputs[-1] if tower.outputs else X

@@ -1,19 +1,22 @@
 """``tfgraph-dnn search``: randomized hyper-parameter search (room: ``cli``).
 
-The chapter's exercise: ``RandomizedSearchCV`` over
-``Pipeline([("scaler", StandardScaler()), ("dnn", DNNClassifier())])`` with
-early stopping and a small epoch budget per fit, then the best pipeline is
-scored on a held-out test split.  The run directory
-(``<log-dir>/run-<timestamp>-search``) receives ``search_results.csv``
-(``cv_results_``), ``metrics.json`` and one TensorBoard run per fit (the
-HParams dashboard compares them).  ``--save DIR`` saves the best
-``DNNClassifier`` and, as ``DIR/preprocessing.json``, its scaler's ``mean_``
-and ``scale_``: ``predict`` and ``export`` read it, so ``predict`` takes raw
-features like the pipeline did.
+The chapter's exercise: RandomizedSearchCV over a DNNClassifier that
+standardizes its inputs itself (feature_scaling=standard, or
+--feature-scaling), with early stopping and a small epoch budget per fit;
+the best model is then scored on a held-out test split. Each finished fit
+prints a line (candidate, fold, score, seconds, ETA); on a terminal a
+progress bar counts the fits. The run directory
+(<log-dir>/run-<timestamp>-search) receives search_results.csv (cv_results_),
+metrics.json and one TensorBoard run per fit (the HParams dashboard compares
+them). --save DIR saves the best DNNClassifier, its scaling included, so
+predict takes raw features; a directory holding a different model is refused
+unless --overwrite. --dask ADDRESS runs the fits on a Dask cluster
+(local: a LocalCluster on this machine).
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import csv
 import json
 import os
@@ -21,16 +24,18 @@ from typing import Optional
 
 import numpy as np
 
-from .cli_common import (CliError, add_data_flags, add_run_flags, check_save_target,
-                         import_estimators, number_in, positive_int, to_builtin, write_json,
-                         write_preprocessing)
-from .cli_data import load_training_data, split_train_test
+from ..cli_common import (AUTO_SCALING, CliError, add_data_flags, add_run_flags,
+                          check_save_target, import_estimators, number_in, plain_text,
+                          positive_int, to_builtin, write_json)
+from ..cli_data import load_training_data, split_train_test
 
-STEP = "dnn"  # the pipeline step of the DNNClassifier: parameters are dnn__<name>
+#: Search space of the net's parameters (lists are sampled uniformly); see search_space().
+SPACE_NAMES = ("n_hidden", "n_neurons", "activation", "optimizer", "learning_rate", "beta1",
+               "beta2", "batch_size", "lr_schedule", "batch_norm_momentum", "dropout_rate")
 
 
-def search_space() -> dict:
-    """The distributions sampled for ``dnn__<parameter>`` (lists are sampled uniformly)."""
+def search_space(prefix: str = "") -> dict:
+    """The distributions sampled for ``<prefix><parameter>`` (lists: sampled uniformly)."""
     from scipy.stats import loguniform, randint
 
     space = {
@@ -46,7 +51,7 @@ def search_space() -> dict:
         "batch_norm_momentum": [None, 0.9, 0.99],
         "dropout_rate": [None, 0.2, 0.5],
     }
-    return {f"{STEP}__{name}": values for name, values in space.items()}
+    return {f"{prefix}{name}": values for name, values in space.items()}
 
 
 def threads_per_job(n_jobs: int, n_cpus: Optional[int] = None,
@@ -126,6 +131,43 @@ def _failure_summary(error: ValueError) -> str:
     return f"{lines[0]} Last error: {lines[-1]}" if len(lines) > 1 else str(error)
 
 
+def require_dask() -> None:
+    """Raise a one-line :class:`CliError` naming the install command if Dask is missing."""
+    try:
+        import dask.distributed  # noqa: F401
+    except ImportError as error:
+        raise CliError("--dask needs Dask: pip install 'tfgraph_dnn[dask]'") from error
+
+
+@contextlib.contextmanager
+def dask_backend(address: Optional[str]):
+    """joblib's ``dask`` backend on ``address`` (``"local"``: a LocalCluster); no-op if None."""
+    if address is None:
+        yield
+        return
+    require_dask()
+    import joblib
+    from dask.distributed import Client, LocalCluster
+
+    cluster = LocalCluster(host="127.0.0.1", dashboard_address=None, threads_per_worker=1,
+                           silence_logs=50) if address == "local" else None
+    client = Client(cluster if cluster is not None else address)
+    try:
+        with joblib.parallel_config(backend="dask"):
+            yield
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _explicit_splits(n_folds: int, X, y) -> list:
+    """The folds ``RandomizedSearchCV(cv=n_folds)`` uses for a classifier, as index pairs."""
+    from sklearn.model_selection import check_cv
+
+    return list(check_cv(n_folds, y, classifier=True).split(X, y))
+
+
 def cmd_search(args) -> int:
     """``search``: randomized search, report best parameters and scores, write results.
 
@@ -140,38 +182,53 @@ def cmd_search(args) -> int:
         0; errors raise (``main`` turns them into exit code 2).
     """
     check_save_target(args.save)
-    X, y, source = load_training_data(args)
-    X_train, X_test, y_train, y_test = split_train_test(args, X, y, source)
-    from sklearn.model_selection import RandomizedSearchCV
-    from sklearn.pipeline import Pipeline
-    from sklearn.preprocessing import StandardScaler
+    if args.dask is not None:
+        require_dask()
+    data = load_training_data(args)
+    check_save_target(args.save, "DNNClassifier", data.X.shape[1], args.overwrite)
+    X_train, X_test, y_train, y_test = split_train_test(args, data.X, data.y, data.source)
+    from sklearn.model_selection import ParameterSampler, RandomizedSearchCV
+
+    from .models import build_model, describe_scaling, network_of, param_prefix, save_model
+    from .progress import SearchProgress, fingerprint
 
     estimators = import_estimators()
-    from .training.tensorboard import new_run_dir
+    from ..training.tensorboard import new_run_dir, write_search_summary
 
+    scaling = "standard" if args.feature_scaling == AUTO_SCALING else args.feature_scaling
     run_dir = new_run_dir(args.log_dir, "search")
-    dnn = estimators.DNNClassifier(
+    model = build_model(estimators.DNNClassifier, dict(
         n_epochs=args.n_epochs, early_stopping=args.early_stopping, patience=args.patience,
         validation_fraction=args.validation_fraction,
         n_threads=threads_per_job(args.n_jobs, n_fits=args.n_iter * args.cv),
-        log_dir=run_dir, run_name="fit", random_state=args.random_state)
-    pipeline = Pipeline([("scaler", StandardScaler()), (STEP, dnn)])
-    search = RandomizedSearchCV(pipeline, search_space(), n_iter=args.n_iter, cv=args.cv,
-                                n_jobs=args.n_jobs, random_state=args.random_state,
-                                verbose=1, error_score=np.nan)
-    try:
-        search.fit(X_train, y_train)
-    except ValueError as error:
-        if "fits failed" not in str(error):
-            raise
-        raise CliError(_failure_summary(error))
+        log_dir=run_dir, run_name="fit", random_state=args.random_state), scaling)
+    prefix = param_prefix(model)
+    space = search_space(prefix)
+    candidates = list(ParameterSampler(space, args.n_iter, random_state=args.random_state))
+    splits = _explicit_splits(args.cv, X_train, y_train)
+    print(f"feature scaling: {describe_scaling(scaling)} (fitted and saved with the model)",
+          flush=True)
+    with SearchProgress(candidates, [fingerprint(X_train[test]) for _, test in splits],
+                        score_name="accuracy") as progress:
+        search = RandomizedSearchCV(model, space, n_iter=args.n_iter, cv=splits,
+                                    n_jobs=args.n_jobs, random_state=args.random_state,
+                                    verbose=1, error_score=np.nan, scoring=progress.scorer)
+        try:
+            with dask_backend(args.dask):
+                search.fit(X_train, y_train)
+        except ValueError as error:
+            if "fits failed" not in str(error):
+                raise
+            raise CliError(_failure_summary(error))
     results_path = write_cv_results(search.cv_results_, os.path.join(run_dir,
                                                                      "search_results.csv"))
-    best_params = {name.split("__", 1)[1]: value for name, value in
+    best_params = {name[len(prefix):]: value for name, value in
                    sorted(search.best_params_.items())}
     accuracy = float(search.score(X_test, y_test))
+    write_search_summary(run_dir, search.cv_results_, test_score=accuracy)
     write_json(os.path.join(run_dir, "metrics.json"), {
-        "source": source, "n_iter": args.n_iter, "cv": args.cv,
+        "source": data.source, "n_iter": args.n_iter, "cv": args.cv,
+        "feature_scaling": describe_scaling(scaling),
         "best_params": best_params, "best_cv_accuracy": search.best_score_,
         "test_accuracy": accuracy})
     shown = (f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
@@ -185,11 +242,10 @@ def cmd_search(args) -> int:
     if args.save:
         best = search.best_estimator_
         # The thread budget was for parallel fits; a loaded model uses TF's default.
-        best.named_steps[STEP].set_params(n_threads=None)
-        save_dir = best.named_steps[STEP].save(args.save)
-        write_preprocessing(args.save, save_dir, best.named_steps["scaler"])
-        print(f"saved: {os.path.abspath(args.save)} (the best DNNClassifier; its "
-              "StandardScaler in preprocessing.json, applied by predict)")
+        network_of(best).set_params(n_threads=None)
+        save_model(best, args.save, args.overwrite)
+        print(f"saved: {os.path.abspath(args.save)} (the best DNNClassifier, its feature "
+              "scaling included: predict takes raw features)")
     return 0
 
 
@@ -203,8 +259,8 @@ def _n_jobs(text: str) -> int:
 def add_parser(commands) -> None:
     """Add ``search`` and its flags to the sub-commands of ``tfgraph-dnn``."""
     parser = commands.add_parser(
-        "search", help="randomized hyper-parameter search over scaler + DNNClassifier",
-        description=__doc__.split("\n\n", 1)[1])
+        "search", help="randomized hyper-parameter search over DNNClassifier",
+        description=plain_text(__doc__))
     add_data_flags(parser)
     group = parser.add_argument_group("search")
     group.add_argument("--n-iter", type=positive_int, default=10,
@@ -214,5 +270,10 @@ def add_parser(commands) -> None:
     group.add_argument("--n-jobs", type=_n_jobs, default=1,
                        help="fits run in parallel, -1 for one per core; TensorFlow threads "
                        "per fit are divided accordingly (default: 1)")
-    add_run_flags(parser, n_epochs=20, early_stopping=True, patience=5)
+    group.add_argument("--dask", metavar="ADDRESS", default=None,
+                       help="run the fits on the Dask scheduler at ADDRESS (e.g. "
+                       "tcp://host:8786), or 'local' for a LocalCluster here; needs "
+                       "pip install 'tfgraph_dnn[dask]' (use with --n-jobs -1)")
+    add_run_flags(parser, n_epochs=20, early_stopping=True, patience=5,
+                  scaling_default="standard")
     parser.set_defaults(func=cmd_search)

@@ -1,0 +1,88 @@
+"""Quiet by default (issue 14, item 4): ``import tfgraph_dnn`` and a first fit print nothing.
+
+Each check runs a fresh interpreter as a user's script does, with
+``TF_CPP_MIN_LOG_LEVEL`` unset, and reads its stdout and stderr: no
+TensorFlow / absl / oneDNN / CUDA line, no deprecation notice from the
+library; but the user's own output and the user's own deprecated calls show,
+eager mode is unchanged, and ``TF_CPP_MIN_LOG_LEVEL=0`` shows everything.
+"""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from tfgraph_dnn import _quiet
+
+TF_NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|oneDNN|cuda|cuInit|"
+                      r"WARNING:tensorflow|To enable the following instructions",
+                      re.IGNORECASE | re.MULTILINE)
+
+USER_SCRIPT = textwrap.dedent("""
+    import sys
+    import tfgraph_dnn
+    from tfgraph_dnn import DNNClassifier
+    import numpy as np
+    import tensorflow as tf
+    from tensorflow.python.ops import init_ops
+
+    print("user stdout")
+    print("user stderr", file=sys.stderr)
+    rng = np.random.RandomState(0)
+    X, y = rng.rand(60, 4).astype(np.float32), rng.randint(0, 2, 60)
+    clf = DNNClassifier(n_hidden=1, n_neurons=4, n_epochs=1, random_state=0).fit(X, y)
+    print("eager:", tf.executing_eagerly())
+    with tf.Graph().as_default():
+        init_ops.Ones(dtype=tf.float32)  # the user's own deprecated call: reported
+    print("done")
+""")
+
+
+def run_script(tmp_path, **env_changes):
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    env.update(env_changes)
+    (tmp_path / "user.py").write_text(USER_SCRIPT)
+    return subprocess.run([sys.executable, "user.py"], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_library_import_and_first_fit_are_quiet(tmp_path):
+    result = run_script(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["user stdout", "eager: True", "done"]
+    stderr = result.stderr.splitlines()
+    assert stderr[0] == "user stderr"
+    # Only the user's deprecated call is reported (from user.py), nothing else.
+    assert re.search(r"From .*user\.py:16: calling Ones.__init__ .* is deprecated",
+                     result.stderr), result.stderr
+    library_lines = [line for line in stderr[1:] if "user.py" not in line
+                     and not line.startswith(("Instructions for updating",
+                                              "Call initializer instance"))]
+    assert library_lines == [], result.stderr
+
+
+def test_tf_cpp_min_log_level_0_shows_everything(tmp_path):
+    result = run_script(tmp_path, TF_CPP_MIN_LOG_LEVEL="0")
+    assert result.returncode == 0, result.stderr
+    assert TF_NOISE.search(result.stderr), result.stderr
+
+
+@pytest.mark.parametrize("line, notice", [
+    ("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR",
+     True),
+    ("I0000 00:00:1795977143.353752    3496 port.cc:153] oneDNN custom operations are on.",
+     True),
+    ("I1129 18:33:12.123456    3496 mlir_graph_optimization_pass.cc:437] MLIR V1 ...", True),
+    ("E0000 00:00:1795977146.572709    3496 cuda_platform.cc:52] failed call to cuInit: ...",
+     True),
+    ("E0000 00:00:1795977146.572709    3496 op_kernel.cc:52] Out of memory", False),
+    ("F0000 00:00:1795977146.572709    3496 logging.cc:52] Check failed", False),
+    ("Traceback (most recent call last):", False),
+    ("UserWarning: something of the user's", False),
+])
+def test_only_notices_are_hidden(line, notice):
+    assert _quiet.is_notice(line) is notice

@@ -1,0 +1,78 @@
+"""Command line: ``tfgraph-dnn`` / ``python -m tfgraph_dnn`` (room: ``cli``).
+
+The outermost layer: parses flags, loads data, drives the estimator and
+prints results.  One module per command: :mod:`.train`, :mod:`.search` (with
+:mod:`.progress`), :mod:`.serve` (``predict`` and ``export``),
+:mod:`tfgraph_dnn.cli_migrate` (``migrate``); ``datasets`` is here.
+:mod:`.models` builds and saves the models (scaling inside, no silent
+replace); :mod:`tfgraph_dnn.cli_common` and :mod:`tfgraph_dnn.cli_data` hold
+what they share.
+
+Errors in files or flags end with a one-line message and exit code 2, never a
+traceback; names (activation, optimizer...) are checked by the parser, before
+any data is loaded or TensorFlow imported.  TensorFlow's own log lines are
+hidden (see :mod:`tfgraph_dnn._quiet`); ``--verbose`` or
+``TF_CPP_MIN_LOG_LEVEL=0`` shows them.
+"""
+from __future__ import annotations
+
+import os
+import sys
+from typing import List, Optional
+
+from .. import cli_migrate
+from ..cli_common import CliError, Parser, add_verbose_flag
+from ..datasets import DATASETS
+from . import search, serve, train
+
+EXIT_USAGE = 2
+
+# Names the tests and callers of earlier versions use.
+_estimator_params = train.estimator_params
+_model_info = serve.model_info
+
+
+def cmd_datasets(args) -> int:
+    """``datasets``: list the offline data sets and how each is scaled."""
+    for name, info in sorted(DATASETS.items()):
+        print(f"{name:10s} {info.description}")
+        print(f"{'':10s} {info.scaling_text}")
+    return 0
+
+
+def build_parser() -> Parser:
+    """The ``tfgraph-dnn`` argument parser with its sub-commands."""
+    parser = Parser(prog="tfgraph-dnn", description=(
+        "Train TF1-graph deep nets (Hands-On ML chapter 11) from the command line."))
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    train.add_parser(commands)
+    search.add_parser(commands)
+    cli_migrate.add_parser(commands)
+    serve.add_parsers(commands)
+    datasets = commands.add_parser("datasets",
+                                   help="list the offline data sets and how each is scaled")
+    add_verbose_flag(datasets)
+    datasets.set_defaults(func=cmd_datasets)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    """Run the command line; returns the exit code (2 for bad flags, files or models)."""
+    args = build_parser().parse_args(argv)
+    if getattr(args, "verbose", False):
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
+    else:  # TensorFlow's C++ notices would hide the progress lines; errors still show.
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        return args.func(args)
+    except (CliError, ValueError, OSError, ArithmeticError, ImportError) as error:
+        message = " ".join(str(error).split()) or type(error).__name__
+        print(f"tfgraph-dnn {args.command}: error: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print(f"tfgraph-dnn {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
