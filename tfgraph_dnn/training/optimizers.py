@@ -46,10 +46,34 @@ def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentu
     if name == "rmsprop":
         return v1.train.RMSPropOptimizer(learning_rate, decay=0.9, momentum=momentum)
     if name == "adam":
-        return v1.train.AdamOptimizer(learning_rate, beta1=beta1, beta2=beta2)
+        return _Adam(learning_rate, beta1=beta1, beta2=beta2)
     if name == "ftrl":
         return v1.train.FtrlOptimizer(learning_rate)
     raise ValueError(f"Unknown optimizer {name!r}; valid names are {list(OPTIMIZERS)}")
+
+
+class _Adam(v1.train.AdamOptimizer):
+    """TF1's Adam, reading its two beta-power accumulators once per step.
+
+    TF1 reads them once per variable (12 reads per step for a 5-layer net),
+    and in a step that costs microseconds per op that shows; the arithmetic
+    is unchanged (the same values reach the same ``ResourceApplyAdam``).
+    """
+
+    def _prepare(self):
+        super()._prepare()
+        beta1_power, beta2_power = self._get_beta_accumulators()
+        self._power_reads = (beta1_power.read_value(), beta2_power.read_value())
+
+    def _resource_apply_dense(self, grad, var):
+        dtype = grad.dtype.base_dtype
+        beta1_power, beta2_power = self._power_reads
+        return tf.raw_ops.ResourceApplyAdam(
+            var=var.handle, m=self.get_slot(var, "m").handle, v=self.get_slot(var, "v").handle,
+            beta1_power=tf.cast(beta1_power, dtype), beta2_power=tf.cast(beta2_power, dtype),
+            lr=tf.cast(self._lr_t, dtype), beta1=tf.cast(self._beta1_t, dtype),
+            beta2=tf.cast(self._beta2_t, dtype), epsilon=tf.cast(self._epsilon_t, dtype),
+            grad=grad, use_locking=self._use_locking)
 
 
 @dataclass(frozen=True)
