@@ -40,7 +40,7 @@ import re
 import sys
 import tempfile
 import threading
-from typing import Iterator, Optional
+from typing import Callable, Iterator, List, Optional
 
 LEVEL_VARIABLE = "TF_CPP_MIN_LOG_LEVEL"
 #: ``TF_CPP_MIN_LOG_LEVEL`` when the user has not chosen: C++ errors only.
@@ -81,8 +81,14 @@ def is_notice(line: str) -> bool:
 
 
 @contextlib.contextmanager
-def captured_stderr() -> Iterator[None]:
-    """Capture descriptor 2 in the block; write back every line that is not a notice."""
+def captured_stderr(notice: Callable[[str], bool] = None,
+                    hidden: Optional[List[int]] = None) -> Iterator[None]:
+    """Capture descriptor 2 in the block; write back every line that is not a notice.
+
+    ``notice`` (default :func:`is_notice`) decides what is hidden; ``hidden[0]``,
+    when given, counts the hidden lines.
+    """
+    notice = notice or is_notice
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as sink:
@@ -94,8 +100,10 @@ def captured_stderr() -> Iterator[None]:
             os.dup2(saved, 2)
             os.close(saved)
             sink.seek(0)
-            kept = [line for line in sink.read().decode("utf-8", "replace").splitlines()
-                    if not is_notice(line)]
+            lines = sink.read().decode("utf-8", "replace").splitlines()
+            kept = [line for line in lines if not notice(line)]
+            if hidden is not None:
+                hidden[0] += len(lines) - len(kept)
             if kept:
                 print("\n".join(kept), file=sys.stderr, flush=True)
 
