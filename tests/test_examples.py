@@ -123,3 +123,57 @@ def test_dask_search_without_dask_is_one_line_exit_2(tmp_path):
     assert result.returncode == 2, result.stderr
     (line,) = result.stderr.strip().splitlines()
     assert "needs Dask: pip install 'tfgraph_dnn[dask]'" in line
+
+
+# --- issue 15, item 2: the examples on the full MNIST (--mnist-dir) -----------------------
+
+def _write_mnist_dir(directory: Path, n_train: int = 60, n_test: int = 20) -> None:
+    """Four small official-style idx files (gzip), 4 x 4 images, labels cycling 0-9."""
+    import gzip
+    import struct
+
+    for prefix, n in (("train", n_train), ("t10k", n_test)):
+        labels = np.arange(n, dtype=np.uint8) % 10
+        images = np.repeat(labels * 20, 16).reshape(n, 4, 4).astype(np.uint8)
+        (directory / f"{prefix}-images-idx3-ubyte.gz").write_bytes(gzip.compress(
+            struct.pack(">4i", 2051, n, 4, 4) + images.tobytes()))
+        (directory / f"{prefix}-labels-idx1-ubyte.gz").write_bytes(gzip.compress(
+            struct.pack(">2i", 2049, n) + labels.tobytes()))
+
+
+def test_examples_split_the_full_mnist_as_the_seed(examples, tmp_path, monkeypatch):
+    """Train = the first N_TRAIN training images, valid = the rest, test = the t10k files."""
+    _write_mnist_dir(tmp_path)
+    common = examples["_common"]
+    monkeypatch.setattr(common, "N_TRAIN", 50)  # the seed's 55,000 of 60,000, scaled down
+    data = common.load_mnist(str(tmp_path))
+    assert {name: len(y) for name, (X, y) in data.items()} == {"train": 50, "valid": 10,
+                                                              "test": 20}
+    assert data["train"][0].max() == 180 and data["train"][0].dtype == np.float32  # raw
+    assert data["valid"][1].tolist() == list(range(10))
+    split = examples["exercise8_mnist"].load_split(mnist_dir=str(tmp_path), n_train=20)
+    assert {name: len(y) for name, (X, y) in split.items()} == {"train": 20, "valid": 5,
+                                                               "test": 10}
+    assert all(set(y.tolist()) == set(range(5)) for _, y in split.values())
+    siamese = examples["pretrain_siamese"].load_splits(mnist_dir=str(tmp_path))
+    assert siamese["pretrain"][0] is siamese["train"][0] and len(siamese["valid"][1]) == 10
+    assert common.mnist_dir_of(SimpleNamespace(mnist_dir="none")) is None
+    default = common.default_mnist_dir()
+    assert default is None or Path(default) == common.DEFAULT_MNIST_DIR
+
+
+def test_full_mnist_tables_print_the_seeds_numbers(examples):
+    exercise8, siamese = examples["exercise8_mnist"], examples["pretrain_siamese"]
+    rows = [{"name": "(c) random-search best", "tag": "search-best", "valid": 0.99,
+             "test": 0.995, "epochs": "10/30", "seconds": (1.0, 2.0)},
+            {"name": "(d) seed's BN net", "tag": "seed BN net", "valid": 0.99, "test": 0.996,
+             "epochs": "10/30", "seconds": (1.0, 2.0)}]
+    table = exercise8.markdown_table(rows, rows[1], full=True)
+    assert "seed notebook" in table and "0.99494 (test)" in table and "0.995719" in table
+    assert "seed notebook" not in exercise8.markdown_table(rows, rows[1])
+    pairs = {"valid": 0.98, "test": 0.979, "epochs": "30/45", "wall": 100.0}
+    classifiers = [{"n": 500, "name": "tower A pretrained, frozen", "lr": 0.001,
+                    "valid": 0.97, "test": 0.968, "std": 0.001, "wall": 20.0, "epochs": "9/29"}]
+    text = siamese.results_table(pairs, classifiers, full=True)
+    assert "seed notebook 0.976" in text and "| 0.9667 |" in text
+    assert "seed notebook" not in siamese.results_table(pairs, classifiers)

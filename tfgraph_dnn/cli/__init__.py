@@ -33,10 +33,21 @@ _model_info = serve.model_info
 
 
 def cmd_datasets(args) -> int:
-    """``datasets``: list the offline data sets and how each is scaled."""
+    """``datasets``: list the offline data sets and how each is scaled.
+
+    With ``--mnist-dir DIR``, also read and check that directory's idx files
+    (one line per split, or one error line naming the bad file).
+    """
     for name, info in sorted(DATASETS.items()):
         print(f"{name:10s} {info.description}")
         print(f"{'':10s} {info.scaling_text}")
+    if args.mnist_dir:
+        from ..idx import load_mnist_idx
+
+        data = load_mnist_idx(args.mnist_dir)
+        for split, (X, y) in (("train", (data.X, data.y)), ("test", data.test)):
+            print(f"mnist ({args.mnist_dir}) {split}: {X.shape[0]:,} images x {X.shape[1]} "
+                  f"pixels, labels {', '.join(map(str, sorted(set(y.tolist()))))}")
     return 0
 
 
@@ -51,6 +62,8 @@ def build_parser() -> Parser:
     serve.add_parsers(commands)
     datasets = commands.add_parser("datasets",
                                    help="list the offline data sets and how each is scaled")
+    datasets.add_argument("--mnist-dir", metavar="DIR",
+                          help="also check the MNIST idx files of DIR (the mnist data set)")
     add_verbose_flag(datasets)
     datasets.set_defaults(func=cmd_datasets)
     return parser

@@ -186,7 +186,8 @@ def cmd_search(args) -> int:
         require_dask()
     data = load_training_data(args)
     check_save_target(args.save, "DNNClassifier", data.X.shape[1], args.overwrite)
-    X_train, X_test, y_train, y_test = split_train_test(args, data.X, data.y, data.source)
+    X_train, X_test, y_train, y_test = split_train_test(args, data.X, data.y, data.source,
+                                                         data.test)
     from sklearn.model_selection import ParameterSampler, RandomizedSearchCV
 
     from .models import build_model, describe_scaling, network_of, param_prefix, save_model

@@ -196,8 +196,10 @@ def add_parsers(commands) -> None:
     predict = commands.add_parser("predict", help="predict with a model saved by --save")
     predict.add_argument("--model", required=True, metavar="DIR", help="a --save directory")
     predict.add_argument("--data", required=True, metavar="FILE",
-                         help="CSV (header row; every column a feature) or NPZ (array X), "
-                         "raw features as the model was trained on (it scales them)")
+                         help="CSV (header row; every column a feature), NPZ (array X) or an "
+                         "MNIST idx images file (labels beside it are scored) or directory "
+                         "(its test files): raw features as the model was trained on (it "
+                         "scales them)")
     predict.add_argument("--target", help="label column of the CSV: dropped from the features "
                          "and, if present, used to print the score")
     predict.add_argument("--out", default="predictions.csv", metavar="FILE",

@@ -1,9 +1,10 @@
 """``tfgraph-dnn train``: fit a DNNClassifier, report test accuracy (room: ``cli``).
 
-The data set's scaling (digits ``(0, 16)``, mnist-5k ``(0, 255)``; none for a
-``--data`` file) or ``--feature-scaling`` becomes the estimator's
-``feature_scaling``: it is fitted and saved with the model, so ``predict`` and
-the exported SavedModel take raw features.  ``--save DIR`` refuses, before
+The data set's scaling (digits ``(0, 16)``, mnist-5k, mnist and MNIST idx
+files ``(0, 255)``; none for a CSV or NPZ ``--data`` file) or
+``--feature-scaling`` becomes the estimator's ``feature_scaling``: it is
+fitted and saved with the model, so ``predict`` and the exported SavedModel
+take raw features.  ``--save DIR`` refuses, before
 training, a directory that holds a different model unless ``--overwrite``.
 """
 from __future__ import annotations
@@ -16,7 +17,8 @@ from ..cli_common import (AUTO_SCALING, CliError, add_data_flags, add_model_flag
 from ..cli_data import load_training_data, split_train_test
 
 #: What ``--feature-scaling auto`` (the default) means here, for its help text.
-SCALING_DEFAULT = "the data set's own, e.g. 0,16 for digits; none for --data files"
+SCALING_DEFAULT = ("the data set's own, e.g. 0,16 for digits, 0,255 for MNIST and idx files; "
+                   "none for CSV/NPZ files")
 
 
 def estimator_params(args) -> dict:
@@ -63,7 +65,8 @@ def cmd_train(args) -> int:
     check_checkpoint_target(args.checkpoint_dir)
     data = load_training_data(args)
     check_save_target(args.save, "DNNClassifier", data.X.shape[1], args.overwrite)
-    X_train, X_test, y_train, y_test = split_train_test(args, data.X, data.y, data.source)
+    X_train, X_test, y_train, y_test = split_train_test(args, data.X, data.y, data.source,
+                                                         data.test)
     from .models import build_model, describe_scaling, network_of, save_model
 
     scaling = chosen_scaling(args, data.scaling)
