@@ -173,16 +173,19 @@ def test_early_stopping_without_validation_data_holds_out_a_fraction(small_digit
 
 
 def test_early_stopping_on_validation_accuracy_keeps_the_most_accurate_epoch(digits):
-    """Monitoring val_accuracy: higher is better; the kept epoch is the first most accurate
-    one, ``best_val_loss_`` is that epoch's validation loss, and the served model has that
-    accuracy."""
+    """Monitoring val_accuracy: higher is better; the kept epoch is the most accurate one
+    (of lowest validation loss among equally accurate ones), ``best_val_loss_`` is that
+    epoch's validation loss, and the served model has that accuracy."""
     X_train, X_test, y_train, y_test = digits
     clf = DNNClassifier(n_hidden=2, n_neurons=64, learning_rate=0.01, n_epochs=60, patience=4,
                         early_stopping=True, early_stopping_monitor="val_accuracy",
                         random_state=0).fit(X_train[:150], y_train[:150], X_test, y_test)
     accuracies = [row["val_accuracy"] for row in clf.history_]
     assert clf.n_epochs_ < 60 and clf.n_epochs_ - clf.best_epoch_ == 4
-    assert clf.best_epoch_ == 1 + int(np.argmax(accuracies))
+    best = max(accuracies)
+    losses = [row["val_loss"] if row["val_accuracy"] == best else np.inf
+              for row in clf.history_]
+    assert clf.best_epoch_ == 1 + int(np.argmin(losses))
     assert clf.best_val_loss_ == clf.history_[clf.best_epoch_ - 1]["val_loss"]
     assert clf.score(X_test, y_test) == pytest.approx(max(accuracies), abs=1e-6)
 

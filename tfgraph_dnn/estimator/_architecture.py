@@ -17,6 +17,7 @@ from ..model import NetworkSpec, build_network
 from ..training.cache import BuiltGraph
 from ..training.graph import TrainingSpec, build_training_graph
 from ..training.optimizers import OptimizerSpec
+from ..training.transfer import as_warm_start_settings, selects
 from ._params import graph_params, hidden_layer_sizes, structural_changes
 from ._scaling import describe_scaling, scaling_kind
 
@@ -69,6 +70,8 @@ class ArchitectureMixin:
                 "n_frozen": int(p["n_frozen"]),
                 "optimizer": p["optimizer"], "activation": name(p["activation"]),
                 "lr_schedule": name(p["lr_schedule"])}
+        if p.get("reused_lr_multiplier") not in (None, 1.0):  # a second optimizer's slots
+            fingerprint["reused_lr"] = True
         kind = scaling_kind(p.get("feature_scaling"))
         if kind is not None:  # absent otherwise: earlier models and checkpoints still match
             fingerprint["feature_scaling"] = kind
@@ -95,10 +98,15 @@ class ArchitectureMixin:
             schedule=params["lr_schedule"], clip_value=params["gradient_clip_value"],
             clip_norm=params["gradient_clip_norm"],
             clip_global_norm=params["gradient_clip_global_norm"])
+        multiplier = params.get("reused_lr_multiplier")
+        multiplier = 1.0 if multiplier is None else float(multiplier)
+        slow = reused_layers(self.__dict__.get("warm_start_from"), network) \
+            if multiplier != 1.0 else ()
         return TrainingSpec(
             network, optimizer, batch_size=params["batch_size"],
             steps_per_epoch=-(-n_train // params["batch_size"]), n_epochs=params["n_epochs"],
-            first_layer=network.n_frozen + 1 if self._caches_frozen(network, params) else 1)
+            first_layer=network.n_frozen + 1 if self._caches_frozen(network, params) else 1,
+            slow_layers=slow, reused_lr_multiplier=multiplier)
 
     @staticmethod
     def _build_graph(spec: TrainingSpec) -> BuiltGraph:
@@ -115,3 +123,14 @@ class ArchitectureMixin:
     @staticmethod
     def _caches_frozen(spec, params: dict) -> bool:
         return bool(params["cache_frozen"] and spec.frozen_layers_deterministic)
+
+
+def reused_layers(warm_start_from, network: NetworkSpec) -> tuple:
+    """The trainable hidden layers (``"hidden2"``...) whose kernel ``warm_start_from``
+    initializes: those trained at ``reused_lr_multiplier`` times the rate."""
+    if warm_start_from is None:
+        return ()
+    settings = as_warm_start_settings(warm_start_from)
+    return tuple(f"hidden{index}"
+                 for index in range(network.n_frozen + 1, len(network.hidden_layer_sizes) + 1)
+                 if selects(settings, f"hidden{index}/kernel"))

@@ -52,11 +52,12 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
                  batch_norm_momentum=None, dropout_rate=None, l1=0.0, l2=0.0, max_norm=None,
                  gradient_clip_value=None, gradient_clip_norm=None,
                  gradient_clip_global_norm=None, lr_schedule=None, early_stopping=False,
-                 early_stopping_monitor="val_loss", patience=10, validation_fraction=0.1,
-                 checkpoint_dir=None, checkpoint_every=5, resume=False, log_dir=None, run_name=None,
-                 log_histograms=False, warm_start=False, warm_start_from=None, n_frozen=0,
-                 cache_frozen=True, feature_scaling=None, callbacks=None, n_threads=None,
-                 random_state=None, verbose=0):
+                 early_stopping_monitor="val_loss", patience=10, min_delta=0.0,
+                 validation_fraction=0.1, checkpoint_dir=None, checkpoint_every=5, resume=False,
+                 log_dir=None, run_name=None, log_histograms=False, warm_start=False,
+                 warm_start_from=None, n_frozen=0, cache_frozen=True, reused_lr_multiplier=1.0,
+                 feature_scaling=None, callbacks=None, n_threads=None, random_state=None,
+                 verbose=0):
         self.n_hidden = n_hidden
         self.n_neurons = n_neurons
         self.hidden_layer_sizes = hidden_layer_sizes
@@ -81,6 +82,7 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         self.early_stopping = early_stopping
         self.early_stopping_monitor = early_stopping_monitor
         self.patience = patience
+        self.min_delta = min_delta
         self.validation_fraction = validation_fraction
         self.checkpoint_dir = checkpoint_dir
         self.checkpoint_every = checkpoint_every
@@ -92,6 +94,7 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         self.warm_start_from = warm_start_from
         self.n_frozen = n_frozen
         self.cache_frozen = cache_frozen
+        self.reused_lr_multiplier = reused_lr_multiplier
         self.feature_scaling = feature_scaling
         self.callbacks = callbacks
         self.n_threads = n_threads
@@ -295,7 +298,7 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
             hooks.append(schedule)
         hooks.append(StopOnNonFinite())
         if self.early_stopping and not quiet:
-            hooks.append(EarlyStopping(patience=self.patience,
+            hooks.append(EarlyStopping(patience=self.patience, min_delta=self.min_delta,
                                        monitor=self.early_stopping_monitor))
         hooks.extend(self.callbacks or [])
         if self.log_dir is not None and not quiet:

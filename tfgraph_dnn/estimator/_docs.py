@@ -48,14 +48,20 @@ PARAMETERS = """    Parameters
         'constant', 'exponential', 'piecewise', 'power', 'performance',
         '1cycle' or an instance from ``tfgraph_dnn.training.schedules``.
     early_stopping : bool, default=False
-        Stop when the validation loss has not improved for ``patience``
-        epochs and restore the best weights; without ``X_valid`` a random
-        (stratified for classifiers) ``validation_fraction`` of the rows is
-        held out.
+        Stop when the monitored value has not improved for ``patience``
+        epochs in a row and restore the weights of the best epoch (kept in
+        memory; ``best_epoch_``); without ``X_valid`` a random (stratified for
+        classifiers) ``validation_fraction`` of the rows is held out.
     early_stopping_monitor : {'val_loss', 'val_accuracy', 'loss', 'accuracy'}, default='val_loss'
         What early stopping watches (accuracies: higher is better; a
-        classifier's only).
+        classifier's only).  An accuracy's ties are broken by the loss of the
+        same data: an epoch as accurate as the best one that has a lower loss
+        becomes the best (small validation sets give coarse, flat accuracies).
     patience : int, default=10
+        Epochs without improvement before stopping.
+    min_delta : float, default=0.0
+        Smallest change of the monitored value that counts as an improvement
+        (a smaller gain of accuracy still wins a tie on the loss).
     validation_fraction : float in (0, 1), default=0.1
     checkpoint_dir : str or path-like, default=None
         Save a crash-safe checkpoint every ``checkpoint_every`` epochs and at
@@ -91,6 +97,12 @@ PARAMETERS = """    Parameters
     cache_frozen : bool, default=True
         When the frozen layers have no dropout and no batch norm, compute
         their outputs once per fit and train the upper layers on them.
+    reused_lr_multiplier : float in (0, 1], default=1.0
+        Learning-rate multiplier of the trainable hidden layers that
+        ``warm_start_from`` initializes (the new layers train at
+        ``learning_rate``): a second optimizer of the same kind at the
+        smaller rate, so it works with Adam too (which would undo a gradient
+        scale).  1.0: one rate for all, the graph of a fit without it.
     feature_scaling : {'standard', 'minmax'}, (offset, scale) or None, default=None
         Input preprocessing carried by the model: ``(X - offset) / scale``
         computed inside the network's graph, so ``predict``, saved models,

@@ -67,6 +67,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "early_stopping": ["boolean"],
     "early_stopping_monitor": [StrOptions({"val_loss", "val_accuracy", "loss", "accuracy"})],
     "patience": [_positive(numbers.Integral)],
+    "min_delta": [_non_negative(high=FLOAT32_MAX)],
     "validation_fraction": [Interval(numbers.Real, 0, 1, closed="neither")],
     "checkpoint_dir": [str, os.PathLike, None],
     "checkpoint_every": [_positive(numbers.Integral)],
@@ -78,6 +79,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "warm_start_from": [str, os.PathLike, WarmStartSettings, None],
     "n_frozen": [_between(0, MAX_LAYERS)],
     "cache_frozen": ["boolean"],
+    "reused_lr_multiplier": [_positive(high=1.0)],
     "feature_scaling": _scaling.CONSTRAINT,
     "callbacks": [list, tuple, None],
     "n_threads": [_between(1, MAX_THREADS), None],
@@ -93,7 +95,7 @@ GRAPH_PARAMS = (
     "learning_rate", "beta1", "beta2", "momentum", "batch_size", "n_epochs",
     "batch_norm_momentum", "dropout_rate", "l1", "l2", "max_norm", "gradient_clip_value",
     "gradient_clip_norm", "gradient_clip_global_norm", "lr_schedule", "n_frozen",
-    "cache_frozen", "n_threads", "feature_scaling")
+    "cache_frozen", "n_threads", "feature_scaling", "reused_lr_multiplier")
 
 # What fixes the network's variables (names, shapes, optimizer slots) or their meaning,
 # and the parameters that set it: a continued fit cannot change these.
@@ -101,7 +103,8 @@ _STRUCTURE = {"hidden_layer_sizes": ("n_hidden", "n_neurons", "hidden_layer_size
               "batch_norm": ("batch_norm_momentum",), "activation": ("activation",),
               "optimizer": ("optimizer",), "n_frozen": ("n_frozen",),
               "learning_rate_variable": ("lr_schedule",),
-              "feature_scaling": ("feature_scaling",)}
+              "feature_scaling": ("feature_scaling",),
+              "reused_lr": ("reused_lr_multiplier",)}
 
 
 def hidden_layer_sizes(params: Dict[str, Any]) -> tuple:
@@ -137,7 +140,9 @@ def _structure(params: Dict[str, Any]) -> Dict[str, Any]:
             "n_frozen": int(params["n_frozen"]),
             "learning_rate_variable": getattr(schedule, "name", schedule) == "performance",
             # The inputs' meaning: a continued fit keeps the scaling its model was fitted with.
-            "feature_scaling": _scaling.scaling_key(params.get("feature_scaling"))}
+            "feature_scaling": _scaling.scaling_key(params.get("feature_scaling")),
+            # A second optimizer (its own slots) for the reused layers, or none.
+            "reused_lr": params.get("reused_lr_multiplier") not in (None, 1.0)}
 
 
 def structural_changes(before: Dict[str, Any], after: Dict[str, Any]) -> List[str]:

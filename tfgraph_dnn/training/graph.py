@@ -12,7 +12,7 @@ from a :class:`TrainingSpec` serves every fit of the same
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Sequence
+from typing import Any, Dict, Optional, Sequence, Tuple
 
 import numpy as np
 import tensorflow as tf
@@ -86,6 +86,11 @@ class TrainingSpec:
         The length of the fit, for schedules that depend on it.
     first_layer : int
         ``> 1``: the loop trains on cached outputs of the frozen layers below it.
+    slow_layers : tuple of str
+        Layers (``"hidden1"``...) trained at ``reused_lr_multiplier`` times the
+        rate: part of the structure (a second optimizer); the multiplier is a knob.
+    reused_lr_multiplier : float
+        The multiplier (used only with ``slow_layers``).
     """
 
     network: NetworkSpec
@@ -94,6 +99,8 @@ class TrainingSpec:
     steps_per_epoch: int
     n_epochs: int
     first_layer: int = 1
+    slow_layers: Tuple[str, ...] = ()
+    reused_lr_multiplier: float = 1.0
 
     def structure(self) -> Optional[tuple]:
         """What the graph depends on beyond its knobs; ``None`` when no graph can be
@@ -103,7 +110,7 @@ class TrainingSpec:
         schedule = get_schedule(self.optimizer.schedule)
         length = (self.steps_per_epoch, self.n_epochs) if schedule.depends_on_length else ()
         return (self.network.structure(), self.optimizer.structure(), repr(schedule),
-                length, self.first_layer)
+                length, self.first_layer, tuple(self.slow_layers))
 
     def knob_values(self) -> Dict[str, Any]:
         """Every knob's value for this fit."""
@@ -114,6 +121,8 @@ class TrainingSpec:
             if getattr(network, name):
                 values[name] = float(getattr(network, name))
         values.update(self.optimizer.knob_values())
+        if self.slow_layers:
+            values["reused_lr_multiplier"] = float(self.reused_lr_multiplier)
         return values
 
 
@@ -140,12 +149,15 @@ def build_training_graph(spec: TrainingSpec, endpoints: Endpoints) -> TrainingGr
     for name, value in optimizer.knob_values().items():
         values[name] = knobs.add(name, value)
     values["batch_size"] = knobs.add("batch_size", int(spec.batch_size), tf.int32)
+    if spec.slow_layers:
+        values["reused_lr_multiplier"] = knobs.add("reused_lr_multiplier",
+                                                   float(spec.reused_lr_multiplier))
     global_step = v1.train.get_or_create_global_step()
     with v1.name_scope("schedule"):
         scheduled = get_schedule(optimizer.schedule).build(
             values["learning_rate"], global_step, spec.steps_per_epoch, spec.n_epochs)
     steps = build_step_loop(spec.network, optimizer, values, scheduled.at_step, global_step,
-                            endpoints, spec.first_layer)
+                            endpoints, spec.first_layer, spec.slow_layers)
     # Every variable, optimizer slots included: restoring only the weights after a
     # divergence would leave NaN in the slots and the next step would diverge again.
     snapshot = WeightSnapshot(v1.global_variables())

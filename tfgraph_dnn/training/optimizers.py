@@ -137,11 +137,16 @@ def clip_gradients(grads: List[tf.Tensor], clipping: Dict[str, Any]) -> List[tf.
 def build_train_op(loss: tf.Tensor, optimizer, global_step: tf.Variable,
                    var_list: Optional[Sequence[tf.Variable]] = None,
                    clipping: Optional[Dict[str, Any]] = None,
-                   update_ops: Optional[Sequence[tf.Operation]] = None) -> tf.Operation:
+                   update_ops: Optional[Sequence[tf.Operation]] = None,
+                   slow_optimizer=None,
+                   slow_vars: Sequence[tf.Variable] = ()) -> tf.Operation:
     """One optimizer step, gradients transformed by :func:`clip_gradients`, after
     ``update_ops`` (default: the graph's ``UPDATE_OPS``, e.g. batch norm's moving
     averages).  ``var_list`` restricts training (frozen layers are left out, so
-    they get no optimizer slots).
+    they get no optimizer slots).  ``slow_vars`` (a subset of ``var_list``) are
+    updated by ``slow_optimizer`` instead -- the same kind at a smaller rate,
+    e.g. reused layers (a rate, not a gradient scale: Adam ignores the latter);
+    the gradients are still clipped together.
     """
     with v1.name_scope("train"):
         grads_and_vars = optimizer.compute_gradients(loss, var_list=var_list)
@@ -151,6 +156,16 @@ def build_train_op(loss: tf.Tensor, optimizer, global_step: tf.Variable,
         grads = clip_gradients([g for g, _ in grads_and_vars], clipping or {})
         if update_ops is None:
             update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
+        pairs = list(zip(grads, [v for _, v in grads_and_vars]))
+        slow = {id(v) for v in slow_vars} if slow_optimizer is not None else set()
         with tf.control_dependencies(update_ops):
-            return optimizer.apply_gradients(
-                list(zip(grads, [v for _, v in grads_and_vars])), global_step=global_step)
+            if not slow:
+                return optimizer.apply_gradients(pairs, global_step=global_step)
+            fast_pairs = [(g, v) for g, v in pairs if id(v) not in slow]
+            slow_pairs = [(g, v) for g, v in pairs if id(v) in slow]
+            ops = [slow_optimizer.apply_gradients(slow_pairs, name="apply_slow")]
+            if fast_pairs:
+                ops.append(optimizer.apply_gradients(fast_pairs, global_step=global_step))
+            else:
+                ops.append(global_step.assign_add(1, read_value=False))
+            return tf.group(*ops, name="apply")

@@ -79,7 +79,7 @@ class StepLoop:
 
 def build_step_loop(network: NetworkSpec, optimizer: OptimizerSpec, knobs: Dict[str, tf.Tensor],
                     at_step: Callable, global_step: tf.Variable, endpoints: Endpoints,
-                    first_layer: int = 1) -> StepLoop:
+                    first_layer: int = 1, slow_layers: Sequence[str] = ()) -> StepLoop:
     """Add the data variables and the training ``while_loop`` to the default graph.
 
     Parameters
@@ -95,6 +95,10 @@ def build_step_loop(network: NetworkSpec, optimizer: OptimizerSpec, knobs: Dict[
         The built net (its variables are reused, its kernels regularized).
     first_layer : int
         ``> 1``: train from cached outputs of the frozen layers below it.
+    slow_layers : sequence of str
+        Layer names (``"hidden1"``...) whose variables are trained at
+        ``knobs["reused_lr_multiplier"]`` times the schedule's rate (by a second
+        optimizer of the same kind: reused layers next to a new head).
     """
     width = network.n_inputs if first_layer == 1 else \
         int(network.hidden_layer_sizes[first_layer - 2])
@@ -110,6 +114,8 @@ def build_step_loop(network: NetworkSpec, optimizer: OptimizerSpec, knobs: Dict[
         # (n - 1) // b + 1, not (n + b - 1) // b: no int32 overflow for any batch size.
         n_batches = tf.where(n_ordered > 0, (n_ordered - 1) // batch_size + 1, 0)
     var_list = endpoints.trainable_variables
+    slow_prefixes = tuple(f"{name}/" for name in slow_layers)
+    slow_vars = [v for v in var_list if slow_prefixes and v.op.name.startswith(slow_prefixes)]
     frozen = network.n_frozen
     lower_kernels = endpoints.kernels[:first_layer - 1]  # cached: not rebuilt, still penalized
     clipping = {name: knobs[name] for name in CLIPS if name in knobs}
@@ -134,10 +140,16 @@ def build_step_loop(network: NetworkSpec, optimizer: OptimizerSpec, knobs: Dict[
             rate, momentum = at_step(global_step)
             if momentum is None or optimizer.name not in MOMENTUM_OPTIMIZERS:
                 momentum = knobs["momentum"]
+            slow_optimizer = None
+            if slow_vars:
+                slow_optimizer = make_optimizer(
+                    optimizer.name, rate * knobs["reused_lr_multiplier"], momentum=momentum,
+                    beta1=knobs["beta1"], beta2=knobs["beta2"])
             train_op = build_train_op(
                 head.loss, make_optimizer(optimizer.name, rate, momentum=momentum,
                                           beta1=knobs["beta1"], beta2=knobs["beta2"]),
-                global_step, var_list=var_list, clipping=clipping, update_ops=tower.updates)
+                global_step, var_list=var_list, clipping=clipping, update_ops=tower.updates,
+                slow_optimizer=slow_optimizer, slow_vars=slow_vars)
         done = [train_op]
         if network.max_norm:
             with tf.control_dependencies([train_op]):

@@ -14,51 +14,86 @@ from .loop import evaluate
 
 
 class EarlyStopping(Hook):
-    """Stop when ``monitor`` has not improved for ``patience`` epochs.
+    """Stop when ``monitor`` has not improved for ``patience`` epochs; keep the best epoch.
 
-    At the end of training the weights of the best epoch are restored and
-    that epoch is recorded as the loop state's ``kept_epoch``.  The seed
-    watched the *training* loss; by default this watches the validation loss.
+    An epoch *improves* when ``monitor`` beats the best value so far by more
+    than ``min_delta``.  When it is an accuracy, an epoch that ties the best
+    accuracy (not worse, but not better by more than ``min_delta``) also
+    improves if its ``tie_break`` loss is lower than the best epoch's: on small
+    validation sets accuracy moves in coarse steps and stays flat for many
+    epochs while the loss still tells the epochs apart; on batch-norm nets the
+    validation loss drifts up (over-confidence) while the accuracy still rises.
+    ``patience`` counts the epochs since the last improvement: training stops
+    after ``patience`` epochs in a row without one.  At the end of training the
+    weights of the best epoch are restored (from memory) and that epoch is
+    recorded as the loop state's ``kept_epoch``.
 
     Parameters
     ----------
-    patience : int
+    patience : int, default=10
     monitor : str, default='val_loss'
         A key of the epoch logs.
-    min_delta : float
-        Smallest change that counts as an improvement.
+    min_delta : float, default=0.0
+        Smallest change of ``monitor`` that counts as an improvement.
     mode : {'min', 'max'}, default=None
         Whether lower or higher is better; by default 'max' for accuracies,
         'min' otherwise.
+    tie_break : str or None, default='auto'
+        Log key (a loss: lower is better) that decides between epochs of equal
+        ``monitor``; 'auto': the loss of the same data for an accuracy
+        (``val_accuracy`` -> ``val_loss``, ``accuracy`` -> ``loss``), none
+        otherwise.  Ignored when the logs lack it.
 
     Attributes
     ----------
     best_value, best_epoch : float, int
         Best monitored value and its 1-based epoch.
+    best_tie_value : float
+        The ``tie_break`` value of the best epoch (``inf`` without one).
     """
 
     def __init__(self, patience: int = 10, monitor: str = "val_loss", min_delta: float = 0.0,
-                 mode: Optional[str] = None):
+                 mode: Optional[str] = None, tie_break: Optional[str] = "auto"):
         self.patience = patience
         self.monitor = monitor
+        if not min_delta >= 0:
+            raise ValueError(f"min_delta must be >= 0, got {min_delta!r}")
         self.min_delta = min_delta
         self.mode = mode or ("max" if "accuracy" in monitor else "min")
         if self.mode not in ("min", "max"):
             raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
+        if tie_break == "auto":
+            tie_break = monitor.replace("accuracy", "loss") if "accuracy" in monitor else None
+        self.tie_break = tie_break
         self._sign = 1.0 if self.mode == "min" else -1.0  # compare sign * value, lower wins
         self.best_value = math.inf if self.mode == "min" else -math.inf
+        self.best_tie_value = math.inf
         self.best_epoch: Optional[int] = None
         self.wait = 0
         self.best_weights: Optional[Dict[str, Any]] = None
+
+    def improves(self, value: float, tie_value: Optional[float] = None) -> bool:
+        """Whether an epoch with ``monitor == value`` (and ``tie_break == tie_value``)
+        improves on the best epoch so far."""
+        if not math.isfinite(value):
+            return False
+        score, best = self._sign * value, self._sign * self.best_value
+        if score < best - self.min_delta:
+            return True
+        return (score <= best and tie_value is not None and math.isfinite(tie_value)
+                and tie_value < self.best_tie_value)
 
     def on_epoch_end(self, state, logs):
         value = logs.get(self.monitor)
         if value is None:
             raise ValueError(f"EarlyStopping monitors {self.monitor!r}, which the epoch "
                              f"logs lack (they have {sorted(logs)})")
-        if math.isfinite(value) and \
-                self._sign * value < self._sign * self.best_value - self.min_delta:
-            self.best_value, self.best_epoch, self.wait = value, logs["epoch"], 0
+        tie_value = logs.get(self.tie_break) if self.tie_break else None
+        if self.improves(value, tie_value):
+            if self._sign * value < self._sign * self.best_value:
+                self.best_value = value
+            self.best_tie_value = math.inf if tie_value is None else tie_value
+            self.best_epoch, self.wait = logs["epoch"], 0
             self.best_weights = state.ops.snapshot.capture(state.session)
             return
         self.wait += 1
@@ -75,12 +110,14 @@ class EarlyStopping(Hook):
 
     def state_dict(self):
         return {"best_value": self.best_value, "best_epoch": self.best_epoch,
-                "wait": self.wait, "arrays": self.best_weights or {}}
+                "best_tie_value": self.best_tie_value, "wait": self.wait,
+                "arrays": self.best_weights or {}}
 
     def load_state_dict(self, saved):
         self.best_value = saved["best_value"]
         self.best_epoch = saved["best_epoch"]
         self.wait = saved["wait"]
+        self.best_tie_value = saved.get("best_tie_value", math.inf)  # absent before 0.2
         self.best_weights = saved.get("arrays") or None
 
 

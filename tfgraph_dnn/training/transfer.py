@@ -32,13 +32,18 @@ v1 = tf.compat.v1
 IMPORTANT_OPS = "important_ops"
 __all__ = ["CheckpointError", "IMPORTANT_OPS", "WarmStartSettings", "as_warm_start_settings",
            "import_meta_graph", "list_checkpoint_variables", "mark_important_ops",
-           "read_warm_start_values", "resolve_checkpoint", "restore_variables"]
+           "read_warm_start_values", "resolve_checkpoint", "restore_variables", "selects"]
 PathLike = Union[str, os.PathLike]
 
 
 def _matches(name: str, patterns: Union[str, Sequence[str]]) -> bool:
     patterns = [patterns] if isinstance(patterns, str) else list(patterns)
     return any(re.match(pattern, name) for pattern in patterns)
+
+
+def selects(settings: WarmStartSettings, name: str) -> bool:
+    """Whether ``settings.vars_to_warm_start`` selects the model variable ``name``."""
+    return _matches(name, settings.vars_to_warm_start)
 
 
 def read_warm_start_values(settings: WarmStartSettings,
