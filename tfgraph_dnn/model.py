@@ -103,6 +103,13 @@ class NetworkSpec:
         callable draws from TensorFlow's stateful generators."""
         return isinstance(self.initializer, str)
 
+    def knob_values(self) -> dict:
+        """The per-fit values that are on (penalties, dropout rate, max-norm), by knob
+        name; the seed knob is set apart, as it is always there."""
+        return {name: float(getattr(self, name)) for name in ("l1", "l2", "dropout_rate",
+                                                               "max_norm")
+                if getattr(self, name)}
+
     def structure(self) -> "NetworkSpec":
         """This spec with the per-fit values (seed, penalties, rates, thresholds)
         reduced to whether they are on: equal structures build equal graphs."""
@@ -201,9 +208,8 @@ def network_knobs(spec: NetworkSpec, knobs: Knobs) -> dict:
     """Create the spec's per-fit values in ``knobs``; ``{name: tensor}`` (present ones)."""
     seed = random.randrange(_MAX_SEED) if spec.seed is None else int(spec.seed)
     made = {"seed": knobs.add("seed", seed, tf.int64)}
-    for name in ("l1", "l2", "dropout_rate", "max_norm"):
-        if getattr(spec, name):
-            made[name] = knobs.add(name, float(getattr(spec, name)))
+    for name, value in spec.knob_values().items():
+        made[name] = knobs.add(name, value)
     return made
 
 

@@ -29,13 +29,11 @@ from typing import Any, Dict, List, Optional
 import numpy as np
 from tensorflow.core.protobuf import config_pb2
 
+from ..training.cache import close_session
+
 # Publication of states, and the lazy rebuild of a Session after unpickling (so that
 # threads predicting at once on an unpickled estimator build it once and wait for it).
 PUBLISH_LOCK = threading.RLock()
-
-def v1_close(session) -> None:
-    session.close()
-
 
 # States holding a prepared callable: released before the interpreter tears TensorFlow's
 # modules down (a callable's finalizer needs them and would print an error otherwise).
@@ -151,7 +149,7 @@ class FittedState:
         self._predict = None
         if session is not None:
             give_back, self.give_back = self.give_back, None
-            (give_back or v1_close)(session)
+            (give_back or close_session)(session)
 
     def predictor(self):
         """A callable ``f(X) -> outputs`` of this state's Session (made once).

@@ -78,7 +78,7 @@ class GraphCache:
             built = build()
             self.builds += 1
             if key is None or self.max_graphs <= 0:
-                return built, v1.Session(graph=built.graph, config=config), _close
+                return built, v1.Session(graph=built.graph, config=config), close_session
             entry = self._insert(key, _Entry(built))
         config_key = config.SerializeToString(deterministic=True) if config else b""
         session = None
@@ -147,7 +147,8 @@ def _closed(session: v1.Session) -> bool:
     return bool(getattr(session, "_closed", False))
 
 
-def _close(session: v1.Session) -> None:
+def close_session(session: v1.Session) -> None:
+    """Close ``session`` (the give-back of a Session nobody keeps)."""
     session.close()
 
 

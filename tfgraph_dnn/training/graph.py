@@ -117,9 +117,7 @@ class TrainingSpec:
         network = self.network
         values: Dict[str, Any] = {"seed": int(network.seed or 0),
                                   "batch_size": int(self.batch_size)}
-        for name in ("l1", "l2", "dropout_rate", "max_norm"):
-            if getattr(network, name):
-                values[name] = float(getattr(network, name))
+        values.update(network.knob_values())
         values.update(self.optimizer.knob_values())
         if self.slow_layers:
             values["reused_lr_multiplier"] = float(self.reused_lr_multiplier)

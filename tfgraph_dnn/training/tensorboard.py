@@ -26,38 +26,29 @@ session per candidate with its mean CV score.  So the dashboard compares every
 fit under ``log_dir`` (e.g. all candidates and folds of a ``RandomizedSearchCV``)
 and the search's results side by side.
 
-Event files are written with a unique suffix: two writers in one directory
-within the same second would otherwise share a file name, and the second
-would truncate the first.
+Event files, their writers and HParams sessions are :mod:`.events`'s.
 """
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import glob
 import math
-import numbers
 import os
 import re
-import time
 from datetime import datetime, timezone
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.hparams import api_pb2
 from tensorboard.plugins.hparams import summary as hparams_summary
 
-from ..storage import files as storage_files
+from .events import (append_summaries, file_writer, hparam_values, is_number, logged_tags,
+                     scalar_summary, write_session, writing)
 from .hooks import Hook
 
 v1 = tf.compat.v1
 
 TRAIN, VALIDATION, HPARAMS = "train", "validation", "hparams"
 SKIPPED_KEYS = ("epoch", "seconds")  # history keys that are no curve and no metric
-
-HParamValue = Union[bool, int, float, str]
-
 
 def sanitize_name(name: str) -> str:
     """Keep a run name to ``[A-Za-z0-9._-]`` so it cannot leave ``log_dir``."""
@@ -80,63 +71,7 @@ def new_run_dir(log_dir: str, name: Optional[str] = None) -> str:
             path = f"{base}-{counter}"
 
 
-def hparam_value(value: Any) -> Optional[HParamValue]:
-    """Convert a parameter value to one the HParams dashboard can hold.
-
-    Parameters
-    ----------
-    value : object
-        A constructor argument of an estimator.
-
-    Returns
-    -------
-    bool, int, float, str or None
-        Booleans and numbers (NumPy scalars included) as Python scalars,
-        strings unchanged, sequences as the string of their tuple, dataclass
-        instances (e.g. a learning-rate schedule) as their ``repr``, other
-        callables as their ``__name__``; ``None`` for ``None`` and anything
-        else (e.g. a ``RandomState``), which is then left out.
-
-    Notes
-    -----
-    A parameter set to ``None`` is left out of the run's hyper-parameters
-    rather than written as the string ``"None"``: the dashboard types a
-    hyper-parameter over all runs, and one string among numbers would make
-    ``dropout_rate`` or ``batch_norm_momentum`` a string everywhere.  The
-    dashboard shows a left-out value as an empty cell (and keeps such runs
-    when filtering unless told to exclude missing values).
-    """
-    # bool before Integral: True is an int too, and the dashboard types it apart.
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, numbers.Integral):
-        return int(value)
-    if isinstance(value, numbers.Real):
-        return float(value)
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (tuple, list, np.ndarray)):
-        # One spelling for [100, 50], (100, 50) and array([100, 50]).
-        return str(tuple(np.asarray(value).tolist()))
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return repr(value)  # the dataclass repr names every field
-    if callable(value):
-        return getattr(value, "__name__", type(value).__name__)
-    return None
-
-
-def hparam_values(params: Mapping[str, Any]) -> Dict[str, HParamValue]:
-    """``params`` converted by :func:`hparam_value`, without those it cannot hold."""
-    converted = {name: hparam_value(value) for name, value in sorted(params.items())}
-    return {name: value for name, value in converted.items() if value is not None}
-
-
-
 # --------------------------------------------------------------------------- writing
-def _number(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
 def curve_scalars(logs: Mapping[str, Any]) -> Dict[str, Dict[str, float]]:
     """An epoch's history row as Keras lays out its curves, by run subdirectory.
 
@@ -146,7 +81,7 @@ def curve_scalars(logs: Mapping[str, Any]) -> Dict[str, Dict[str, float]]:
     """
     groups: Dict[str, Dict[str, float]] = {}
     for key, value in logs.items():
-        if key in SKIPPED_KEYS or not _number(value):
+        if key in SKIPPED_KEYS or not is_number(value):
             continue
         group, name = (VALIDATION, key[len("val_"):]) if key.startswith("val_") else (TRAIN, key)
         groups.setdefault(group, {})[f"epoch_{name}"] = float(value)
@@ -156,57 +91,9 @@ def curve_scalars(logs: Mapping[str, Any]) -> Dict[str, Dict[str, float]]:
 def kept_metrics(row: Mapping[str, Any]) -> Dict[str, float]:
     """The HParams metrics of a kept epoch's history row: its numbers and ``best_epoch``."""
     metrics = {key: float(value) for key, value in row.items()
-               if key not in SKIPPED_KEYS and _number(value)}
+               if key not in SKIPPED_KEYS and is_number(value)}
     metrics["best_epoch"] = float(row["epoch"])
     return metrics
-
-
-def _summary(values: Mapping[str, float]) -> "v1.Summary":
-    return v1.Summary(value=[v1.Summary.Value(tag=tag, simple_value=float(value))
-                             for tag, value in values.items()])
-
-
-def _file_writer(directory: str, graph: Optional[tf.Graph] = None) -> "v1.summary.FileWriter":
-    """A v1 ``FileWriter`` on its own event file (``graph`` is written when given)."""
-    suffix = f".{time.time_ns()}.{os.getpid()}"  # sorts after the directory's older files
-    with (graph or tf.Graph()).as_default():  # the v1 writer refuses eager mode
-        return v1.summary.FileWriter(directory, graph, filename_suffix=suffix)
-
-
-@contextlib.contextmanager
-def _writing(directory: str, release: Callable[[], Sequence] = list) -> Iterator[None]:
-    """A failed event write (disk full...) is one error naming the directory.
-
-    TF's event writer reports an OS failure as ``IndexError``/``OSError`` or
-    an ``OpError``; its message is kept as the cause.  On failure the writers
-    ``release()`` returns are closed.
-    """
-    try:
-        yield
-    except (OSError, IndexError, tf.errors.OpError) as error:
-        for writer in release():
-            with contextlib.suppress(Exception):
-                writer.close()
-        raise storage_files.write_failure(error, directory, "TensorBoard events") from error
-
-
-def _append(directory: str, summaries: Sequence[tuple]) -> None:
-    """Write ``(summary, step)`` pairs to a new event file of ``directory`` and close it."""
-    writers: List = []
-    with _writing(directory, lambda: writers):
-        os.makedirs(directory, exist_ok=True)
-        writers.append(_file_writer(directory))
-        for summary, step in summaries:
-            writers[0].add_summary(summary, step)
-        writers.pop().close()
-
-
-def _write_session(directory: str, hparams: Mapping[str, Any],
-                   metrics: Mapping[str, float]) -> None:
-    """Write a whole HParams session at once: start, metrics (at step 0), end (success)."""
-    _append(directory, [(hparams_summary.session_start_pb(hparam_values(hparams)), None),
-                        (_summary(metrics), 0),
-                        (hparams_summary.session_end_pb(api_pb2.STATUS_SUCCESS), None)])
 
 
 class TensorBoardHook(Hook):
@@ -251,9 +138,9 @@ class TensorBoardHook(Hook):
         self.hparams = None if hparams is None else hparam_values(hparams)
         self._writers: Dict[str, Any] = {}
 
-    def _writing(self):
-        """:func:`_writing` for this run; on failure the hook lets go of its writers."""
-        return _writing(self.run_dir, self._release)
+    def writing(self):
+        """:func:`.events.writing` for this run; on failure the hook lets go of its writers."""
+        return writing(self.run_dir, self._release)
 
     def _release(self) -> List:
         writers, self._writers = list(self._writers.values()), {}
@@ -261,13 +148,13 @@ class TensorBoardHook(Hook):
 
     def _writer(self, group: str, graph: tf.Graph):
         if group not in self._writers:
-            self._writers[group] = _file_writer(os.path.join(self.run_dir, group),
-                                                graph if group == TRAIN else None)
+            self._writers[group] = file_writer(os.path.join(self.run_dir, group),
+                                               graph if group == TRAIN else None)
         return self._writers[group]
 
     def on_train_begin(self, state):
         graph = state.session.graph
-        with self._writing():
+        with self.writing():
             self._writer(TRAIN, graph)
             if self.hparams is not None:
                 # An empty group name makes every run its own row: the folds of a
@@ -278,9 +165,9 @@ class TensorBoardHook(Hook):
 
     def on_epoch_end(self, state, logs):
         step = logs["epoch"]
-        with self._writing():
+        with self.writing():
             for group, values in curve_scalars(logs).items():
-                self._writer(group, state.session.graph).add_summary(_summary(values), step)
+                self._writer(group, state.session.graph).add_summary(scalar_summary(values), step)
             if self.log_histograms:
                 self._writer(TRAIN, state.session.graph).add_summary(
                     state.session.run(state.ops.histograms), step)
@@ -290,12 +177,12 @@ class TensorBoardHook(Hook):
     def on_train_end(self, state):
         if not self._writers:
             return
-        with self._writing():
+        with self.writing():
             if self.hparams is not None:
                 writer = self._writer(HPARAMS, state.session.graph)
                 row = state.kept_row()
                 if row is not None:
-                    writer.add_summary(_summary(kept_metrics(row)), row["epoch"])
+                    writer.add_summary(scalar_summary(kept_metrics(row)), row["epoch"])
                 writer.add_summary(hparams_summary.session_end_pb(api_pb2.STATUS_SUCCESS))
             for writer in self._writers.values():
                 writer.close()
@@ -307,21 +194,6 @@ def session_dir(run_dir: str) -> str:
     """Where a run's HParams session is: ``<run_dir>/hparams`` for a fit's run, else ``run_dir``."""
     nested = os.path.join(run_dir, HPARAMS)
     return nested if os.path.isdir(nested) else run_dir
-
-
-def logged_tags(directory: str) -> List[str]:
-    """The scalar tags already written in ``directory``'s event files (sorted).
-
-    Read with TensorBoard's own event-file loader, which stops quietly at a
-    record still being written.
-    """
-    from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
-
-    tags = set()
-    for path in sorted(glob.glob(os.path.join(directory, "events.out.tfevents.*"))):
-        for event in EventFileLoader(path).Load():
-            tags.update(value.tag for value in event.summary.value)
-    return sorted(tags)
 
 
 def log_run_metrics(run_dir: Optional[str], metrics: Mapping[str, float], step: int = 0,
@@ -363,7 +235,7 @@ def log_run_metrics(run_dir: Optional[str], metrics: Mapping[str, float], step: 
         present = set(logged_tags(directory))
         values = {tag: value for tag, value in values.items() if tag not in present}
     if values:
-        _append(directory, [(_summary(values), step)])
+        append_summaries(directory, [(scalar_summary(values), step)])
     return values
 
 
@@ -421,11 +293,11 @@ def write_search_summary(log_dir: str, cv_results: Mapping[str, Any],
     best_metrics = {"mean_cv_score": means[best], "std_cv_score": stds[best]}
     if test_score is not None:
         best_metrics["test_score"] = float(test_score)
-    _write_session(run_dir, {names[key]: value for key, value in params[best].items()},
+    write_session(run_dir, {names[key]: value for key, value in params[best].items()},
                    finite(best_metrics))
     width = len(str(len(params)))
     for index, candidate in enumerate(params):
-        _write_session(os.path.join(run_dir, f"candidate-{index + 1:0{width}d}"),
+        write_session(os.path.join(run_dir, f"candidate-{index + 1:0{width}d}"),
                        {names[key]: value for key, value in candidate.items()},
                        finite({"mean_cv_score": means[index], "std_cv_score": stds[index],
                                "rank_cv_score": float(ranks[index])}))
