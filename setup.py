@@ -26,11 +26,13 @@ setup(
         "libcst>=1.0",
         "mlxtend",
         "matplotlib",
+        # One lock per model or checkpoint directory, across threads and processes.
+        "filelock>=3.12",
     ],
     extras_require={
         # dask[distributed]: joblib's "dask" backend (tests/test_model_selection.py,
         # examples/dask_search.py, tfgraph-dnn search --dask).
-        "test": ["pytest", "pandas", "dask[distributed]"],
+        "test": ["pytest", "pandas", "dask[distributed]", "hypothesis>=6.100"],
         "examples": ["dask[distributed]"],
         "dask": ["dask[distributed]"],
         # The peers of benchmarks/run.py. torch is pinned to its CPU-only build: the plain

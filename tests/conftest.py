@@ -8,9 +8,26 @@ os.environ.setdefault("SCIPY_ARRAY_API", "1")
 
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
+from hypothesis import HealthCheck, settings  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
 from tfgraph_dnn.datasets import load_digits_dataset  # noqa: E402
+
+# Property-based tests of the readers of user and disk input: a bounded, reproducible fuzz run in
+# the suite (derandomized so CI sees the same examples), a longer one with
+# ``HYPOTHESIS_PROFILE=fuzz python -m pytest tests -k property``.
+settings.register_profile(
+    "suite", max_examples=60, deadline=None, derandomize=True, print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.register_profile(
+    "fuzz", max_examples=2000, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "slow: multi-process or multi-second tests (deselect with -m 'not slow')")
 
 
 @pytest.fixture(scope="session")
