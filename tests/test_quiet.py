@@ -8,6 +8,7 @@ eager mode is unchanged, and ``TF_CPP_MIN_LOG_LEVEL=0`` shows everything.
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -63,6 +64,60 @@ def test_library_import_and_first_fit_are_quiet(tmp_path):
                      and not line.startswith(("Instructions for updating",
                                               "Call initializer instance"))]
     assert library_lines == [], result.stderr
+
+
+IMPORT_PROBE = textwrap.dedent("""
+    import json, logging, os, sys
+    before = (list(map(repr, sys.meta_path)), dict(os.environ),
+              logging.getLogger("tensorflow").filters[:], logging.getLogger("tensorflow").level)
+    import tfgraph_dnn
+    from tfgraph_dnn import cache_info, clear_cache
+    clear_cache()
+    after = (list(map(repr, sys.meta_path)), dict(os.environ),
+             logging.getLogger("tensorflow").filters[:], logging.getLogger("tensorflow").level)
+    print(json.dumps({"same": before == after, "tensorflow": "tensorflow" in sys.modules,
+                      "info": cache_info()}))
+""")
+
+
+def test_import_changes_nothing_outside_the_package(tmp_path):
+    """Issue 20: no import hook, environment variable, logger or TensorFlow import."""
+    (tmp_path / "probe.py").write_text(IMPORT_PROBE)
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "probe.py"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report == {"same": True, "tensorflow": False,
+                      "info": {"graphs": 0, "idle_sessions": 0, "builds": 0,
+                               "max_graphs": 0}}, report
+
+
+USER_IMPORTS_TENSORFLOW_FIRST = textwrap.dedent("""
+    import sys
+    import tensorflow as tf
+    print("---", file=sys.stderr, flush=True)
+    import numpy as np
+    import tfgraph_dnn
+    from tfgraph_dnn import DNNClassifier
+    X, y = np.random.RandomState(0).rand(40, 3), np.arange(40) % 2
+    clf = DNNClassifier(n_hidden=1, n_neurons=3, n_epochs=1, random_state=0).fit(X, y)
+    print(tfgraph_dnn.cache_info()["graphs"], tf.executing_eagerly())
+    tfgraph_dnn.clear_cache()
+    print(tfgraph_dnn.cache_info()["graphs"], (clf.predict(X) == clf.predict(X)).all())
+""")
+
+
+def test_user_importing_tensorflow_first_sees_only_its_own_lines(tmp_path):
+    """TensorFlow's start-up lines are the user's own import's; our first Session adds none."""
+    (tmp_path / "user.py").write_text(USER_IMPORTS_TENSORFLOW_FIRST)
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    result = subprocess.run([sys.executable, "user.py"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["1", "True", "0", "True"]
+    ours = result.stderr.split("---\n", 1)[1]
+    assert ours == "", ours
 
 
 def test_tf_cpp_min_log_level_0_shows_everything(tmp_path):

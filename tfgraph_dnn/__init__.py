@@ -8,18 +8,14 @@ nothing else here does); :class:`DNNClassifier` is a scikit-learn estimator over
 the techniques of Hands-On ML chapter 11.
 
 TensorFlow is imported lazily (on first use of one of these names), so the
-command line answers quickly.  Importing this package quiets TensorFlow (see
-:mod:`tfgraph_dnn._quiet`): its start-up notices, the "no GPU" error of the
-first Session and the deprecation notices of the TF1 APIs used here are not
-printed, in this process and in workers that unpickle an estimator.
-``TF_CPP_MIN_LOG_LEVEL=0`` shows everything.  It does not change TensorFlow's
-mode (eager stays eager) nor touch what the user's code prints.
+command line answers quickly.  Importing this package changes nothing outside
+it: no import hook, no environment variable, no logger, TensorFlow's mode
+untouched.  When *this package* is the first to import TensorFlow it does so
+quietly (see :mod:`tfgraph_dnn._quiet`; ``TF_CPP_MIN_LOG_LEVEL=0`` shows
+everything).  The graph cache behind the estimators is visible and clearable:
+:func:`clear_cache`.
 """
 import importlib
-
-from . import _quiet
-
-_quiet.install()
 
 __version__ = "0.1.0"
 
@@ -31,7 +27,35 @@ _LAZY = {
     "WarmStartSettings": ("tfgraph_dnn.storage", "WarmStartSettings"),
     "transfer": ("tfgraph_dnn.training.transfer", None),
 }
-__all__ = sorted(_LAZY) + ["__version__"]
+__all__ = sorted(_LAZY) + ["__version__", "cache_info", "clear_cache"]
+
+
+def clear_cache() -> None:
+    """Forget the graphs the estimators keep for their next fits and close idle Sessions.
+
+    Every fit of a new structure builds a graph; the estimators keep the last
+    few (see :class:`tfgraph_dnn.training.cache.GraphCache`) with a few idle
+    Sessions, so a search's next fit of the same structure skips building.
+    Call this to free that memory; fitted estimators keep working (their own
+    Sessions stay open), and the next fit builds again.  Does nothing (and
+    imports nothing) when no estimator was used.
+    """
+    import sys
+    cache_module = sys.modules.get("tfgraph_dnn.training.cache")
+    if cache_module is not None:
+        cache_module.GRAPH_CACHE.clear()
+
+
+def cache_info() -> dict:
+    """What the graph cache holds: ``graphs``, ``idle_sessions``, ``builds``, ``max_graphs``.
+
+    All zero (and nothing imported) when no estimator was used.
+    """
+    import sys
+    cache_module = sys.modules.get("tfgraph_dnn.training.cache")
+    if cache_module is None:
+        return {"graphs": 0, "idle_sessions": 0, "builds": 0, "max_graphs": 0}
+    return cache_module.GRAPH_CACHE.info()
 
 
 def __getattr__(name):

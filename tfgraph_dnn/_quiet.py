@@ -1,29 +1,29 @@
-"""Keep TensorFlow's start-up and runtime notices out of the user's console.
+"""Keep TensorFlow's start-up notices out of the console where this package imports it.
 
-TensorFlow prints, on every start and in every process that imports it (the
-command line, a library user's script, joblib's loky workers, Dask workers):
+TensorFlow prints, in every process that imports it:
 
 * C++ notices written to file descriptor 2 *before* absl's logging is set up
   (oneDNN, CUDA stubs, CPU features, "All log messages before
   absl::InitializeLog()"), which ``TF_CPP_MIN_LOG_LEVEL`` cannot hide;
 * on a machine without a GPU, an *error* line "failed call to cuInit" the first
-  time devices are listed (usually by the first Session);
+  time devices are set up (usually by the first Session);
 * INFO lines such as "MLIR V1 optimization pass is not enabled" at the first
-  ``session.run`` (``TF_CPP_MIN_LOG_LEVEL`` >= 1 hides these);
-* Python deprecation notices (``WARNING:tensorflow:From ...: ... is deprecated``)
-  for the TF1 APIs this package uses on purpose.
+  ``session.run`` (``TF_CPP_MIN_LOG_LEVEL`` >= 1 hides these).
 
-:func:`install` (run by ``import tfgraph_dnn``, so also in every worker that
-unpickles an estimator) puts a one-shot finder on ``sys.meta_path``: when
-TensorFlow is imported -- by this package or by anyone -- its import runs with
-descriptor 2 captured, the devices are listed while still captured (so the
-cuInit line falls there), and everything captured is written back except the
-notices above.  ``TF_CPP_MIN_LOG_LEVEL`` defaults to 2 (hide C++ INFO and
-WARNING; errors show), and a logging filter drops TensorFlow's deprecation
-notices whose call site is inside TensorFlow or ``tfgraph_dnn`` -- a deprecated
-call in the user's own code is still reported.  Nothing else is captured:
-output of the user's code is never touched, and TensorFlow's mode (eager) is
-not changed.
+Only where this package imports TensorFlow itself is any of that hidden: our
+subpackages that need TensorFlow (``layers``, ``contrib``, ``estimator``,
+``training``, ``model``, ``knobs``) import it through :func:`import_quietly`,
+which, when it is the process's *first* import of TensorFlow, runs it with
+descriptor 2 captured and ``TF_CPP_MIN_LOG_LEVEL`` defaulting to 2 (C++ errors
+only) and writes back every captured line that is not a notice above.  Our
+first Session is opened after :func:`quiet_device_setup`, so the "no GPU"
+line falls in a capture too.  ``import tfgraph_dnn`` itself imports nothing
+heavy and changes nothing: no import hook, no environment variable, no
+logger.  A user who imported TensorFlow first sees what TensorFlow printed
+for them.  The command line and ``tfgraph_dnn.tf1`` (the namespace a user
+imports to get TF1 behaviour) also set TensorFlow's Python logger to ERROR
+(:func:`import_tensorflow`): its warnings there are about TF1 APIs used on
+purpose.
 
 The switch: ``TF_CPP_MIN_LOG_LEVEL=0`` (the command line's ``--verbose`` sets
 it) shows everything, exactly as TensorFlow prints it.
@@ -32,8 +32,6 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-import importlib.abc
-import importlib.machinery
 import logging
 import os
 import re
@@ -53,9 +51,7 @@ _STANDALONE_NOTICES = ("WARNING: All log messages before absl::InitializeLog()",
                        "To enable the following instructions:")
 #: Error lines that only say "no GPU here".
 _NO_GPU_ERRORS = ("failed call to cuInit", "cuda", "CUDA")
-#: Kept for callers of the earlier API (the lines hidden during an import).
-STARTUP_NOISE = _STANDALONE_NOTICES + ("I0000 ",)
-_lock = threading.Lock()
+_lock = threading.RLock()
 
 
 def show_everything() -> bool:
@@ -108,111 +104,57 @@ def captured_stderr(notice: Callable[[str], bool] = None,
                 print("\n".join(kept), file=sys.stderr, flush=True)
 
 
-class _LibraryDeprecationFilter(logging.Filter):
-    """Drop TensorFlow's deprecation notices whose call site is TensorFlow's or ours."""
+def import_quietly():
+    """Import TensorFlow for this package; quietly when it is the process's first import.
 
-    def __init__(self, directories):
-        super().__init__()
-        self.directories = tuple(directories)
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.msg if isinstance(record.msg, str) else ""
-        if not message.startswith("From %s:") or not record.args:
-            return True
-        location = str(record.args[0])
-        return not location.startswith(self.directories)
-
-
-def _package_directory(module_name: str) -> Optional[str]:
-    module = sys.modules.get(module_name)
-    path = getattr(module, "__file__", None)
-    return os.path.dirname(os.path.abspath(path)) + os.sep if path else None
-
-
-def _quiet_loaded_tensorflow() -> None:
-    """After TensorFlow is imported: list the devices captured, filter deprecations."""
-    tensorflow = sys.modules["tensorflow"]
-    with captured_stderr():
-        # The first device listing logs "failed call to cuInit" on CPU-only machines:
-        # let it happen here, while stderr is captured, not in the first Session.
-        tensorflow.config.list_physical_devices()
-    logger = logging.getLogger("tensorflow")
-    if not any(isinstance(f, _LibraryDeprecationFilter) for f in logger.filters):
-        directories = [d for d in (_package_directory("tensorflow"),
-                                   _package_directory("tfgraph_dnn")) if d]
-        logger.addFilter(_LibraryDeprecationFilter(directories))
-
-
-class _QuietLoader(importlib.abc.Loader):
-    """Runs the real loader of ``tensorflow`` with descriptor 2 captured."""
-
-    def __init__(self, loader):
-        self._loader = loader
-
-    def create_module(self, spec):
-        return self._loader.create_module(spec)
-
-    def exec_module(self, module):
-        spec = module.__spec__
-        try:
-            with captured_stderr():
-                self._loader.exec_module(module)
-        finally:  # nothing downstream sees this wrapper
-            spec.loader = module.__loader__ = self._loader
-        _quiet_loaded_tensorflow()
-
-    def __getattr__(self, name):
-        return getattr(self._loader, name)
-
-
-class _QuietTensorFlowFinder(importlib.abc.MetaPathFinder):
-    """One-shot finder: wraps the loader of the first ``import tensorflow``."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name != "tensorflow":
-            return None
-        _remove_finder()
-        if show_everything():
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is None or spec.loader is None:
-            return None  # let the other finders try
-        os.environ.setdefault(LEVEL_VARIABLE, DEFAULT_LEVEL)
-        spec.loader = _QuietLoader(spec.loader)
-        return spec
-
-
-def _remove_finder() -> None:
-    with _lock:
-        sys.meta_path[:] = [finder for finder in sys.meta_path
-                            if not isinstance(finder, _QuietTensorFlowFinder)]
-
-
-def install() -> None:
-    """Quiet TensorFlow in this process (see the module docstring); idempotent.
-
-    Run by ``import tfgraph_dnn``.  Imports nothing heavy: TensorFlow is
-    quieted when it is imported.  With ``TF_CPP_MIN_LOG_LEVEL=0`` it does
-    nothing.
+    Returns
+    -------
+    module
+        ``tensorflow``.
     """
-    if show_everything():
-        return
-    if "tensorflow" in sys.modules:
-        if getattr(sys.modules["tensorflow"], "config", None) is not None:
-            _quiet_loaded_tensorflow()
-        return
+    loaded = sys.modules.get("tensorflow")
+    if loaded is not None or show_everything():
+        return loaded if loaded is not None else importlib.import_module("tensorflow")
     with _lock:
-        if not any(isinstance(f, _QuietTensorFlowFinder) for f in sys.meta_path):
-            sys.meta_path.insert(0, _QuietTensorFlowFinder())
+        if "tensorflow" in sys.modules:  # another thread won
+            return sys.modules["tensorflow"]
+        os.environ.setdefault(LEVEL_VARIABLE, DEFAULT_LEVEL)
+        with captured_stderr():
+            return importlib.import_module("tensorflow")
+
+
+_devices_set_up = False
+
+
+def quiet_device_setup() -> None:
+    """Set TensorFlow's devices up once, capturing the "no GPU" error line.
+
+    Called before this package opens a Session: the Session would set the
+    devices up anyway (and print "failed call to cuInit" on a CPU-only
+    machine); doing it first, captured, keeps that line off the console.
+    """
+    global _devices_set_up
+    if _devices_set_up:
+        return
+    tensorflow = import_quietly()
+    with _lock:
+        if _devices_set_up:
+            return
+        if show_everything():
+            tensorflow.config.list_physical_devices()
+        else:
+            with captured_stderr():
+                tensorflow.config.list_physical_devices()
+        _devices_set_up = True
 
 
 def import_tensorflow(module: str = "tensorflow"):
-    """Import ``module`` (TensorFlow or a module that imports it) quietly.
+    """Import ``module`` for the command line or ``tfgraph_dnn.tf1``, quietly.
 
-    With ``TF_CPP_MIN_LOG_LEVEL`` unset it becomes 2; with >= 2 TensorFlow's
-    Python logger is also set to ERROR (the command line and
-    ``tfgraph_dnn.tf1``: all of TensorFlow's Python warnings are about TF1 APIs
-    used on purpose there).  With 0 nothing is hidden.
+    TensorFlow as :func:`import_quietly` does; with ``TF_CPP_MIN_LOG_LEVEL``
+    >= 2 TensorFlow's Python logger is also set to ERROR (all of TensorFlow's
+    Python warnings are about TF1 APIs used on purpose there).  With 0 nothing
+    is hidden.
 
     Parameters
     ----------
@@ -223,11 +165,9 @@ def import_tensorflow(module: str = "tensorflow"):
     -------
     module
     """
+    import_quietly()
     if not show_everything():
-        if "tensorflow" not in sys.modules:
-            os.environ.setdefault(LEVEL_VARIABLE, DEFAULT_LEVEL)
         level = os.environ.get(LEVEL_VARIABLE, "")
         if level.isdigit() and int(level) >= 2:
             logging.getLogger("tensorflow").setLevel(logging.ERROR)
-        install()
     return importlib.import_module(module)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping
 
+from . import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
 import tensorflow as tf
 
 v1 = tf.compat.v1

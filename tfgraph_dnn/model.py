@@ -28,6 +28,7 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import Callable, List, Optional, Sequence, Union
 
+from . import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
 import tensorflow as tf
 
 from . import layers

@@ -26,6 +26,8 @@ TF1 mode).
 """
 import importlib as _importlib
 
+from .. import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
+
 from . import framework, layers
 
 _LAZY = ("distributions", "learn", "losses", "metrics", "slim")

@@ -1,11 +1,12 @@
 """TF1-compatible graph builders: the whole ``tf.layers`` API plus TF1 contrib helpers.
 
 Room: ``layers`` (tensor -> tensor, plus the graph collections TF1 used).  It
-imports nothing else from ``tfgraph_dnn``.  Replace ``tf.layers.X`` (functions
+imports nothing else from ``tfgraph_dnn`` (but the quiet TensorFlow import).  Replace ``tf.layers.X`` (functions
 *and* classes: ``Dense``, ``Conv2D``, ``BatchNormalization``, ``Layer``...)
 with ``tfgraph_dnn.layers.X`` and TF1 code runs on TensorFlow >= 2.16 with
 the same signatures, variable names and collections, so TF1 checkpoints load.
 """
+from .. import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
 from .activations import ACTIVATIONS, get_activation, leaky_relu
 from .base import InputSpec, Layer
 from .convolutional import (

@@ -34,8 +34,6 @@ import types as _types
 from .. import _quiet
 from .. import tf1_api as _api
 
-if "tensorflow" not in _sys.modules:
-    _os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 _tf = _quiet.import_tensorflow()
 _v1 = _tf.compat.v1
 

@@ -21,7 +21,15 @@ from typing import Any, Callable, Dict, Hashable, Iterator, List, Optional, Tupl
 
 import tensorflow as tf
 
+from .._quiet import quiet_device_setup
+
 v1 = tf.compat.v1
+
+
+def open_session(graph: tf.Graph, config: Optional[v1.ConfigProto] = None) -> v1.Session:
+    """A Session on ``graph``; the process's first one without TensorFlow's "no GPU" line."""
+    quiet_device_setup()  # cheap after the first call
+    return v1.Session(graph=graph, config=config)
 
 
 @dataclass
@@ -68,6 +76,9 @@ class GraphCache:
         ``key`` is None).  Call ``give_back(session)`` when the Session is no
         longer used: it is kept idle for the next fit, or closed.
         """
+        # Building sets TensorFlow's devices up (while_loop registers functions in the
+        # eager context): do it first, with its "no GPU" line captured.
+        quiet_device_setup()
         entry = None
         if key is not None and self.max_graphs > 0:
             with self._lock:
@@ -78,7 +89,7 @@ class GraphCache:
             built = build()
             self.builds += 1
             if key is None or self.max_graphs <= 0:
-                return built, v1.Session(graph=built.graph, config=config), close_session
+                return built, open_session(built.graph, config), close_session
             entry = self._insert(key, _Entry(built))
         config_key = config.SerializeToString(deterministic=True) if config else b""
         session = None
@@ -89,7 +100,7 @@ class GraphCache:
                 if _closed(session):  # finalized meanwhile (see _closed)
                     session = None
         if session is None:
-            session = v1.Session(graph=entry.built.graph, config=config)
+            session = open_session(entry.built.graph, config)
         return entry.built, session, \
             lambda used: self._give_back(entry, config_key, used)
 
@@ -129,6 +140,15 @@ class GraphCache:
 
     def __len__(self) -> int:
         return len(self._entries)
+
+    def info(self) -> Dict[str, int]:
+        """``{"graphs": cached graphs, "idle_sessions": Sessions kept, "builds": graphs
+        built through the cache, "max_graphs": capacity}``."""
+        with self._lock:
+            idle = sum(len(sessions) for entry in self._entries.values()
+                       for sessions in entry.idle.values())
+            return {"graphs": len(self._entries), "idle_sessions": idle,
+                    "builds": self.builds, "max_graphs": self.max_graphs}
 
     @contextlib.contextmanager
     def disabled(self) -> Iterator[None]:
