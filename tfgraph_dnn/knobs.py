@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping
 
-from . import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
+from . import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 import tensorflow as tf
 
 v1 = tf.compat.v1

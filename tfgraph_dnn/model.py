@@ -28,7 +28,7 @@ import random
 from dataclasses import dataclass, field, replace
 from typing import Callable, List, Optional, Sequence, Union
 
-from . import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
+from . import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 import tensorflow as tf
 
 from . import layers

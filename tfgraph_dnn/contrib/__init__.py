@@ -26,7 +26,7 @@ TF1 mode).
 """
 import importlib as _importlib
 
-from .. import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
+from .. import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 
 from . import framework, layers
 

@@ -1,5 +1,5 @@
 """scikit-learn estimators (room: ``estimator``; may use model, training, layers)."""
-from .. import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
+from .. import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 from ._base import BaseDNN
 from ._classifier import DNNClassifier
 from ._regressor import DNNRegressor

@@ -6,7 +6,7 @@ imports nothing else from ``tfgraph_dnn`` (but the quiet TensorFlow import).  Re
 with ``tfgraph_dnn.layers.X`` and TF1 code runs on TensorFlow >= 2.16 with
 the same signatures, variable names and collections, so TF1 checkpoints load.
 """
-from .. import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
+from .. import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 from .activations import ACTIVATIONS, get_activation, leaky_relu
 from .base import InputSpec, Layer
 from .convolutional import (

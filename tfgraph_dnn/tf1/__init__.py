@@ -32,9 +32,12 @@ import sys as _sys
 import types as _types
 
 from .. import _quiet
+from .. import _tf as _private_tf
 from .. import tf1_api as _api
 
 _tf = _quiet.import_tensorflow()
+# TF1 programs open their own Sessions: set the devices up now, with the "no GPU" line captured.
+_quiet.quiet_device_setup()
 _v1 = _tf.compat.v1
 
 
@@ -47,11 +50,8 @@ def _enter_tf1_mode() -> None:
         _v1.disable_v2_behavior()
     finally:
         logger.setLevel(level)
-    try:  # TF1 programs call deprecated functions on purpose; don't print a notice per call.
-        from tensorflow.python.util import deprecation
-        deprecation._PRINT_DEPRECATION_WARNINGS = False
-    except (ImportError, AttributeError):  # pragma: no cover - internal module moved
-        pass
+    # TF1 programs call deprecated functions on purpose; don't print a notice per call.
+    _private_tf.silence_deprecation_notices()
 
 
 _enter_tf1_mode()

@@ -3,7 +3,7 @@
 Depends on :mod:`tfgraph_dnn.model` (endpoints) and TensorFlow; never on the
 estimator.
 """
-from .. import _tensorflow  # noqa: F401  (TensorFlow, imported quietly: see _quiet)
+from .. import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 from .hooks import Hook, ProgressPrinter
 from .loop import TrainingState, evaluate, fit_loop, run_epoch
 from .optimizers import OPTIMIZERS, build_train_op, make_optimizer

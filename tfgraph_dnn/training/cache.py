@@ -22,6 +22,7 @@ from typing import Any, Callable, Dict, Hashable, Iterator, List, Optional, Tupl
 import tensorflow as tf
 
 from .._quiet import quiet_device_setup
+from .._tf import session_closed
 
 v1 = tf.compat.v1
 
@@ -164,7 +165,7 @@ def _closed(session: v1.Session) -> bool:
     """Whether ``session`` was closed.  An estimator collected with its Session in one
     garbage cycle gives the Session back from its finalizer while the Session's own
     finalizer closes it, in either order: so idle Sessions are checked when taken."""
-    return bool(getattr(session, "_closed", False))
+    return session_closed(session)
 
 
 def close_session(session: v1.Session) -> None:

@@ -1,0 +1,51 @@
+"""TensorFlow as this package uses it: the quiet import and every private TensorFlow API.
+
+Importing this module imports TensorFlow, quietly when this package is the process's first
+importer (see :mod:`tfgraph_dnn._quiet`).  Each of our TensorFlow-using subpackages
+(``layers``, ``contrib``, ``estimator``, ``training``) and modules (``model``, ``knobs``)
+imports it first.  When the user imported TensorFlow before, nothing changes.
+
+The few TensorFlow internals the package relies on live here and nowhere else, each behind a
+function that says what it is for, so a TensorFlow release that moves one breaks one place
+(``tests/test_quiet.py`` and the estimator tests exercise each):
+
+* :func:`make_callable` -- ``Session._make_callable_from_options`` (a prepared call with
+  ``CallableOptions``: feeds and fetches fixed once, run in the caller's thread);
+* :func:`eager_mode` -- ``tensorflow.python.eager.context.eager_mode`` (a TF2 SavedModel is
+  written eagerly from inside a graph-mode caller);
+* :func:`session_closed` -- ``Session._closed`` (whether a cached idle Session was closed
+  by its finalizer meanwhile);
+* :func:`silence_deprecation_notices` -- ``deprecation._PRINT_DEPRECATION_WARNINGS`` (TF1
+  programs run through ``tfgraph_dnn.tf1`` call deprecated functions on purpose).
+"""
+from __future__ import annotations
+
+import contextlib
+from typing import Any, Callable, ContextManager
+
+from ._quiet import import_quietly
+
+tensorflow = import_quietly()
+
+
+def make_callable(session: Any, options: Any) -> Callable[..., Any]:
+    """``session``'s prepared callable for ``options`` (a ``CallableOptions`` proto)."""
+    return session._make_callable_from_options(options)
+
+
+def eager_mode() -> ContextManager[None]:
+    """A block run eagerly, whatever the caller's mode (TensorFlow's own context switch)."""
+    from tensorflow.python.eager import context
+    return context.eager_mode()
+
+
+def session_closed(session: Any) -> bool:
+    """Whether ``session`` was closed (``close()`` or its finalizer)."""
+    return bool(getattr(session, "_closed", False))
+
+
+def silence_deprecation_notices() -> None:
+    """Stop TensorFlow's "is deprecated" notices for this process (``tfgraph_dnn.tf1`` only)."""
+    with contextlib.suppress(ImportError, AttributeError):  # internal module moved: keep notices
+        from tensorflow.python.util import deprecation
+        deprecation._PRINT_DEPRECATION_WARNINGS = False
