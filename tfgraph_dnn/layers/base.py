@@ -148,13 +148,19 @@ class Layer:
         Weight dtype; ``None`` takes the first input's floating dtype (else float32).
     **kwargs
         ``activity_regularizer`` and TF1's private ``_scope`` / ``_reuse`` (the
-        functional forms pass their ``name`` / ``reuse`` there).
+        functional forms pass their ``name`` / ``reuse`` there).  Adapters
+        (``contrib.layers``) may also pass ``_variable_names`` (``{"kernel":
+        "weights"}``: the stored names of the layer's variables) and
+        ``_variable_collections`` (collections every variable joins besides
+        ``GLOBAL_VARIABLES``, e.g. ``MODEL_VARIABLES``).
     """
 
     def __init__(self, trainable: bool = True, name: Optional[str] = None, dtype=None,
                  **kwargs) -> None:
         scope = kwargs.pop("_scope", None)
         self._reuse = kwargs.pop("_reuse", None)
+        self._variable_names = dict(kwargs.pop("_variable_names", None) or {})
+        self._variable_collections = list(kwargs.pop("_variable_collections", None) or [])
         self.activity_regularizer = kwargs.pop("activity_regularizer", None)
         kwargs.pop("autocast", None)
         if kwargs:
@@ -175,8 +181,8 @@ class Layer:
             self._base_name = self._name = name
         else:
             self._base_name, self._name = class_name, _unique_object_name(class_name)
-        self._scope = None
-        if scope:
+        self._scope = scope if isinstance(scope, v1.VariableScope) else None
+        if scope and self._scope is None:
             with v1.variable_scope(scope) as captured:
                 self._scope = captured
         self._current_scope = None
@@ -288,15 +294,18 @@ class Layer:
         dtype = tf.as_dtype(dtype or self._dtype or tf.float32)
         self._set_scope(None)
         existing = {id(v) for v in v1.global_variables()}
+        collections = None
+        if self._variable_collections:
+            collections = [v1.GraphKeys.GLOBAL_VARIABLES] + self._variable_collections
         reuse = True if self.built else self._reuse
         with v1.variable_scope(self._scope, reuse=reuse, auxiliary_name_scope=False) as scope:
             self._current_scope = scope
             with v1.name_scope(self._name_scope()):
                 variable = v1.get_variable(
-                    name, shape=shape, dtype=dtype,
+                    self._variable_names.get(name, name), shape=shape, dtype=dtype,
                     initializer=initializer if initializer is not None else scope.initializer,
                     trainable=trainable and self.trainable, constraint=constraint,
-                    partitioner=partitioner,
+                    partitioner=partitioner, collections=collections,
                     use_resource=bool(use_resource or scope.use_resource),
                     synchronization=synchronization, aggregation=aggregation)
                 parts = (list(variable) if type(variable).__name__ == "PartitionedVariable"
@@ -375,8 +384,12 @@ class Layer:
                     raise ValueError(f"{self.name}: call() returned None")
                 self._regularize_activity(inputs, outputs)
         if not tf.executing_eagerly():
-            _add_to_collection(self.updates, v1.GraphKeys.UPDATE_OPS)
+            self._publish_updates()
         return outputs
+
+    def _publish_updates(self) -> None:
+        """Add :attr:`updates` to ``UPDATE_OPS`` (after each call; adapters may override)."""
+        _add_to_collection(self.updates, v1.GraphKeys.UPDATE_OPS)
 
     def apply(self, inputs, *args, **kwargs):
         """Same as calling the layer (TF1's ``Layer.apply``)."""

@@ -155,7 +155,10 @@ def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: b
     return layer.apply(inputs)
 
 
-def _check_rate(rate: float, what: str) -> float:
+def _check_rate(rate, what: str):
+    """A numeric ``rate`` as a float in ``[0, 1)``; a tensor passes unchecked, as in TF1."""
+    if tf.is_tensor(rate):
+        return rate
     if not 0.0 <= float(rate) < 1.0:
         raise ValueError(f"{what}: rate must be in [0, 1), got {rate!r}")
     return float(rate)
@@ -164,12 +167,14 @@ def _check_rate(rate: float, what: str) -> float:
 class Dropout(Layer):
     """Zero units with probability ``rate`` while training (TF1 ``tf.layers.Dropout``).
 
-    Kept units are scaled by ``1 / (1 - rate)``.  ``noise_shape`` entries that
+    Kept units are scaled by ``1 / (1 - rate)``; ``rate`` may be a scalar
+    tensor (as in TF1, which ``contrib.layers.dropout``'s ``keep_prob`` relies
+    on).  ``noise_shape`` entries that
     are ``None`` take the input's dynamic size.  Call with ``training=`` a
     Python bool or a boolean tensor (default ``False``: identity).
     """
 
-    def __init__(self, rate: float = 0.5, noise_shape: Optional[Sequence] = None,
+    def __init__(self, rate=0.5, noise_shape: Optional[Sequence] = None,
                  seed: Optional[int] = None, name: Optional[str] = None, **kwargs) -> None:
         self.rate = _check_rate(rate, "Dropout")
         super().__init__(name=name, **kwargs)
@@ -185,7 +190,7 @@ class Dropout(Layer):
                          for i, size in enumerate(self.noise_shape)])
 
     def call(self, inputs, training: TrainingFlag = False):
-        if self.rate == 0.0:
+        if isinstance(self.rate, float) and self.rate == 0.0:
             return tf.identity(inputs)
         return smart_cond(
             training,
@@ -248,7 +253,8 @@ class Flatten(Layer):
         else:
             batch = tf.compat.dimension_value(inputs.shape[0])
             outputs = tf.reshape(inputs, (batch if batch is not None else tf.shape(inputs)[0], -1))
-        outputs.set_shape(self.compute_output_shape(inputs.shape))
+        if rank is not None:
+            outputs.set_shape(self.compute_output_shape(inputs.shape))
         return outputs
 
     def compute_output_shape(self, input_shape) -> tf.TensorShape:

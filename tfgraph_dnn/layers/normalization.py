@@ -35,8 +35,14 @@ class BatchNormalization(Layer):
     """Batch normalization layer (TF1 ``tf.layers.BatchNormalization``).
 
     Arguments as for :func:`batch_normalization`, without ``inputs``,
-    ``training`` (a call argument here) and ``reuse``.
+    ``training`` (a call argument here) and ``reuse``.  ``momentum`` may be a
+    scalar tensor.  Subclasses (``contrib.layers.batch_norm``'s adapter) may
+    change :attr:`_param_order`, :meth:`_moments` and
+    :meth:`_assign_moving_average`.
     """
+
+    #: Creation order of the learned parameters (TF1's Keras layer: gamma first).
+    _param_order = ("gamma", "beta")
 
     def __init__(self, axis: AxisArg = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True,
@@ -59,11 +65,12 @@ class BatchNormalization(Layer):
         if isinstance(axis, bool) or not isinstance(axis, (int, list, tuple)):
             raise TypeError(f"BatchNormalization: axis must be an int or a list of ints, "
                             f"got {axis!r}")
-        if not 0.0 <= momentum <= 1.0:
+        if not tf.is_tensor(momentum) and not 0.0 <= momentum <= 1.0:
             raise ValueError(f"BatchNormalization: momentum must be in [0, 1], got {momentum!r}")
         super().__init__(trainable=trainable, name=name, **kwargs)
         self.axis = axis if isinstance(axis, int) else list(axis)
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.momentum = momentum if tf.is_tensor(momentum) else float(momentum)
+        self.epsilon = float(epsilon)
         self.center, self.scale = center, scale
         self.beta_initializer, self.gamma_initializer = beta_initializer, gamma_initializer
         self.moving_mean_initializer = moving_mean_initializer
@@ -110,13 +117,13 @@ class BatchNormalization(Layer):
             param_shape = [dims[i] if i in axes else 1 for i in range(ndims)]
         self._param_shape = param_shape
         param_dtype = self._param_dtype
-        if self.scale:
-            self.gamma = self.add_weight("gamma", param_shape, param_dtype,
-                                         self.gamma_initializer, self.gamma_regularizer,
-                                         True, self.gamma_constraint)
-        if self.center:
-            self.beta = self.add_weight("beta", param_shape, param_dtype, self.beta_initializer,
-                                        self.beta_regularizer, True, self.beta_constraint)
+        wanted = {"gamma": self.scale, "beta": self.center}
+        for param in self._param_order:
+            if wanted[param]:
+                setattr(self, param, self.add_weight(
+                    param, param_shape, param_dtype, getattr(self, f"{param}_initializer"),
+                    getattr(self, f"{param}_regularizer"), True,
+                    getattr(self, f"{param}_constraint")))
         self.moving_mean = self.add_weight("moving_mean", param_shape, param_dtype,
                                            self.moving_mean_initializer, trainable=False)
         self.moving_variance = self.add_weight("moving_variance", param_shape, param_dtype,
@@ -124,7 +131,12 @@ class BatchNormalization(Layer):
                                                trainable=False)
         self.built = True
 
-    def _assign_moving_average(self, variable, value, momentum):
+    def _moments(self, inputs, reduction_axes, keepdims: bool):
+        """Batch mean and (biased) variance of ``inputs`` over ``reduction_axes``."""
+        return tf.nn.moments(inputs, reduction_axes, keepdims=keepdims)
+
+    def _assign_moving_average(self, variable, value, momentum, training):
+        """``variable -= (variable - value) * (1 - momentum)``, op ``AssignMovingAvg``."""
         with v1.name_scope("AssignMovingAvg") as scope:
             decay = tf.cast(tf.convert_to_tensor(1.0 - momentum, name="decay"),
                             variable.dtype.base_dtype)
@@ -133,12 +145,12 @@ class BatchNormalization(Layer):
 
     def _add_updates(self, training, mean, variance) -> None:
         if static_bool(training) is None:
-            momentum = smart_cond(training, lambda: tf.constant(self.momentum),
+            momentum = smart_cond(training, lambda: tf.convert_to_tensor(self.momentum),
                                   lambda: tf.constant(1.0))
         else:
-            momentum = tf.constant(self.momentum)
-        self.add_update(self._assign_moving_average(self.moving_mean, mean, momentum))
-        self.add_update(self._assign_moving_average(self.moving_variance, variance, momentum))
+            momentum = tf.convert_to_tensor(self.momentum)
+        for variable, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
+            self.add_update(self._assign_moving_average(variable, value, momentum, training))
 
     def _fused_batch_norm(self, inputs, training):
         dtype = self._param_dtype
@@ -175,9 +187,8 @@ class BatchNormalization(Layer):
         if static_bool(training) is False:  # pure inference: no update ops, as in TF1
             mean, variance = self.moving_mean, self.moving_variance
         else:
-            batch_mean, batch_variance = tf.nn.moments(
-                tf.cast(inputs, self._param_dtype), reduction_axes,
-                keepdims=len(self.axis) > 1)
+            batch_mean, batch_variance = self._moments(
+                tf.cast(inputs, self._param_dtype), reduction_axes, len(self.axis) > 1)
             mean = smart_cond(training, lambda: batch_mean,
                               lambda: tf.convert_to_tensor(self.moving_mean))
             variance = smart_cond(training, lambda: batch_variance,

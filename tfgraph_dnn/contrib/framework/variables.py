@@ -19,6 +19,7 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 import numpy as np
 import tensorflow as tf
 
+from ...layers import base as layers_base
 from .arg_scope import add_arg_scope
 
 v1 = tf.compat.v1
@@ -72,8 +73,7 @@ def resolve_use_resource(use_resource: Optional[bool]) -> bool:
     """TF1's default: reference variables unless the argument or the scope says otherwise."""
     if use_resource is not None:
         return bool(use_resource)
-    scoped = v1.get_variable_scope().use_resource
-    return bool(scoped) if scoped is not None else False
+    return layers_base.resolve_use_resource()
 
 
 def get_variable_once(name: str, regularizer: Optional[Callable] = None,

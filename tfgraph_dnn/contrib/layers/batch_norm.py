@@ -1,19 +1,23 @@
 """Contrib ``batch_norm``: TF1's defaults, variable names, update ops and fused kernel.
 
-Defaults differ from ``tf.layers.batch_normalization``: ``decay=0.999``,
-``scale=False`` (no ``gamma``), ``is_training=True``, scope ``BatchNorm``.
-Variables ``beta`` (+ ``gamma``), ``moving_mean``, ``moving_variance`` are
-model variables.  While training, two ``AssignMovingAvg`` ops go to
-``updates_collections`` (``UPDATE_OPS`` by default); ``updates_collections=None``
-runs them in place, before the output is returned.  With a tensor
-``is_training`` the updates' decay becomes 1 at inference, so they change nothing.
+An adapter over :class:`tfgraph_dnn.layers.BatchNormalization` (the one
+batch-norm implementation).  Defaults differ from
+``tf.layers.batch_normalization``: ``decay=0.999``, ``scale=False`` (no
+``gamma``), ``is_training=True``, scope ``BatchNorm``.  Variables ``beta``
+(+ ``gamma``), ``moving_mean``, ``moving_variance`` are model variables, made
+in that order.  While training, two ``AssignMovingAvg`` ops go to
+``updates_collections`` (``UPDATE_OPS`` by default, whatever ``trainable``);
+``updates_collections=None`` runs them in place, before the output is
+returned.  With a tensor ``is_training`` the updates' decay becomes 1 at
+inference, so they change nothing.
 
 As in TF1 (``fused=None`` means fused), 2-D and 4-D float inputs use the fused
-kernel: it normalizes with the biased batch variance but hands the unbiased
-(Bessel-corrected) one to the ``moving_variance`` update; the non-fused path
-(``fused=False``, other ranks, ``batch_weights``) uses the biased one for both.
-``zero_debias_moving_mean`` adds TF1's ``<scope>/<moving_mean>/biased`` and
-``local_step`` variables.
+kernel (2-D ones seen as ``[N, 1, 1, C]``): it normalizes with the biased batch
+variance but hands the unbiased (Bessel-corrected) one to the
+``moving_variance`` update, and clamps ``epsilon`` to at least 1.001e-5; the
+non-fused path (``fused=False``, other ranks, ``batch_weights``) uses the
+biased one for both.  ``zero_debias_moving_mean`` adds TF1's
+``<scope>/<moving_mean>/biased`` and ``local_step`` variables.
 """
 from __future__ import annotations
 
@@ -21,11 +25,11 @@ from typing import Callable, Optional
 
 import tensorflow as tf
 
+from ...layers.base import smart_cond
+from ...layers.normalization import BatchNormalization
 from ..framework.arg_scope import add_arg_scope
-from ..framework.variables import resolve_use_resource
-from .convolutional import to_channels_first, to_channels_last
 from .core import DATA_FORMAT_NCHW, DATA_FORMAT_NHWC, check_data_format
-from .utils import collect_named_outputs, constant_value, layer_variable, smart_cond
+from .utils import apply_layer, collect_named_outputs, layer_variable
 
 v1 = tf.compat.v1
 
@@ -34,75 +38,74 @@ __all__ = ["batch_norm"]
 _FUSED_DTYPES = (tf.float16, tf.bfloat16, tf.float32)
 
 
-def _gated_decay(decay, is_training, dtype):
-    """``decay`` while training, 1.0 (no change) when a tensor ``is_training`` is false."""
-    return smart_cond(is_training, lambda: tf.cast(decay, dtype), lambda: tf.constant(1.0, dtype))
+class _ContribBatchNorm(BatchNormalization):
+    """``BatchNormalization`` with contrib's extras: weighted moments, zero-debiased mean,
+    update collections (or in-place updates) and contrib's parameter order and dtypes."""
 
+    _param_order = ("beta", "gamma")
 
-def _zero_debias_update(moving, value, decay, is_training, model_vars: bool):
-    """TF1's zero-debiased moving average of ``value`` into ``moving``."""
-    dtype = moving.dtype.base_dtype
+    def __init__(self, updates_collections, zero_debias_moving_mean: bool, batch_weights,
+                 **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._updates_collections = updates_collections
+        self._zero_debias = zero_debias_moving_mean
+        self._batch_weights = batch_weights
 
-    def make(name, shape):
-        # TF1 made these model variables only on the non-fused (custom getter) path.
-        if model_vars:
-            return layer_variable(name, shape, dtype, v1.zeros_initializer(), None, False, None,
-                                  name)
-        return v1.get_variable(name, shape, dtype, v1.zeros_initializer(), trainable=False,
-                               use_resource=resolve_use_resource(None))
+    @property
+    def _param_dtype(self):
+        # The fused kernel wants float32 parameters; contrib's plain path the input's dtype.
+        return tf.float32 if self.fused else (self.dtype or tf.float32)
 
-    with v1.variable_scope(moving.op.name):
-        biased = make("biased", moving.shape.as_list())
-        local_step = make("local_step", [])
-    decay_t = _gated_decay(decay, is_training, dtype)
-    step = smart_cond(is_training, lambda: tf.constant(1.0, dtype),
-                      lambda: tf.constant(0.0, dtype))
-    with v1.name_scope(None, "AssignMovingAvg", [moving, value]) as scope:
-        new_biased = v1.assign_sub(biased, (biased - value) * (1.0 - decay_t))
-        new_step = v1.assign_add(local_step, step)
-        debiased = new_biased / (1.0 - tf.pow(decay_t, new_step))
-        # Inference with a tensor is_training: keep the moving mean as it is.
-        return v1.assign(moving, tf.where(step > 0.0, debiased, tf.identity(moving)),
-                         name=scope)
+    def _moments(self, inputs, reduction_axes, keepdims: bool):
+        if self._batch_weights is None:
+            return super()._moments(inputs, reduction_axes, keepdims)
+        weights = tf.reshape(tf.convert_to_tensor(self._batch_weights),
+                             [-1] + [1] * (inputs.shape.rank - 1))
+        return tf.nn.weighted_moments(inputs, reduction_axes, weights, keepdims=keepdims)
 
+    def _assign_moving_average(self, variable, value, momentum, training):
+        if self._zero_debias and variable is self.moving_mean:
+            return self._zero_debias_update(variable, value, momentum, training)
+        return super()._assign_moving_average(variable, value, momentum, training)
 
-def _moving_average_update(moving, value, decay, is_training, zero_debias=False,
-                           model_vars=False):
-    """``moving -= (moving - value) * (1 - decay)``, in a name scope ``AssignMovingAvg``."""
-    if zero_debias:
-        return _zero_debias_update(moving, value, decay, is_training, model_vars)
-    dtype = moving.dtype.base_dtype
-    decay_t = _gated_decay(decay, is_training, dtype)
-    with v1.name_scope(None, "AssignMovingAvg", [moving, value]) as scope:
-        return v1.assign_sub(moving, (moving - tf.cast(value, dtype)) * (1.0 - decay_t),
+    def _zero_debias_update(self, moving, value, momentum, training):
+        """TF1's zero-debiased moving average of ``value`` into ``moving``."""
+        dtype = moving.dtype.base_dtype
+
+        def make(name, shape):
+            # TF1 made these model variables only on the non-fused (custom getter) path.
+            if not self.fused:
+                return layer_variable(name, shape, dtype, v1.zeros_initializer(), None, False,
+                                      None, name)
+            return v1.get_variable(name, shape, dtype, v1.zeros_initializer(), trainable=False,
+                                   use_resource=bool(v1.get_variable_scope().use_resource))
+
+        with v1.variable_scope(moving.op.name):
+            biased = make("biased", moving.shape.as_list())
+            local_step = make("local_step", [])
+        decay = tf.cast(momentum, dtype)
+        step = smart_cond(training, lambda: tf.constant(1.0, dtype),
+                          lambda: tf.constant(0.0, dtype))
+        with v1.name_scope(None, "AssignMovingAvg", [moving, value]) as scope:
+            new_biased = v1.assign_sub(biased, (biased - tf.cast(value, dtype)) * (1.0 - decay))
+            new_step = v1.assign_add(local_step, step)
+            debiased = new_biased / (1.0 - tf.pow(decay, new_step))
+            # Inference with a tensor is_training: keep the moving mean as it is.
+            return v1.assign(moving, tf.where(step > 0.0, debiased, tf.identity(moving)),
                              name=scope)
 
+    def call(self, inputs, training=False):
+        before = len(self._updates)
+        outputs = super().call(inputs, training)
+        if self._updates_collections is None and len(self._updates) > before:
+            with tf.control_dependencies(self._updates[before:]):
+                outputs = tf.identity(outputs)
+        return outputs
 
-def _fused_forward(inputs, gamma, beta, moving_mean, moving_variance, epsilon, is_training,
-                   channels_first: bool):
-    """``(outputs, batch mean, unbiased batch variance)`` with the fused kernel."""
-    original_shape = tf.shape(inputs)
-    rank = inputs.shape.rank
-    if rank == 2:
-        x = tf.reshape(inputs, [-1, 1, 1, inputs.shape.as_list()[-1]])
-    else:
-        x = to_channels_last(inputs, channels_first)
-
-    def training():
-        return v1.nn.fused_batch_norm(x, gamma, beta, epsilon=epsilon, is_training=True)
-
-    def inference():
-        return v1.nn.fused_batch_norm(x, gamma, beta, mean=tf.identity(moving_mean),
-                                      variance=tf.identity(moving_variance), epsilon=epsilon,
-                                      is_training=False)
-
-    outputs, mean, variance = smart_cond(is_training, training, inference)
-    if rank == 2:
-        outputs = tf.reshape(outputs, original_shape)
-    else:
-        outputs = to_channels_first(outputs, channels_first)
-    outputs.set_shape(inputs.shape)
-    return outputs, mean, variance
+    def _publish_updates(self) -> None:
+        if self._updates_collections is not None:
+            for update in self._updates:
+                v1.add_to_collections(self._updates_collections, update)
 
 
 @add_arg_scope
@@ -171,73 +174,30 @@ def batch_norm(inputs, decay=0.999, center: bool = True, scale: bool = False,
         raise ValueError(f"batch_norm: inputs must have rank >= 2, got shape {inputs.shape}")
     use_fused = (fused is None or bool(fused)) and batch_weights is None and rank in (2, 4) \
         and inputs.dtype.base_dtype in _FUSED_DTYPES
-    channels_first = data_format == DATA_FORMAT_NCHW
-    axis = 1 if channels_first else rank - 1
-    channels = inputs.shape.as_list()[axis]
-    if channels is None:
+    axis = 1 if data_format == DATA_FORMAT_NCHW else rank - 1
+    if inputs.shape.as_list()[axis] is None:
         raise ValueError(f"batch_norm: inputs {inputs.name} has undefined channels dimension "
                          f"(shape {inputs.shape})")
-    param_initializers = param_initializers or {}
-    param_regularizers = param_regularizers or {}
-    dtype = tf.float32 if use_fused else inputs.dtype.base_dtype
-
+    initializers = dict(param_initializers or {})
+    regularizers = dict(param_regularizers or {})
+    defaults = {"beta": v1.zeros_initializer(), "gamma": v1.ones_initializer(),
+                "moving_mean": v1.zeros_initializer(), "moving_variance": v1.ones_initializer()}
     with v1.variable_scope(scope, "BatchNorm", [inputs], reuse=reuse) as sc:
-        def param(name, default_init, trainable_=trainable, regularizer=None):
-            return layer_variable(name, [channels], dtype,
-                                  param_initializers.get(name, default_init), regularizer,
-                                  trainable_, variables_collections, name)
-
-        beta = param("beta", v1.zeros_initializer(),
-                     regularizer=param_regularizers.get("beta")) if center else None
-        gamma = param("gamma", v1.ones_initializer(),
-                      regularizer=param_regularizers.get("gamma")) if scale else None
-        moving_mean = param("moving_mean", v1.zeros_initializer(), trainable_=False)
-        moving_variance = param("moving_variance", v1.ones_initializer(), trainable_=False)
-
-        training_value = constant_value(is_training)
-        need_updates = training_value is None or bool(training_value)
-        if use_fused:
-            outputs, mean, variance = _fused_forward(
-                inputs, gamma if gamma is not None else tf.ones([channels], dtype),
-                beta if beta is not None else tf.zeros([channels], dtype),
-                moving_mean, moving_variance, epsilon, is_training, channels_first)
-        else:
-            reduction = [a for a in range(rank) if a != axis]
-            if need_updates:
-                if batch_weights is None:
-                    mean, variance = tf.nn.moments(inputs, reduction)
-                else:
-                    weights = tf.reshape(tf.convert_to_tensor(batch_weights),
-                                         [-1] + [1] * (rank - 1))
-                    mean, variance = tf.nn.weighted_moments(inputs, reduction, weights)
-                used_mean, used_variance = smart_cond(
-                    is_training, lambda: (tf.identity(mean), tf.identity(variance)),
-                    lambda: (tf.identity(moving_mean), tf.identity(moving_variance)))
-            else:
-                used_mean, used_variance = moving_mean, moving_variance
-            broadcast = [1] * rank
-            broadcast[axis] = channels
-
-            def shaped(t):
-                return None if t is None else tf.reshape(t, broadcast)
-
-            outputs = tf.nn.batch_normalization(
-                inputs, shaped(used_mean), shaped(used_variance), shaped(beta), shaped(gamma),
-                epsilon)
+        arguments = dict(
+            axis=-1 if rank == 2 else axis, momentum=decay, epsilon=epsilon, center=center,
+            scale=scale, beta_regularizer=regularizers.get("beta"),
+            gamma_regularizer=regularizers.get("gamma"), fused=use_fused, trainable=trainable,
+            reuse=reuse, variables_collections=variables_collections,
+            call_kwargs={"training": is_training},
+            **{f"{name}_initializer": initializers.get(name, default)
+               for name, default in defaults.items()})
+        flat = use_fused and rank == 2  # the fused kernel sees [N, 1, 1, C], as in TF1
+        layer_inputs = tf.reshape(inputs, [-1, 1, 1, inputs.shape[-1]]) if flat else inputs
+        outputs = apply_layer(_ContribBatchNorm, layer_inputs, sc, updates_collections,
+                              zero_debias_moving_mean, batch_weights, **arguments)
+        if flat:
+            outputs = tf.reshape(outputs, tf.shape(inputs))
             outputs.set_shape(inputs.shape)
-
-        if need_updates:
-            updates = [
-                _moving_average_update(moving_mean, mean, decay, is_training,
-                                       zero_debias_moving_mean, model_vars=not use_fused),
-                _moving_average_update(moving_variance, variance, decay, is_training),
-            ]
-            if updates_collections is None:
-                with tf.control_dependencies(updates):
-                    outputs = tf.identity(outputs)
-            else:
-                for update in updates:
-                    v1.add_to_collections(updates_collections, update)
         if activation_fn is not None:
             outputs = activation_fn(outputs)
         return collect_named_outputs(outputs_collections, sc.name, outputs)

@@ -5,9 +5,14 @@ TF1 contrib conventions: ReLU by default, kernels named ``weights``
 (``[*kernel_size, in_channels, num_outputs]``; ``[kh, kw, num_outputs,
 in_channels]`` for the transpose), ``biases`` unless a ``normalizer_fn`` is
 given, default scopes ``Conv``, ``ConvInPlane``, ``Conv2d_transpose`` and
-``SeparableConv2d``.  Channels-first inputs (``data_format`` starting with
-``'NC'``) are transposed to channels-last around the op, so they also run on
-CPUs whose kernels only support NHWC.
+``SeparableConv2d``.  ``convolution``, ``conv2d_transpose`` and
+``separable_conv2d`` are adapters over :mod:`tfgraph_dnn.layers`' ``Conv1D``/
+``Conv2D``/``Conv3D``, ``Conv2DTranspose`` and ``SeparableConv2D`` (as in TF1);
+``conv2d_in_plane`` and the depthwise-only ``separable_conv2d`` have no
+``tf.layers`` counterpart and keep TF1 contrib's own code.  Channels-first
+inputs (``data_format`` starting with ``'NC'``) are transposed to
+channels-last around the op, so they also run on CPUs whose kernels only
+support NHWC.
 """
 from __future__ import annotations
 
@@ -15,16 +20,26 @@ from typing import Callable, Optional
 
 import tensorflow as tf
 
+from ...layers import conv_utils
+from ...layers.convolutional import Conv1D, Conv2D, Conv3D
+from ...layers.separable import SeparableConv2D
+from ...layers.transposed import Conv2DTranspose
 from ..framework.arg_scope import add_arg_scope
 from .core import (
-    DATA_FORMAT_NCHW,
     DATA_FORMAT_NHWC,
     check_data_format,
     check_num_outputs,
     finish_layer,
+    kernel_arguments,
 )
 from .initializers import xavier_initializer
-from .utils import channel_dimension, layer_variable, n_positive_integers
+from .utils import (
+    apply_layer,
+    channel_dimension,
+    layer_data_format,
+    layer_variable,
+    n_positive_integers,
+)
 
 v1 = tf.compat.v1
 
@@ -42,30 +57,6 @@ def check_padding(padding: str) -> str:
     if not isinstance(padding, str) or padding.upper() not in ("SAME", "VALID"):
         raise ValueError(f"padding must be 'SAME' or 'VALID', got {padding!r}")
     return padding.upper()
-
-
-def to_channels_last(x, channels_first: bool):
-    """``[N, C, *spatial]`` -> ``[N, *spatial, C]`` when ``channels_first``."""
-    if not channels_first:
-        return x
-    rank = x.shape.rank
-    return tf.transpose(x, [0] + list(range(2, rank)) + [1])
-
-
-def to_channels_first(x, channels_first: bool):
-    """Inverse of :func:`to_channels_last`."""
-    if not channels_first:
-        return x
-    rank = x.shape.rank
-    return tf.transpose(x, [0, rank - 1] + list(range(1, rank - 1)))
-
-
-def _biases(num, dtype, normalizer_fn, biases_initializer, biases_regularizer, trainable,
-            variables_collections):
-    if normalizer_fn is not None or biases_initializer is None:
-        return None
-    return layer_variable("biases", [num], dtype, biases_initializer, biases_regularizer,
-                          trainable, variables_collections, "biases", "bias/Regularizer")
 
 
 @add_arg_scope
@@ -125,21 +116,14 @@ def convolution(inputs, num_outputs: int, kernel_size, stride=1, padding: str = 
         if max(strides) > 1 and max(dilations) > 1:
             raise ValueError(f"convolution: stride {stride!r} and rate {rate!r} cannot both "
                              "be > 1")
-        channels_first = bool(data_format) and data_format.startswith("NC")
-        num_inputs = channel_dimension(
-            inputs.shape, "channels_first" if channels_first else "channels_last")
-        dtype = inputs.dtype.base_dtype
-        weights = layer_variable("weights", list(kernel) + [num_inputs, int(num_outputs)],
-                                 dtype, weights_initializer, weights_regularizer, trainable,
-                                 variables_collections, "weights", "kernel/Regularizer")
-        biases = _biases(int(num_outputs), dtype, normalizer_fn, biases_initializer,
-                         biases_regularizer, trainable, variables_collections)
-        outputs = tf.nn.convolution(to_channels_last(inputs, channels_first), weights,
-                                    strides=list(strides), padding=padding,
-                                    dilations=list(dilations))
-        if biases is not None:
-            outputs = tf.nn.bias_add(outputs, biases)
-        outputs = to_channels_first(outputs, channels_first)
+        channel_dimension(inputs.shape, layer_data_format(data_format))
+        outputs = apply_layer(
+            {1: Conv1D, 2: Conv2D, 3: Conv3D}[n], inputs, sc, int(num_outputs), kernel,
+            strides=strides, padding=padding.lower(), data_format=layer_data_format(data_format),
+            dilation_rate=dilations, reuse=reuse, variables_collections=variables_collections,
+            trainable=trainable, **kernel_arguments(normalizer_fn, weights_initializer,
+                                                    weights_regularizer, biases_initializer,
+                                                    biases_regularizer))
         return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                             outputs_collections, sc.name)
 
@@ -207,14 +191,6 @@ def convolution2d_in_plane(inputs, kernel_size, stride=1, padding: str = "SAME",
                             outputs_collections, sc.name)
 
 
-def _deconv_length(length, kernel: int, stride: int, padding: str):
-    if length is None:
-        return None
-    if padding == "VALID":
-        return length * stride + max(kernel - stride, 0)
-    return length * stride
-
-
 @add_arg_scope
 def convolution2d_transpose(inputs, num_outputs: int, kernel_size, stride=1,
                             padding: str = "SAME", data_format: str = DATA_FORMAT_NHWC,
@@ -235,31 +211,14 @@ def convolution2d_transpose(inputs, num_outputs: int, kernel_size, stride=1,
     num_outputs = check_num_outputs(num_outputs, "conv2d_transpose")
     with v1.variable_scope(scope, "Conv2d_transpose", [inputs], reuse=reuse) as sc:
         inputs = tf.convert_to_tensor(inputs)
-        channels_first = data_format == DATA_FORMAT_NCHW
-        kernel_h, kernel_w = n_positive_integers(2, kernel_size)
-        stride_h, stride_w = n_positive_integers(2, stride)
-        num_inputs = channel_dimension(
-            inputs.shape, "channels_first" if channels_first else "channels_last", min_rank=4)
-        dtype = inputs.dtype.base_dtype
-        weights = layer_variable("weights", [kernel_h, kernel_w, int(num_outputs), num_inputs],
-                                 dtype, weights_initializer, weights_regularizer, trainable,
-                                 variables_collections, "weights", "kernel/Regularizer")
-        biases = _biases(int(num_outputs), dtype, normalizer_fn, biases_initializer,
-                         biases_regularizer, trainable, variables_collections)
-        x = to_channels_last(inputs, channels_first)
-        dynamic = tf.shape(x)
-        static = x.shape.as_list()
-        out_h = _deconv_length(dynamic[1], kernel_h, stride_h, padding)
-        out_w = _deconv_length(dynamic[2], kernel_w, stride_w, padding)
-        outputs = tf.nn.conv2d_transpose(x, weights,
-                                         tf.stack([dynamic[0], out_h, out_w, int(num_outputs)]),
-                                         strides=[1, stride_h, stride_w, 1], padding=padding)
-        outputs.set_shape([static[0], _deconv_length(static[1], kernel_h, stride_h, padding),
-                           _deconv_length(static[2], kernel_w, stride_w, padding),
-                           int(num_outputs)])
-        if biases is not None:
-            outputs = tf.nn.bias_add(outputs, biases)
-        outputs = to_channels_first(outputs, channels_first)
+        channel_dimension(inputs.shape, layer_data_format(data_format), min_rank=4)
+        outputs = apply_layer(
+            Conv2DTranspose, inputs, sc, int(num_outputs), n_positive_integers(2, kernel_size),
+            strides=n_positive_integers(2, stride), padding=padding.lower(),
+            data_format=layer_data_format(data_format), reuse=reuse,
+            variables_collections=variables_collections, trainable=trainable,
+            **kernel_arguments(normalizer_fn, weights_initializer, weights_regularizer,
+                               biases_initializer, biases_regularizer))
         return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                             outputs_collections, sc.name)
 
@@ -288,41 +247,49 @@ def separable_convolution2d(inputs, num_outputs: Optional[int], kernel_size,
         num_outputs = check_num_outputs(num_outputs, "separable_conv2d")
     with v1.variable_scope(scope, "SeparableConv2d", [inputs], reuse=reuse) as sc:
         inputs = tf.convert_to_tensor(inputs)
-        channels_first = data_format == DATA_FORMAT_NCHW
-        dtype = inputs.dtype.base_dtype
-        kernel_h, kernel_w = n_positive_integers(2, kernel_size)
-        stride_h, stride_w = n_positive_integers(2, stride)
-        dilations = list(n_positive_integers(2, rate))
-        num_inputs = channel_dimension(
-            inputs.shape, "channels_first" if channels_first else "channels_last", min_rank=4)
-        separable = num_outputs is not None
-        depthwise = layer_variable(
-            "depthwise_weights", [kernel_h, kernel_w, num_inputs, int(depth_multiplier)], dtype,
-            weights_initializer, weights_regularizer, trainable, variables_collections,
-            "weights", "depthwise_kernel/Regularizer" if separable else None)
-        x = to_channels_last(inputs, channels_first)
-        strides = [1, stride_h, stride_w, 1]
-        if separable:
-            pointwise = layer_variable(
-                "pointwise_weights", [1, 1, num_inputs * int(depth_multiplier),
-                                      int(num_outputs)], dtype,
-                pointwise_initializer or weights_initializer, weights_regularizer, trainable,
-                variables_collections, "weights", "pointwise_kernel/Regularizer")
-            outputs = tf.nn.separable_conv2d(x, depthwise, pointwise, strides, padding,
-                                             dilations=dilations)
-            num_channels, reg_scope = int(num_outputs), "bias/Regularizer"
-        else:
-            outputs = tf.nn.depthwise_conv2d(x, depthwise, strides, padding,
-                                             dilations=dilations)
-            num_channels, reg_scope = num_inputs * int(depth_multiplier), None
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = layer_variable("biases", [num_channels], dtype, biases_initializer,
-                                    biases_regularizer, trainable, variables_collections,
-                                    "biases", reg_scope)
-            outputs = tf.nn.bias_add(outputs, biases)
-        outputs = to_channels_first(outputs, channels_first)
+        kernel = n_positive_integers(2, kernel_size)
+        strides = n_positive_integers(2, stride)
+        dilations = n_positive_integers(2, rate)
+        layer_format = layer_data_format(data_format)
+        num_inputs = channel_dimension(inputs.shape, layer_format, min_rank=4)
+        use_bias = normalizer_fn is None and biases_initializer is not None
+        if num_outputs is not None:
+            outputs = apply_layer(
+                SeparableConv2D, inputs, sc, int(num_outputs), kernel, strides=strides,
+                padding=padding.lower(), data_format=layer_format, dilation_rate=dilations,
+                depth_multiplier=depth_multiplier, use_bias=use_bias,
+                depthwise_initializer=weights_initializer,
+                pointwise_initializer=pointwise_initializer or weights_initializer,
+                bias_initializer=biases_initializer, depthwise_regularizer=weights_regularizer,
+                pointwise_regularizer=weights_regularizer, bias_regularizer=biases_regularizer,
+                reuse=reuse, variables_collections=variables_collections, trainable=trainable)
+        else:  # depthwise only: no tf.layers counterpart, TF1 contrib's own code
+            outputs = _depthwise(inputs, num_inputs, kernel, strides, dilations, padding,
+                                 layer_format, depth_multiplier, weights_initializer,
+                                 weights_regularizer, use_bias, biases_initializer,
+                                 biases_regularizer, trainable, variables_collections)
         return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                             outputs_collections, sc.name)
+
+
+def _depthwise(inputs, num_inputs: int, kernel, strides, dilations, padding: str,
+               layer_format: str, depth_multiplier: int, weights_initializer,
+               weights_regularizer, use_biases: bool, biases_initializer, biases_regularizer,
+               trainable: bool, variables_collections):
+    """The depthwise convolution of ``separable_conv2d(num_outputs=None)`` (+ biases)."""
+    dtype = inputs.dtype.base_dtype
+    depthwise = layer_variable(
+        "depthwise_weights", list(kernel) + [num_inputs, int(depth_multiplier)], dtype,
+        weights_initializer, weights_regularizer, trainable, variables_collections, "weights")
+    outputs = tf.nn.depthwise_conv2d(conv_utils.to_channels_last(inputs, layer_format),
+                                     depthwise, [1, *strides, 1], padding,
+                                     dilations=list(dilations))
+    if use_biases:
+        biases = layer_variable("biases", [num_inputs * int(depth_multiplier)], dtype,
+                                biases_initializer, biases_regularizer, trainable,
+                                variables_collections, "biases")
+        outputs = tf.nn.bias_add(outputs, biases)
+    return conv_utils.from_channels_last(outputs, layer_format)
 
 
 conv1d = convolution1d

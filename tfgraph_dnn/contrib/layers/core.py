@@ -8,6 +8,9 @@ They keep TF1 contrib's signatures and defaults, which differ from
 skips the biases when a ``normalizer_fn`` is given and puts every variable in
 ``MODEL_VARIABLES``; ``dropout`` takes a ``keep_prob`` and drops by default
 (``is_training=True``).  Each layer honours :func:`arg_scope`.
+``fully_connected``, ``dropout`` and ``flatten`` are adapters over
+:mod:`tfgraph_dnn.layers`' ``Dense``, ``Dropout`` and ``Flatten`` (one
+implementation), as TF1's were over ``tf.layers``.
 """
 from __future__ import annotations
 
@@ -15,12 +18,17 @@ import functools
 import numbers
 from typing import Callable, Optional, Sequence
 
-import numpy as np
 import tensorflow as tf
 
 from ..framework.arg_scope import add_arg_scope
 from .initializers import xavier_initializer
-from .utils import collect_named_outputs, last_dimension, layer_variable, smart_cond
+from ...layers import core as core_layers
+from .utils import (
+    apply_layer,
+    collect_named_outputs,
+    last_dimension,
+    layer_variable,
+)
 
 v1 = tf.compat.v1
 
@@ -47,14 +55,16 @@ def check_num_outputs(num_outputs, what: str) -> int:
     return int(num_outputs)
 
 
-def dense_product(inputs, weights):
-    """``inputs @ weights`` over the last axis of inputs of any rank >= 2."""
-    rank = inputs.shape.rank
-    if rank == 2:
-        return tf.matmul(inputs, weights)
-    outputs = tf.tensordot(inputs, weights, [[rank - 1], [0]])
-    outputs.set_shape(inputs.shape[:-1].concatenate(weights.shape[-1:]))
-    return outputs
+def kernel_arguments(normalizer_fn, weights_initializer, weights_regularizer,
+                     biases_initializer, biases_regularizer) -> dict:
+    """Contrib's ``weights_*``/``biases_*`` arguments as a ``tf.layers`` class's ``kernel_*``/``bias_*``.
+
+    As in TF1 contrib, no biases when a ``normalizer_fn`` replaces them or
+    ``biases_initializer`` is ``None``.
+    """
+    return dict(use_bias=normalizer_fn is None and biases_initializer is not None,
+                kernel_initializer=weights_initializer, bias_initializer=biases_initializer,
+                kernel_regularizer=weights_regularizer, bias_regularizer=biases_regularizer)
 
 
 def finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
@@ -117,17 +127,12 @@ def fully_connected(inputs, num_outputs: int, activation_fn: Optional[Callable] 
     num_outputs = check_num_outputs(num_outputs, "fully_connected")
     with v1.variable_scope(scope, "fully_connected", [inputs], reuse=reuse) as sc:
         inputs = tf.convert_to_tensor(inputs)
-        num_inputs = last_dimension(inputs.shape, min_rank=2)
-        dtype = inputs.dtype.base_dtype
-        weights = layer_variable("weights", [num_inputs, int(num_outputs)], dtype,
-                                 weights_initializer, weights_regularizer, trainable,
-                                 variables_collections, "weights", "kernel/Regularizer")
-        outputs = dense_product(inputs, weights)
-        if normalizer_fn is None and biases_initializer is not None:
-            biases = layer_variable("biases", [int(num_outputs)], dtype, biases_initializer,
-                                    biases_regularizer, trainable, variables_collections,
-                                    "biases", "bias/Regularizer")
-            outputs = tf.nn.bias_add(outputs, biases)
+        last_dimension(inputs.shape, min_rank=2)
+        outputs = apply_layer(
+            core_layers.Dense, inputs, sc, num_outputs, reuse=reuse,
+            variables_collections=variables_collections, trainable=trainable,
+            **kernel_arguments(normalizer_fn, weights_initializer, weights_regularizer,
+                               biases_initializer, biases_regularizer))
         return finish_layer(outputs, normalizer_fn, normalizer_params, activation_fn,
                             outputs_collections, sc.name)
 
@@ -190,14 +195,9 @@ def dropout(inputs, keep_prob=0.5, noise_shape=None, is_training=True,
         raise ValueError(f"dropout: keep_prob must be in (0, 1], got {keep_prob!r}")
     with v1.variable_scope(scope, "Dropout", [inputs]) as sc:
         inputs = tf.convert_to_tensor(inputs)
-
-        def dropped():
-            if isinstance(keep_prob, numbers.Real) and keep_prob == 1.0:
-                return tf.identity(inputs)
-            return tf.nn.dropout(inputs, rate=1.0 - keep_prob, noise_shape=noise_shape,
-                                 seed=seed)
-
-        outputs = smart_cond(is_training, dropped, lambda: tf.identity(inputs))
+        outputs = apply_layer(core_layers.Dropout, inputs, sc, 1.0 - keep_prob,
+                              noise_shape=noise_shape, seed=seed,
+                              call_kwargs={"training": is_training})
         return collect_named_outputs(outputs_collections, sc.name, outputs)
 
 
@@ -207,20 +207,12 @@ def flatten(inputs, outputs_collections=None, scope=None):
 
     Raises ``ValueError`` if the inputs' rank is known and below 2.
     """
-    with v1.name_scope(scope, "Flatten", [inputs]) as sc:
+    with v1.variable_scope(scope, "Flatten", [inputs]) as sc:
         inputs = tf.convert_to_tensor(inputs)
-        dims = inputs.shape.as_list() if inputs.shape.rank is not None else None
-        if dims is not None and len(dims) < 2:
+        if inputs.shape.rank is not None and inputs.shape.rank < 2:
             raise ValueError(f"flatten: inputs must have rank >= 2, got shape {inputs.shape}")
-        if dims is None or dims[0] is None:
-            outputs = tf.reshape(inputs, tf.stack([tf.shape(inputs)[0], -1]))
-        else:
-            outputs = tf.reshape(inputs, [dims[0], -1])
-        if dims is not None:
-            rest = dims[1:]
-            flat = None if None in rest else int(np.prod(rest, dtype=np.int64))
-            outputs.set_shape([dims[0], flat])
-        return collect_named_outputs(outputs_collections, sc, outputs)
+        outputs = apply_layer(core_layers.Flatten, inputs, sc)
+        return collect_named_outputs(outputs_collections, sc.original_name_scope, outputs)
 
 
 @add_arg_scope

@@ -3,8 +3,9 @@
 TF1 contrib defaults: ``stride=2``, ``padding='VALID'``, ``data_format='NHWC'``
 (``'NDHWC'`` in 3-D); name scopes ``MaxPool2D``, ``AvgPool2D``, ``MaxPool3D``,
 ``AvgPool3D`` and ``<type>_pool``.  Pooling layers have no variables; the
-output joins ``outputs_collections`` aliased with the name scope.
-Channels-first inputs are transposed around the op.
+output joins ``outputs_collections`` aliased with the name scope.  The
+fixed-rank layers are :mod:`tfgraph_dnn.layers.pooling`'s classes run in
+contrib's scope; ``pool`` (N-D, dilated) is ``tf.nn.pool``, as in TF1.
 """
 from __future__ import annotations
 
@@ -12,10 +13,12 @@ from typing import Optional
 
 import tensorflow as tf
 
+from ...layers import conv_utils
+from ...layers import pooling as pooling_layers
 from ..framework.arg_scope import add_arg_scope
-from .convolutional import check_padding, to_channels_first, to_channels_last
+from .convolutional import check_padding
 from .core import DATA_FORMAT_NHWC, check_data_format
-from .utils import collect_named_outputs, n_positive_integers
+from .utils import apply_layer, collect_named_outputs, layer_data_format, n_positive_integers
 
 v1 = tf.compat.v1
 
@@ -25,22 +28,23 @@ DATA_FORMAT_NCDHW = "NCDHW"
 DATA_FORMAT_NDHWC = "NDHWC"
 
 
+_LAYERS = {("MAX", 2): pooling_layers.MaxPooling2D, ("AVG", 2): pooling_layers.AveragePooling2D,
+           ("MAX", 3): pooling_layers.MaxPooling3D, ("AVG", 3): pooling_layers.AveragePooling3D}
+
+
 def _pool(kind: str, n: int, inputs, kernel_size, stride, padding, data_format,
           outputs_collections, scope, default_name: str):
-    """Shared body of the fixed-rank pooling layers."""
+    """The fixed-rank pooling layers: the ``tf.layers`` pooling class in contrib's scope."""
     padding = check_padding(padding)
-    with v1.name_scope(scope, default_name, [inputs]) as sc:
+    with v1.variable_scope(scope, default_name, [inputs]) as sc:
         inputs = tf.convert_to_tensor(inputs)
         if inputs.shape.rank is not None and inputs.shape.rank != n + 2:
             raise ValueError(f"{default_name}: inputs must have rank {n + 2}, got shape "
                              f"{inputs.shape}")
-        channels_first = data_format.startswith("NC")
-        window = list(n_positive_integers(n, kernel_size))
-        strides = list(n_positive_integers(n, stride))
-        x = to_channels_last(inputs, channels_first)
-        outputs = tf.nn.pool(x, window, kind, strides=strides, padding=padding)
-        outputs = to_channels_first(outputs, channels_first)
-        return collect_named_outputs(outputs_collections, sc, outputs)
+        outputs = apply_layer(_LAYERS[(kind, n)], inputs, sc, n_positive_integers(n, kernel_size),
+                              n_positive_integers(n, stride), padding.lower(),
+                              layer_data_format(data_format))
+        return collect_named_outputs(outputs_collections, sc.original_name_scope, outputs)
 
 
 @add_arg_scope
@@ -121,11 +125,11 @@ def pool(inputs, kernel_size, pooling_type: str, padding: str = "VALID",
             raise ValueError(f"pool: inputs must have a known rank >= 3, got shape "
                              f"{inputs.shape}")
         n = rank - 2
-        channels_first = bool(data_format) and data_format.startswith("NC")
-        outputs = tf.nn.pool(to_channels_last(inputs, channels_first),
+        layer_format = layer_data_format(data_format)
+        outputs = tf.nn.pool(conv_utils.to_channels_last(inputs, layer_format),
                              list(n_positive_integers(n, kernel_size)), pooling_type,
                              strides=list(n_positive_integers(n, stride)), padding=padding,
                              dilations=list(n_positive_integers(n, dilation_rate)))
-        outputs = to_channels_first(outputs, channels_first)
+        outputs = conv_utils.from_channels_last(outputs, layer_format)
         return collect_named_outputs(outputs_collections, sc, outputs)
 

@@ -4,7 +4,9 @@ Output collection with aliases (``collect_named_outputs``: a layer's output
 joins ``outputs_collections`` tagged with the layer's scope name, readable
 with ``convert_collection_to_dict``), static/dynamic conditionals on
 ``is_training``, per-variable collections, shape checks that work with both
-TensorShape v1 (``Dimension``) and v2, and the contrib layers' variable maker.
+TensorShape v1 (``Dimension``) and v2, the contrib layers' variable maker, and
+the adapter that runs a :mod:`tfgraph_dnn.layers` class as a contrib layer
+(:func:`apply_layer`), as TF1 contrib did.
 """
 from __future__ import annotations
 
@@ -14,12 +16,13 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import tensorflow as tf
 
-from ..framework.variables import get_variable_once, model_variable, resolve_use_resource
+from ..framework.variables import model_variable
 
 v1 = tf.compat.v1
 
 __all__ = [
     "append_tensor_alias", "channel_dimension", "collect_named_outputs", "constant_value",
+    "adapter_kwargs", "apply_layer", "collect_layer_variables", "layer_data_format",
     "convert_collection_to_dict", "gather_tensors_aliases", "get_tensor_aliases",
     "get_variable_collections", "last_dimension", "n_positive_integers", "smart_cond",
     "static_cond", "two_element_tuple",
@@ -135,28 +138,75 @@ def add_variable_to_collections(variable, variables_collections: Collections,
 
 
 def layer_variable(name: str, shape, dtype, initializer, regularizer, trainable: bool,
-                   variables_collections: Collections, collection_name: str,
-                   regularizer_scope: Optional[str] = None):
-    """A contrib layer's model variable.
+                   variables_collections: Collections, collection_name: str):
+    """A contrib layer's own model variable (for the layers without a ``tf.layers`` class).
 
     In ``GLOBAL_VARIABLES`` + ``MODEL_VARIABLES`` (+ ``TRAINABLE_VARIABLES``)
     and in ``variables_collections[collection_name]``; ``regularizer`` runs
-    once, at creation, under ``regularizer_scope`` (relative to the current
-    name scope), or under ``<variable>/Regularizer/`` when not given.
+    once, at creation, under ``<variable>/Regularizer/``.
     """
-    if regularizer_scope is None:
-        var = model_variable(name, shape=shape, dtype=dtype, initializer=initializer,
-                             regularizer=regularizer, trainable=trainable,
-                             collections=_as_list(get_variable_collections(
-                                 variables_collections, collection_name)))
-    else:
-        var = get_variable_once(
-            name, regularizer=regularizer, regularizer_scope=regularizer_scope,
-            shape=shape, dtype=dtype, initializer=initializer, trainable=trainable,
-            collections=[v1.GraphKeys.GLOBAL_VARIABLES, v1.GraphKeys.MODEL_VARIABLES],
-            use_resource=resolve_use_resource(None))
+    var = model_variable(name, shape=shape, dtype=dtype, initializer=initializer,
+                         regularizer=regularizer, trainable=trainable,
+                         collections=_as_list(get_variable_collections(
+                             variables_collections, collection_name)))
     add_variable_to_collections(var, variables_collections, collection_name)
     return var
+
+
+# ------------------------------------------------------------------ adapters
+#: TF1 contrib's names for the variables of the ``tf.layers`` classes.
+CONTRIB_VARIABLE_NAMES = {"kernel": "weights", "bias": "biases",
+                          "depthwise_kernel": "depthwise_weights",
+                          "pointwise_kernel": "pointwise_weights"}
+
+#: Layer attribute -> key of ``variables_collections``, in TF1 contrib's order.
+_COLLECTION_KEYS = (("kernel", "weights"), ("depthwise_kernel", "weights"),
+                    ("pointwise_kernel", "weights"), ("bias", "biases"), ("beta", "beta"),
+                    ("gamma", "gamma"), ("moving_mean", "moving_mean"),
+                    ("moving_variance", "moving_variance"))
+
+
+def adapter_kwargs(scope, reuse, dtype) -> dict:
+    """Constructor arguments making a :mod:`tfgraph_dnn.layers` class a contrib layer.
+
+    The layer runs in the contrib layer's variable scope ``scope`` (its ops
+    in that scope's name scope), honours ``reuse``, stores its variables under
+    contrib's names (``weights``, ``biases``...) and makes them model
+    variables, as TF1's ``tf.contrib.layers`` did with ``tf.layers``.
+    """
+    return dict(name=scope.name, dtype=dtype, _scope=scope, _reuse=reuse,
+                _variable_names=CONTRIB_VARIABLE_NAMES,
+                _variable_collections=[v1.GraphKeys.MODEL_VARIABLES])
+
+
+def apply_layer(layer_class, inputs, scope, *args, reuse=None, variables_collections=None,
+                call_kwargs: Optional[dict] = None, **kwargs):
+    """Build ``layer_class(*args, **kwargs)`` as a contrib layer in ``scope`` and apply it.
+
+    The layer gets :func:`adapter_kwargs` (contrib's scope, names and model
+    variables, with ``inputs``' dtype) and is called on ``inputs`` with
+    ``call_kwargs``; its variables then join ``variables_collections``.
+    Returns the layer's output.
+    """
+    layer = layer_class(*args, **kwargs, **adapter_kwargs(scope, reuse, inputs.dtype.base_dtype))
+    outputs = layer.apply(inputs, **(call_kwargs or {}))
+    collect_layer_variables(layer, variables_collections)
+    return outputs
+
+
+def layer_data_format(data_format: Optional[str]) -> str:
+    """``'channels_first'`` for contrib's ``'NC...'`` formats, else ``'channels_last'``."""
+    return "channels_first" if data_format and data_format.startswith("NC") else "channels_last"
+
+
+def collect_layer_variables(layer, variables_collections: Collections) -> None:
+    """Add ``layer``'s variables to ``variables_collections`` (a list, or a dict per name)."""
+    if not variables_collections:
+        return
+    for attribute, key in _COLLECTION_KEYS:
+        variable = getattr(layer, attribute, None)
+        if variable is not None:
+            add_variable_to_collections(variable, variables_collections, key)
 
 
 # -------------------------------------------------------------------- shapes
