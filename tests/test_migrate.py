@@ -359,6 +359,10 @@ def test_cli_directory_mirrors_paths_and_strict_exit_code(tmp_path):
     (src / "notes.txt").write_text("import tensorflow as tf\n")
     result = run_cli("src", "-o", "out", "--strict", "--no-api-check", cwd=tmp_path)
     assert result.returncode == 1, result.stderr  # --strict: the cuDNN LSTM was not migrated
+    assert not (tmp_path / "out").exists()  # ... so nothing is written
+    assert result.stdout.endswith("--strict: nothing written (1 construct(s) not migrated)\n")
+    result = run_cli("src", "-o", "out", "--no-api-check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
     out = tmp_path / "out"
     assert sorted(str(p.relative_to(out)) for p in out.rglob("*") if p.is_file()) == \
         ["a.py", "sub/nb.ipynb", "sub/plain.py"]

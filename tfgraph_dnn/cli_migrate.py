@@ -2,7 +2,7 @@
 
 The sources are pointed at the ``tfgraph_dnn.tf1`` namespace by :mod:`tfgraph_dnn.migrate`.
 
-``tfgraph-dnn migrate SRC [SRC ...] (-o OUT | --in-place) [--strict] [--no-api-check]``
+``tfgraph-dnn migrate SRC [SRC ...] [-o OUT | --in-place] [--strict] [--no-api-check]``
 
 * SRC: files or directories (searched recursively for ``*.py`` and ``*.ipynb``,
   skipping hidden directories, ``__pycache__`` and OUT itself);
@@ -11,14 +11,20 @@ The sources are pointed at the ``tfgraph_dnn.tf1`` namespace by :mod:`tfgraph_dn
   a directory mirroring the sources' paths relative to their common parent
   (for one directory SRC: relative to it).  Every file found is written there,
   changed or not, and no existing file is ever overwritten;
-* ``--in-place``: rewrite the changed sources themselves.
+* ``--in-place``: rewrite the changed sources themselves (through a symbolic
+  link: the file it points to);
+* neither: report only, nothing is written.
 
-All-or-nothing: every file is read, parsed and migrated, and every output
-path checked, before anything is written, so a syntax error in any SRC (exit
-2, naming the file and line) or an existing output leaves the disk as it was.
-The report (``path:line: changed: old -> new``, ``path:line: not migrated:
-construct: why``, ``cell N, line M`` for notebooks) and a summary line go to
-stdout; exit 0, or 1 with ``--strict`` when a construct was not migrated.
+All-or-nothing: every file is read, checked (a notebook against nbformat 4)
+and migrated, and every output path checked, before anything is written; then
+all outputs are written as one transaction (:mod:`tfgraph_dnn.migrate.writeplan`).
+Unusable input (a syntax error, a malformed notebook, bad UTF-8, an unreadable
+file or directory) or a failed write is one line naming the file (and cell or
+line), exit 2, and leaves the disk as it was.  The report
+(``path:line: changed: old -> new``, ``path:line: not migrated: construct:
+why``, ``cell N, line M`` for notebooks) and a summary line go to stdout; exit
+0, or 1 with ``--strict`` when a construct was not migrated -- then nothing is
+written.
 Neither libcst nor TensorFlow is imported for ``--help`` or a bad flag, and
 TensorFlow only when a ``tf.*`` name has to be checked.
 """
@@ -26,7 +32,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 from typing import Dict, List, Optional, Tuple
 
 from .cli_common import CliError
@@ -50,26 +55,32 @@ def add_parser(commands) -> None:
             "tfgraph_dnn.tf1 namespace, keeping everything else byte for byte, and report "
             "each change and each construct it cannot migrate (other tf.contrib modules, "
             "tf.estimator, queue runners, tf.keras, missing tf.* names) with its line. Files are "
-            "all checked before any is written: on an error nothing is written."))
+            "all checked before any is written: on an error nothing is written. Without -o or "
+            "--in-place, only the report is printed."))
     parser.add_argument("sources", nargs="+", metavar="SRC",
                         help=".py / .ipynb files, or directories searched recursively")
-    target = parser.add_mutually_exclusive_group(required=True)
+    target = parser.add_mutually_exclusive_group()
     target.add_argument("-o", "--output", metavar="OUT",
                         help="output file (one file SRC) or directory mirroring the "
                         "sources; existing files are never overwritten")
     target.add_argument("--in-place", action="store_true",
                         help="rewrite the sources themselves (only those that change)")
     parser.add_argument("--strict", action="store_true",
-                        help="exit 1 if any construct was not migrated")
+                        help="exit 1, writing nothing, if any construct was not migrated")
     parser.add_argument("--no-api-check", action="store_true",
                         help="don't check tf.* names against the tfgraph_dnn.tf1 namespace "
                         "(faster: TensorFlow is not imported)")
     parser.set_defaults(func=cmd_migrate)
 
 
+def _unreadable(error: OSError) -> None:
+    raise CliError(f"{error.filename}: cannot read directory ({error.strerror}); "
+                   "nothing written")
+
+
 def _walk(directory: str, skip: Optional[str]) -> List[str]:
     found = []
-    for root, dirs, files in os.walk(directory):
+    for root, dirs, files in os.walk(directory, onerror=_unreadable):
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__"
                          and os.path.abspath(os.path.join(root, d)) != skip)
         found += [os.path.join(root, name) for name in sorted(files)
@@ -127,6 +138,8 @@ def output_paths(args, files: List[Tuple[str, str]]) -> Dict[str, str]:
     """
     if args.in_place:
         return {path: path for path, _ in files}
+    if args.output is None:
+        return {}
     out = args.output
     single = len(args.sources) == 1 and os.path.isfile(args.sources[0])
     if single:
@@ -146,68 +159,75 @@ def output_paths(args, files: List[Tuple[str, str]]) -> Dict[str, str]:
     return targets
 
 
-def _write(path: str, result, in_place: bool) -> None:
-    """Write ``result.code`` to ``path`` (atomically and keeping the mode if in place)."""
-    data = result.code.encode(result.encoding)
-    if not in_place:
-        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        with open(path, "xb") as handle:  # "x": never overwrite, even in a race
-            handle.write(data)
-        return
-    directory = os.path.dirname(os.path.abspath(path))
-    handle, temporary = tempfile.mkstemp(dir=directory, prefix=".migrate-")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.chmod(temporary, os.stat(path).st_mode & 0o7777)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+def _read_all(files: List[Tuple[str, str]], resolver) -> list:
+    """``(path, MigrationResult)`` of every file, or :class:`CliError` for the first bad one."""
+    from .migrate import MigrationError, migrate_file
 
-
-def cmd_migrate(args: argparse.Namespace) -> int:
-    """``migrate``: check and migrate every SRC, then write them all, then report.
-
-    Parameters
-    ----------
-    args : argparse.Namespace
-        ``sources``, ``output`` / ``in_place``, ``strict``, ``no_api_check``.
-
-    Returns
-    -------
-    int
-        0, or 1 with ``--strict`` if a construct was not migrated; errors
-        raise :class:`CliError` (exit 2, nothing written).
-    """
-    files = collect(args.sources, args.output)
-    targets = output_paths(args, files)
-    from .migrate import MigrationError, Resolver, migrate_file
-
-    resolver = Resolver(lambda parts: None) if args.no_api_check else Resolver(quiet=True)
     results = []
     for path, _ in files:
         try:
             results.append((path, migrate_file(path, resolve=resolver)))
         except MigrationError as error:
             raise CliError(f"{error}; nothing written")
-    written = 0
+        except OSError as error:
+            raise CliError(f"{path}: cannot read ({error.strerror or error}); nothing written")
+    return results
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """``migrate``: check and migrate every SRC, then write them all (or none), then report.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        ``sources``, ``output`` / ``in_place`` (neither: report only),
+        ``strict``, ``no_api_check``.
+
+    Returns
+    -------
+    int
+        0, or 1 with ``--strict`` if a construct was not migrated (nothing is
+        then written); errors raise :class:`CliError` (exit 2, nothing written).
+    """
+    files = collect(args.sources, args.output)
+    targets = output_paths(args, files)
+    from .migrate import Resolver
+    from .migrate.writeplan import WriteError, WritePlan
+
+    resolver = Resolver(lambda parts: None) if args.no_api_check else Resolver(quiet=True)
+    results = _read_all(files, resolver)
+    n_changes = sum(len(result.changes) for _, result in results)
+    n_unsupported = sum(len(result.unsupported) for _, result in results)
+    refused = args.strict and n_unsupported > 0
+    plan = WritePlan()
     for path, result in results:
-        if not args.in_place or result.changed:
-            _write(targets[path], result, args.in_place)
-            written += 1
-    n_changes = n_unsupported = 0
+        if targets and (not args.in_place or result.changed):
+            try:
+                plan.add(targets[path], result.code.encode(result.encoding),
+                         replace=args.in_place)
+            except UnicodeError as error:
+                raise CliError(f"{path}: cannot encode the output ({error}); nothing written")
+            except WriteError as error:
+                raise CliError(f"{error}; nothing written")
+    if not refused:
+        try:
+            plan.commit()
+        except WriteError as error:
+            raise CliError(str(error))
     for path, result in results:
         for line in result.report(path):
             print(line)
-        n_changes += len(result.changes)
-        n_unsupported += len(result.unsupported)
     if resolver.unavailable:
         print(f"note: {resolver.unavailable}")
     changed_files = sum(result.changed for _, result in results)
-    where = (f"rewrote {written} in place" if args.in_place
-             else f"wrote {written} to {args.output}")
+    if not targets:
+        where = "report only, nothing written"
+    elif refused:
+        where = f"--strict: nothing written ({n_unsupported} construct(s) not migrated)"
+    elif args.in_place:
+        where = f"rewrote {len(plan.entries)} in place"
+    else:
+        where = f"wrote {len(plan.entries)} to {args.output}"
     print(f"migrate: {len(results)} file(s), {n_changes} change(s) in {changed_files} "
           f"file(s), {n_unsupported} construct(s) not migrated; {where}")
     return EXIT_NOT_MIGRATED if args.strict and n_unsupported else 0

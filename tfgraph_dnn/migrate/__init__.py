@@ -31,6 +31,7 @@ Functions: :func:`migrate_source`, :func:`migrate_notebook`, :func:`migrate_file
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import tokenize
 from typing import Callable, Optional, Sequence
@@ -41,6 +42,8 @@ from .resolver import Resolver
 __all__ = ["Change", "MigrationError", "MigrationResult", "Resolver", "migrate_file",
            "migrate_notebook", "migrate_source"]
 
+#: Deepest syntax tree migrated (Python stops near 3,000 levels; libcst crashes near there).
+MAX_DEPTH = 500
 ResolveArg = Optional[Callable[[Sequence[str]], Optional[str]]]
 _DEFAULT_RESOLVER: Optional[Resolver] = None
 
@@ -54,25 +57,43 @@ def _resolver(resolve: ResolveArg) -> Callable[[Sequence[str]], Optional[str]]:
     return _DEFAULT_RESOLVER
 
 
-def parse(code: str, filename: str, cell: Optional[int] = None):
-    """Parse ``code`` with libcst, turning a syntax error into :class:`MigrationError`.
+def _depth(tree: ast.AST) -> int:
+    """The depth of a syntax tree (iteratively: it may be deep)."""
+    deepest, stack = 0, [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack += [(child, depth + 1) for child in ast.iter_child_nodes(node)]
+    return deepest
 
-    Python's own message and line are used when Python rejects the code too
-    (they read better than the parser's list of expected tokens).
+
+def parse(code: str, filename: str, cell: Optional[int] = None):
+    """Parse ``code`` with Python, then with libcst; errors are :class:`MigrationError`.
+
+    What Python rejects is rejected even if libcst accepts it (a null byte in
+    a comment), with Python's own message and line (they read better than
+    libcst's list of expected tokens).  Code nested deeper than
+    :data:`MAX_DEPTH` is refused before libcst sees it: its native parser
+    crashes the process (segmentation fault) a little beyond what Python
+    accepts.
     """
     import libcst as cst
 
     try:
+        tree = ast.parse(code, filename)
+    except SyntaxError as error:
+        raise MigrationError(filename, error.lineno, f"cannot parse: {error.msg}", cell) from None
+    except (ValueError, MemoryError, RecursionError):
+        raise MigrationError(filename, None, "cannot parse: nested too deeply", cell) from None
+    depth = _depth(tree)
+    if depth > MAX_DEPTH:
+        raise MigrationError(filename, None, f"cannot parse: nested too deeply ({depth} "
+                             f"levels; the limit is {MAX_DEPTH})", cell)
+    try:
         return cst.parse_module(code)
     except cst.ParserSyntaxError as error:
-        line, detail = error.raw_line, error.message.splitlines()[0]
-        try:
-            ast.parse(code, filename)
-        except SyntaxError as python_error:
-            line, detail = python_error.lineno or line, python_error.msg
-        except (ValueError, MemoryError, RecursionError):
-            pass
-        raise MigrationError(filename, line, f"cannot parse: {detail}", cell) from None
+        raise MigrationError(filename, error.raw_line,
+                             f"cannot parse: {error.message.splitlines()[0]}", cell) from None
 
 
 def migrate_source(code: str, filename: str = "<string>", *,
@@ -98,10 +119,65 @@ def migrate_source(code: str, filename: str = "<string>", *,
     MigrationError
         ``code`` does not parse (the message names ``filename`` and the line).
     """
+    new_code, changes, unsupported = rewrite_lines(code, filename, _resolver(resolve))
+    return MigrationResult(new_code, changes, unsupported, filename=filename)
+
+
+def _relocate(item: Change, mapping) -> Change:
+    """``item`` at the original line that libcst's line ``item.line`` reproduces."""
+    index = item.line - 1
+    if 0 <= index < len(mapping) and mapping[index] is not None:
+        return dataclasses.replace(item, line=mapping[index] + 1)
+    return item
+
+
+def rewrite_lines(code: str, filename: str, resolve: Callable[[Sequence[str]], Optional[str]],
+                  names=None, cell: Optional[int] = None, masked: Optional[str] = None):
+    """Rewrite ``code`` keeping every line not rewritten byte for byte (see :mod:`.lines`).
+
+    Parameters
+    ----------
+    code : str
+        The source as read, any line endings.
+    filename : str
+    resolve : callable
+    names : dict, optional
+        As in :func:`.rewrite.rewrite_module`.
+    cell : int, optional
+        Notebook cell (for messages).
+    masked : str, optional
+        ``code`` normalized with its IPython lines masked (same lines), parsed
+        instead of ``code``.
+
+    Returns
+    -------
+    code, changes, unsupported
+
+    Raises
+    ------
+    MigrationError
+        The code does not parse, is nested too deeply for the parser, or the
+        parser cannot reproduce its lines.
+    """
+    from .lines import line_map, normalize, splice
     from .rewrite import rewrite_module
 
-    new_code, changes, unsupported = rewrite_module(parse(code, filename), _resolver(resolve))
-    return MigrationResult(new_code, changes, unsupported, filename=filename)
+    try:
+        parsed = normalize(code) if masked is None else masked  # same lines as code
+        module = parse(parsed, filename, cell)
+        round_trip = module.code
+        new_code, changes, unsupported = rewrite_module(module, resolve, names)
+        # libcst's positions count its own lines, which may lack some of ours
+        mapping = line_map(parsed, round_trip)
+        changes, unsupported = ([_relocate(item, mapping) for item in items]
+                                for items in (changes, unsupported))
+        return splice(code, round_trip, new_code, mapping), changes, unsupported
+    except RecursionError:
+        raise MigrationError(filename, None, "cannot parse: nested too deeply", cell) from None
+    except MigrationError:
+        raise
+    except ValueError as error:
+        raise MigrationError(filename, None, f"not migrated: {error}", cell) from None
 
 
 def migrate_notebook(text: str, filename: str = "<notebook>", *,
@@ -124,14 +200,15 @@ def migrate_notebook(text: str, filename: str = "<notebook>", *,
     -------
     MigrationResult
         ``code`` is the notebook's JSON text: the input itself when nothing
-        changed, else re-written with the input's indentation, unescaped
-        non-ASCII text and final newline, so a diff shows only the changed
-        source lines.
+        changed, else the input with only the text of the changed ``source``
+        values replaced (every other byte kept), so a diff shows only the
+        changed source lines.
 
     Raises
     ------
     MigrationError
-        Not a notebook (bad JSON, no cells), or a code cell does not parse.
+        Not an nbformat 4 notebook (bad JSON, wrong shapes: checked before any
+        cell is migrated, naming the cell), or a code cell does not parse.
     """
     from .notebook import migrate_notebook_text
 

@@ -4,18 +4,27 @@ A code cell is first parsed as it is; only if that fails are its IPython lines
 masked -- line magics (``%matplotlib inline``), shell lines (``!pip install``),
 ``x = !ls`` / ``x = %who_ls``, help (``tf.layers.dense?``, ``?tf``) and a cell
 magic's first line (``%%time``) -- each replaced by a ``pass`` placeholder
-with the same indentation, so line numbers stay the same; the placeholders
-are put back, byte for byte, after the rewrite.  Cells under a cell magic
+with the same indentation, so line numbers stay the same; every line that
+is not rewritten, placeholders included, is then copied from the cell as it
+was (:mod:`.lines`).  Cells under a cell magic
 whose body is not Python (``%%bash``, ``%%writefile``, ``%%html``...) are
 left alone.  Markdown and raw cells, outputs, execution counts and metadata
-are never touched; an unchanged notebook is returned as the very same text.
+are never touched: the notebook is checked against nbformat 4 first
+(:mod:`.nbjson`), and only the text of the changed ``source`` values is
+replaced, so every other byte of the file stays; an unchanged notebook is
+returned as the very same text.
 """
 from __future__ import annotations
 
+import bisect
+import difflib
+import itertools
 import json
 import re
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from . import nbjson
+from .lines import NEWLINE, normalize, split_lines
 from .report import Change, MigrationError, MigrationResult
 
 #: Cell magics whose body is Python run in the kernel.
@@ -24,13 +33,13 @@ _IPYTHON_LINE = re.compile(
     r"^\s*(?:[%!?]"                                     # %magic, !shell, ?help
     r"|[A-Za-z_][\w.]*(?:\s*,\s*[A-Za-z_][\w.]*)*\s*=\s*[%!])")  # x = !ls, x = %who_ls
 _HELP_SUFFIX = re.compile(r"^\s*[A-Za-z_][\w.]*\s*\?\??\s*$")   # tf.layers.dense? / ??
-_MARK = "__tfgraph_dnn_ipython_line_{}__"
-_PLACEHOLDER = re.compile(r"^[ \t]*pass  # __tfgraph_dnn_ipython_line_(\d+)__(\r\n|\r|\n)?$")
+_MARK_PREFIX = "__tfgraph_dnn_ipython_line_"
+_MARK = _MARK_PREFIX + "{}__"
 
 
 def _cell_magic(code: str) -> Optional[str]:
     """The name of the cell magic on the cell's first non-blank line, if any."""
-    for line in code.splitlines():
+    for line in normalize(code).split("\n"):
         if line.strip():
             match = re.match(r"\s*%%(\w+)", line)
             return match.group(1) if match else None
@@ -43,36 +52,22 @@ def mask_ipython(code: str) -> Tuple[str, Dict[int, str]]:
     Parameters
     ----------
     code : str
-        A code cell's source.
+        A code cell's source, line endings normalized to ``\\n``.
 
     Returns
     -------
     masked : str
         Same number of lines; IPython lines replaced.
     originals : dict
-        Placeholder number -> original line (with its line ending).
+        Line index -> original line.
     """
     originals: Dict[int, str] = {}
-    lines = code.splitlines(keepends=True)
+    lines = code.split("\n")
     for index, line in enumerate(lines):
-        body = line.rstrip("\r\n")
-        if _IPYTHON_LINE.match(body) or _HELP_SUFFIX.match(body):
-            indent = body[:len(body) - len(body.lstrip())]
+        if _IPYTHON_LINE.match(line) or _HELP_SUFFIX.match(line):
             originals[index] = line
-            lines[index] = f"{indent}pass  # {_MARK.format(index)}{line[len(body):]}"
-    return "".join(lines), originals
-
-
-def unmask_ipython(code: str, originals: Dict[int, str]) -> str:
-    """Put the lines that :func:`mask_ipython` replaced back."""
-    if not originals:
-        return code
-    lines = code.splitlines(keepends=True)
-    for index, line in enumerate(lines):
-        match = _PLACEHOLDER.match(line)
-        if match and int(match.group(1)) in originals:
-            lines[index] = originals[int(match.group(1))]
-    return "".join(lines)
+            lines[index] = f"{line[:len(line) - len(line.lstrip())]}pass  # {_MARK.format(index)}"
+    return "\n".join(lines), originals
 
 
 def migrate_cell(code: str, filename: str, cell: int,
@@ -101,30 +96,88 @@ def migrate_cell(code: str, filename: str, cell: int,
     MigrationError
         The cell (IPython lines masked) does not parse.
     """
-    import libcst as cst
-
-    from . import parse
-    from .rewrite import rewrite_module
+    from . import rewrite_lines
 
     magic = _cell_magic(code)
     if magic is not None and magic not in PYTHON_CELL_MAGICS:
         return code, [], []
-    originals: Dict[int, str] = {}
     try:
-        module = cst.parse_module(code)
-    except cst.ParserSyntaxError:
-        masked, originals = mask_ipython(code)
-        module = parse(masked, filename, cell)
-    new_code, changes, unsupported = rewrite_module(module, resolve, names)
-    new_code = unmask_ipython(new_code, originals)
+        new_code, changes, unsupported = rewrite_lines(code, filename, resolve, names, cell)
+    except MigrationError:
+        masked, originals = mask_ipython(normalize(code))
+        if not originals:
+            raise
+        new_code, changes, unsupported = rewrite_lines(code, filename, resolve, names, cell,
+                                                       masked=masked)
+        if _MARK_PREFIX in new_code and _MARK_PREFIX not in code:
+            raise MigrationError(filename, None, "cannot keep its IPython lines", cell)
     return (new_code, [c.in_cell(cell) for c in changes],
             [c.in_cell(cell) for c in unsupported])
 
 
-def _indent_of(text: str) -> int:
-    """The indentation of the notebook's JSON (nbformat writes 1)."""
-    match = re.match(r"[^\n]*\n( +)\S", text)
-    return len(match.group(1)) if match else 1
+def _split_like(source: List[str], new_code: str) -> Optional[List[str]]:
+    """``new_code`` cut into the items of ``source`` (an array of lines), if it can be.
+
+    Each item made of whole lines takes the same lines of ``new_code`` (empty
+    items stay empty); an item that cuts a line must be unchanged.  ``None``
+    when the line counts differ or a changed line is cut.
+    """
+    old, new = split_lines("".join(source), NEWLINE), split_lines(new_code, NEWLINE)
+    if len(old) != len(new):
+        return None
+    ends = list(itertools.accumulate(len(a) + len(b) for a, b in old))
+    starts = [0] + ends[:-1]
+    result: List[str] = []
+    offset = 0
+    for text in source:
+        start, end = offset, offset + len(text)
+        offset = end
+        first, last = bisect.bisect_left(starts, start), bisect.bisect_right(ends, end)
+        if not text:
+            result.append("")
+        elif first < last and starts[first] == start and ends[last - 1] == end:
+            result.append("".join(a + b for a, b in new[first:last]))
+        elif any(old[i] != new[i] for i in range(len(old))
+                 if starts[i] < end and ends[i] > start):
+            return None
+        else:
+            result.append(text)
+    return result
+
+
+def _source_edits(text: str, spans: nbjson.Spans, path: Tuple[Any, ...], source: Any,
+                  new_code: str) -> List[Tuple[int, int, str]]:
+    """The ``(start, end, replacement)`` edits of ``text`` that make a cell's source ``new_code``.
+
+    A string source is replaced whole; for an array of lines, only the
+    changed items are, the others keeping their text (escapes included).
+    """
+    ascii_only = text.isascii()
+
+    def encode(value: str) -> str:
+        return json.dumps(value, ensure_ascii=ascii_only)
+
+    if isinstance(source, str):
+        start, end = spans[path]
+        return [(start, end, encode(new_code))]
+    item = [spans[path + (index,)] for index in range(len(source))]
+    same_items = _split_like(source, new_code)
+    if same_items is not None:
+        return [(item[i][0], item[i][1], encode(same_items[i]))
+                for i in range(len(source)) if same_items[i] != source[i]]
+    new = [a + b for a, b in split_lines(new_code, NEWLINE)]
+    opcodes = difflib.SequenceMatcher(None, source, new, autojunk=False).get_opcodes()
+    if len(item) > 1:
+        separator = text[item[0][1]:item[1][0]]
+    else:
+        separator = "," + text[spans[path][0] + 1:item[0][0]]
+    pieces: List[str] = []
+    for tag, i1, i2, j1, j2 in opcodes:
+        if tag == "equal":
+            pieces += [text[start:end] for start, end in item[i1:i2]]
+        else:
+            pieces += [encode(line) for line in new[j1:j2]]
+    return [(item[0][0], item[-1][1], separator.join(pieces))]
 
 
 def migrate_notebook_text(text: str, filename: str,
@@ -141,42 +194,35 @@ def migrate_notebook_text(text: str, filename: str,
     Returns
     -------
     MigrationResult
-        ``code`` is the new JSON text (``text`` itself if no cell changed).
+        ``code`` is the new JSON text (``text`` itself if no cell changed);
+        only the text of changed ``source`` values differs.
 
     Raises
     ------
     MigrationError
-        Not a notebook, or a code cell does not parse.
+        Not an nbformat 4 notebook (checked before any cell is migrated), or
+        a code cell does not parse.
     """
-    try:
-        notebook = json.loads(text)
-    except ValueError as error:
-        raise MigrationError(filename, getattr(error, "lineno", None),
-                             f"not a notebook: invalid JSON ({getattr(error, 'msg', error)})"
-                             ) from None
-    if not isinstance(notebook, dict) or not isinstance(notebook.get("cells"), list):
-        raise MigrationError(filename, None, "not a notebook (nbformat 4): no 'cells' list")
-    language = notebook.get("metadata", {}).get("language_info", {}).get("name", "python")
+    notebook, spans = nbjson.parse(text, filename)
+    language = nbjson.validate(notebook, filename)
     result = MigrationResult(text, filename=filename)
-    if str(language).lower() != "python":
+    if language != "python":
         return result
-    changed = False
+    edits: List[Tuple[int, int, str]] = []
     names: Dict[str, List[str]] = {}  # the kernel's namespace is shared by the cells
     for number, cell in enumerate(notebook["cells"], start=1):
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+        if cell["cell_type"] != "code":
             continue
-        source = cell.get("source", "")
-        code = "".join(source) if isinstance(source, list) else str(source)
+        source = cell["source"]
+        code = "".join(source) if isinstance(source, list) else source
         if not code.strip():
             continue
         new_code, changes, unsupported = migrate_cell(code, filename, number, resolve, names)
         result.changes += changes
         result.unsupported += unsupported
         if new_code != code:
-            changed = True
-            cell["source"] = new_code.splitlines(keepends=True) \
-                if isinstance(source, list) else new_code
-    if changed:
-        result.code = json.dumps(notebook, indent=_indent_of(text), ensure_ascii=False) \
-            + ("\n" if text.endswith("\n") else "")
+            edits += _source_edits(text, spans, ("cells", number - 1, "source"), source,
+                                   new_code)
+    for start, end, replacement in sorted(edits, reverse=True):
+        result.code = result.code[:start] + replacement + result.code[end:]
     return result
