@@ -254,3 +254,108 @@ def test_cli_datasets_lists_mnist_and_checks_a_directory(tmp_path, capsys):
     (tmp_path / "t10k-labels-idx1-ubyte.gz").write_bytes(b"\x1f\x8b\x08broken")
     code, out, err = run(["datasets", "--mnist-dir", tmp_path], capsys)
     assert code == 2 and "t10k-labels-idx1-ubyte.gz" in err and "gzip" in err, err
+
+
+# --- issue 19, symptom 8: headers, gzip bombs and directories whose files disagree --------
+
+def header_error(tmp_path: Path, data: bytes, gz: bool, name: str = "x-images-idx3-ubyte"):
+    """The one-line ``ValueError`` message of ``read_idx`` on ``data`` (gzip when ``gz``)."""
+    path = tmp_path / (name + (".gz" if gz else ""))
+    path.write_bytes(gzip.compress(data) if gz else data)
+    with pytest.raises(ValueError) as info:
+        read_idx(str(path))
+    message = str(info.value)
+    assert type(info.value) is ValueError and str(path) in message and "\n" not in message
+    return message
+
+
+@pytest.mark.parametrize("gz", [True, False])
+@pytest.mark.parametrize("shape, expected", [
+    ((-1, 8, 8), "a negative count"), ((3, -8, 8), "a negative rows"),
+    ((0, 8, 8), "a zero count"), ((3, 8, 0), "a zero columns"),
+    ((2 ** 31 - 1,) * 3, "truncated"), ((60000, 2 ** 31 - 1, 2 ** 31 - 1), "truncated"),
+])
+def test_bad_header_dimensions_name_the_file(tmp_path, gz, shape, expected):
+    """Negative, zero, huge and overflowing sizes: one error naming the file, no numpy error."""
+    data = struct.pack(">4i", IMAGES_MAGIC, *shape) + bytes(64)
+    message = header_error(tmp_path, data, gz)
+    assert expected in message and " x ".join(map(str, shape)) in message, message
+
+
+def test_gzip_bomb_is_not_inflated_beyond_the_declared_size(tmp_path):
+    """A small .gz inflating to 64 MiB under a header declaring 640 bytes: refused, unread."""
+    import tracemalloc
+
+    bomb = tmp_path / "bomb-images-idx3-ubyte.gz"
+    bomb.write_bytes(gzip.compress(struct.pack(">4i", IMAGES_MAGIC, 10, 8, 8)
+                                   + bytes(64 << 20), compresslevel=1))
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match="longer than its header says") as info:
+            read_idx(str(bomb))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert str(bomb) in str(info.value) and peak < 8 << 20, peak
+    # a header declaring more than any gzip file of this size can hold: refused before reading
+    huge = tmp_path / "huge-images-idx3-ubyte.gz"
+    huge.write_bytes(gzip.compress(struct.pack(">4i", IMAGES_MAGIC, 10 ** 6, 28, 28)))
+    with pytest.raises(ValueError, match="more than a gzip file of"):
+        read_idx(str(huge))
+
+
+@pytest.mark.parametrize("magic, expected", [
+    (0x0D03, "an idx file of 32-bit floats (type code 0x0d"),
+    (0x0801, "where images were expected"),
+    (0x0802, "an idx file of 2 dimension(s)"),
+    (0x0804, "an idx file of 4 dimension(s)"),
+    (0x01000803, "not an MNIST idx file"),
+])
+def test_foreign_idx_types_and_dimensions_are_named(tmp_path, magic, expected):
+    data = struct.pack(">4i", magic, 2, 2, 2) + bytes(8)
+    path = tmp_path / "g-images-idx3-ubyte"
+    path.write_bytes(data)
+    with pytest.raises(ValueError) as info:
+        read_idx(str(path), IMAGES_MAGIC)
+    assert expected in str(info.value) and str(path) in str(info.value), str(info.value)
+
+
+def test_gzip_members_trailing_garbage_and_truncation(tmp_path):
+    images, _ = make_set(6, 7)
+    data = idx_bytes(images)
+    split = tmp_path / "split-images-idx3-ubyte.gz"  # two gzip members, as `cat a.gz b.gz`
+    split.write_bytes(gzip.compress(data[:100]) + gzip.compress(data[100:]))
+    np.testing.assert_array_equal(read_idx(str(split)), images)
+    junk = tmp_path / "junk-images-idx3-ubyte.gz"
+    junk.write_bytes(gzip.compress(data) + b"trailing garbage")
+    with pytest.raises(ValueError, match="not gzip after the end of its stream"):
+        read_idx(str(junk))
+    no_trailer = tmp_path / "cut-images-idx3-ubyte.gz"  # payload complete, CRC/size cut off
+    no_trailer.write_bytes(gzip.compress(data)[:-8])
+    with pytest.raises(ValueError, match="truncated or corrupt gzip"):
+        read_idx(str(no_trailer))
+    bad_crc = bytearray(gzip.compress(data))
+    bad_crc[-8] ^= 0xFF
+    (tmp_path / "crc-images-idx3-ubyte.gz").write_bytes(bytes(bad_crc))
+    with pytest.raises(ValueError, match="truncated or corrupt gzip"):
+        read_idx(str(tmp_path / "crc-images-idx3-ubyte.gz"))
+
+
+def test_directory_whose_files_disagree_names_them(tmp_path, capsys):
+    """28 x 28 training vs 20 x 20 test images, unseen test labels, missing files."""
+    folder = tmp_path / "mnist"
+    write_mnist_dir(folder)
+    write_idx(folder / "t10k-images-idx3-ubyte.gz", make_set(20, 1, side=5)[0])
+    message = load_error(folder)
+    assert "t10k-images-idx3-ubyte.gz holds 5 x 5 images" in message
+    assert "train-images-idx3-ubyte.gz holds 8 x 8" in message, message
+    code, out, err = run(["datasets", "--mnist-dir", folder], capsys)
+    assert code == 2 and "5 x 5 images" in err and len(err.strip().splitlines()) == 1, err
+    write_mnist_dir(folder)
+    write_idx(folder / "t10k-labels-idx1-ubyte.gz", np.arange(20) % 12)
+    message = load_error(folder)
+    assert "t10k-labels-idx1-ubyte.gz holds label(s) 10, 11" in message, message
+    (folder / "t10k-labels-idx1-ubyte.gz").unlink()
+    (folder / "train-images-idx3-ubyte.gz").unlink()
+    message = load_error(folder)
+    assert "no train-images-idx3-ubyte(.gz) and no t10k-labels-idx1-ubyte(.gz)" in message

@@ -15,8 +15,9 @@ raw features *and* the scaling that suits them, ``(offset, scale)`` meaning
 the scaling is part of the fitted (and saved) model and ``predict`` takes raw
 pixels.  ``tfgraph-dnn datasets`` prints it.  :func:`load_digits_dataset` and
 :func:`load_mnist_5k` return the scaled features (``scaled=False``: raw), as
-before.  User files (CSV with a target column, NPZ with ``X`` and ``y``) are
-read by :mod:`tfgraph_dnn.datafiles`.
+before (the only scaled views; no reader of files rescales).  User files (CSV,
+NPZ with ``X`` and ``y``) are read by :mod:`tfgraph_dnn.datafiles` under the
+same rule: raw values as stored, whatever the format.
 """
 from __future__ import annotations
 
