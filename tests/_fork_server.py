@@ -8,7 +8,7 @@ Protocol: one JSON object per line on stdin, one reply per line on stdout.
   {"cmd": "exit"}
 No Session or graph exists in this process before a fork: every child starts its own.
 """
-import json, os, re, shutil, signal, sys, time, traceback
+import glob, json, os, re, shutil, signal, sys, time, traceback
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 started = time.monotonic()
 import numpy as np
@@ -149,7 +149,7 @@ def fork_and_kill(pid, plan):
     forked = time.monotonic()
 
     def wait_for(path):
-        while not os.path.exists(path):
+        while not glob.glob(path):  # a path, or a pattern (a fit's fit-*/latest)
             done, status = os.waitpid(pid, os.WNOHANG)
             if done:
                 raise ChildProcessError(f"the child ended before {path}: {ended(status)}")

@@ -7,6 +7,7 @@ imports TensorFlow once and forks one fresh process per task; :func:`run_kill_tr
 ``kill_trial`` children at seeded random moments and :func:`verify_kill_trial` checks
 what each kill left on disk.
 """
+import glob
 import json
 import os
 import queue
@@ -237,7 +238,7 @@ def run_kill_trials(server, workdir, data_path, X, y, probe, n_trials, seed, rep
                 calibrating = span is None  # trial 0: into the save() loop, measuring S
                 trial["fraction"] = calibration_fraction if calibrating \
                     else fractions[index - 1]
-                plan = {"anchor": os.path.join(trial["ckpt"], "latest"), "timeout": 300,
+                plan = {"anchor": os.path.join(trial["ckpt"], "fit-*", "latest"), "timeout": 300,
                         "fraction": trial["fraction"], "span": span,
                         "phase_file": trial["phase"] if calibrating else None}
                 done = server.fork_and_kill(
@@ -262,7 +263,7 @@ def run_kill_trials(server, workdir, data_path, X, y, probe, n_trials, seed, rep
                     spans.append(read_json(trial["phase"])["phase_a_done"] - done["first"])
                 else:
                     try:
-                        reached = read_json(plan["anchor"])["epoch"]
+                        reached = read_json(glob.glob(plan["anchor"])[0])["epoch"]
                     except (OSError, ValueError, KeyError):
                         reached = 0  # verify_kill_trial reports an unreadable pointer
                     if reached >= 5:

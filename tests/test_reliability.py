@@ -120,6 +120,12 @@ def disk(data, tmp_path_factory):
                 loaded=DNNClassifier.load(model))
 
 
+def own_fit_dir(checkpoint_dir):
+    """The one ``fit-<key>/`` directory of a checkpoint directory written by one fit."""
+    [name] = [name for name in os.listdir(checkpoint_dir) if name.startswith("fit-")]
+    return os.path.join(checkpoint_dir, name)
+
+
 def on_disk(disk, **params):
     """An estimator that uses every directory of the workspace (resume included)."""
     settings = dict(SMALL, n_epochs=2, checkpoint_every=1, checkpoint_dir=disk["ckpt"],
@@ -165,7 +171,8 @@ BAD_INPUTS = [
      lambda X, y, d: on_disk(d).fit(X, y[:-1])),
     ("single_class", ValueError, r"needs at least 2 classes; got only 1 class",
      lambda X, y, d: on_disk(d).fit(X, np.full(len(y), 3))),
-    ("nan_in_y", ValueError, r"Input y contains NaN",
+    ("nan_in_y", ValueError,
+     r"y has missing labels \(NaN\) at position 7 \(counting from 0\)",
      lambda X, y, d: on_disk(d).fit(X, _nan_labels(y))),
     # scipy.sparse is not supported: scikit-learn's validation refuses it with a TypeError
     ("sparse_X_fit", TypeError, r"Sparse data was passed for X, but dense data is required",
@@ -190,9 +197,10 @@ BAD_INPUTS = [
      lambda X, y, d: on_disk(d, lr_schedule="cosine9").fit(X, y)),
     ("truncated_checkpoint", CheckpointError, r"Cannot restore .*truncated.*model\.ckpt",
      lambda X, y, d: on_disk(d, checkpoint_dir=d["truncated"]).fit(X, y)),
-    ("resume_other_architecture", CheckpointError,
-     r"of another model.*'hidden_layer_sizes': \(\[16, 16\], \[8\]\)",
-     lambda X, y, d: on_disk(d, hidden_layer_sizes=(8,)).fit(X, y)),
+    ("resume_other_architecture", CheckpointError,  # another fit's own fit-<key>/, by name
+     r"holds the checkpoints of another fit.*hidden_layer_sizes=None vs \(8,\)",
+     lambda X, y, d: on_disk(d, hidden_layer_sizes=(8,),
+                             checkpoint_dir=own_fit_dir(d["ckpt"])).fit(X, y)),
     ("warm_start_other_architecture", CheckpointError,
      r"(?s)Cannot warm-start.*hidden1/kernel: shape \(64, 9\) in the model but \(64, 16\)"
      r".*hidden1/bias: shape \(9,\) in the model but \(16,\)",
@@ -450,8 +458,10 @@ def test_loading_never_unpickles(data, saved_pair, tmp_path, where, target):
     directory = str(tmp_path / where)
     shutil.copytree(model_dir if where == "model" else ckpt_dir, directory)
     marker = tmp_path / "pwned"
-    save_dir = os.path.join(directory, read_json(os.path.join(directory, "latest"))["dir"])
-    path = os.path.join(directory if target == "latest" else save_dir, target)
+    # a checkpoint directory holds its fit's saves in its one fit-<key>/ directory
+    saves = directory if where == "model" else own_fit_dir(directory)
+    save_dir = os.path.join(saves, read_json(os.path.join(saves, "latest"))["dir"])
+    path = os.path.join(saves if target == "latest" else save_dir, target)
     if target == "arrays.npz":  # an object array: np.load would need allow_pickle=True
         np.savez(path, **{"EarlyStopping::best": np.array([_Payload(str(marker))],
                                                           dtype=object)})
@@ -466,6 +476,8 @@ def test_loading_never_unpickles(data, saved_pair, tmp_path, where, target):
     if where == "ckpt":
         with pytest.raises(CheckpointError):
             read_latest(directory)
+        with pytest.raises(CheckpointError):
+            read_latest(saves)
     assert not marker.exists(), "a planted pickle was executed"
 
 
@@ -508,8 +520,9 @@ def test_a_latest_pointer_cannot_lead_outside(data, saved_pair, tmp_path):
         model, ckpt = tmp_path / f"model{index}", tmp_path / f"ckpt{index}"
         shutil.copytree(model_dir, model)
         shutil.copytree(ckpt_dir, ckpt)
-        for directory in (model, ckpt):
-            (directory / "latest").write_text(json.dumps({"epoch": 2, "dir": pointer}))
+        for directory in (str(model), own_fit_dir(str(ckpt))):
+            with open(os.path.join(directory, "latest"), "w", encoding="utf-8") as handle:
+                handle.write(json.dumps({"epoch": 2, "dir": pointer}))
         with pytest.raises(CheckpointError, match="not a complete save"):
             DNNClassifier.load(model)
         with pytest.raises(CheckpointError, match="not a complete save"):

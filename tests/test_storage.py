@@ -55,7 +55,15 @@ def write_json(path, payload):
         json.dump(payload, handle)
 
 
+def fit_dir(directory):
+    """The one ``fit-<key>/`` directory of a checkpoint directory (each fit writes its own);
+    any other directory as it is."""
+    fits = glob.glob(os.path.join(directory, "fit-*"))
+    return fits[0] if len(fits) == 1 else directory
+
+
 def latest_dir(directory):
+    directory = fit_dir(directory)
     return os.path.join(directory, read_json(os.path.join(directory, "latest"))["dir"])
 
 
@@ -260,7 +268,7 @@ def test_a_real_sigkill_before_the_first_latest_is_recovered(data, tmp_path):
 def test_a_checkpoint_dir_without_latest_resumes_its_newest_save(data, pristine, tmp_path):
     X, y, _ = data
     ckpt = copy(pristine["ckpt"], tmp_path / "ckpt")
-    os.unlink(os.path.join(ckpt, "latest"))
+    os.unlink(os.path.join(fit_dir(ckpt), "latest"))
     counter = CountEpochs()
     resumed = DNNClassifier(**dict(SMALL, n_epochs=3), checkpoint_dir=ckpt, resume=True,
                             callbacks=[counter]).fit(X, y)
@@ -433,7 +441,7 @@ def test_directories_carry_their_kind_and_format_version(pristine):
                                                              storage.CHECKPOINTS)):
         marker = read_json(os.path.join(path, storage.MARKER_FILE))
         assert marker["library"] == "tfgraph_dnn" and marker["kind"] == kind
-        assert marker["format"] == storage.FORMAT_VERSION
+        assert marker["format"] == storage.FORMATS[kind]
         assert storage.directory_kind(path) == kind
 
 

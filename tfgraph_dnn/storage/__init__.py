@@ -16,21 +16,27 @@ Modules:
 * :mod:`.identity` -- which model a directory holds; saving over a different
   one is refused unless asked for (:func:`check_replacement`);
 * :mod:`.checkpoints` -- ``state.json`` / ``arrays.npz`` of training checkpoints;
+* :mod:`.fits` -- fit fingerprints: each fit's checkpoints in its own
+  ``fit-<key>/`` directory, so ``resume`` never continues another fit;
+* :mod:`.locks` -- one lock per directory (``filelock``), held by every write
+  and by the reads that must see one save whole;
 * :mod:`.reading` -- TensorFlow checkpoints: resolving, reading, writing;
 * :mod:`.codec` -- JSON encoding of parameters and fitted attributes;
 * :mod:`.files` -- atomic writes, temporary names, errors.
 """
 from .checkpoints import (ARRAYS_FILE, STATE_FILE, prepare_checkpoint_dir, read_latest,
-                          write_checkpoint)
+                          resuming, write_checkpoint)
 from .codec import decode, encode, rng_from_json, rng_to_json
-from .files import (TMP_PREFIX, CheckpointError, StorageWriteError, atomic_write_text,
-                    describe_error, is_leftover, is_write_failure, remove_leftovers,
-                    write_failure)
+from .files import (TMP_PREFIX, CheckpointError, DirectoryBusyError, StorageWriteError,
+                    atomic_write_text, describe_error, is_leftover, is_stale, is_write_failure,
+                    remove_leftovers, temp_prefix, write_failure)
+from .fits import FIT_FILE, FIT_PREFIX, fit_directory, fit_dirs, fit_fingerprint
 from .identity import (IDENTITY_KEYS, DifferentModelError, check_replacement,
                        model_differences, model_identity, saved_identity)
-from .layout import (CHECKPOINTS, FORMAT_VERSION, LATEST, MARKER_FILE, MODEL, MODEL_PREFIX,
+from .layout import (CHECKPOINTS, FORMAT_VERSION, FORMATS, LATEST, MARKER_FILE, MODEL, MODEL_PREFIX,
                      ForeignDirectoryError, check_writable, claim, inspect, latest_save_dir,
                      write_save)
+from .locks import LOCK_FILE, directory_lock, lock_timeout
 from .models import (META_FILE, PREPROCESSING_FILE, check_against_checkpoint, model_info,
                      read_model, read_preprocessing, write_model, write_preprocessing)
 from .reading import (WarmStartSettings, as_warm_start_settings, checkpoint_shapes,
@@ -45,6 +51,9 @@ def directory_kind(path) -> "str | None":
 
 __all__ = [
     "ARRAYS_FILE", "CHECKPOINTS", "CheckpointError", "DifferentModelError", "FORMAT_VERSION",
+    "DirectoryBusyError", "FIT_FILE", "FIT_PREFIX", "FORMATS", "LOCK_FILE", "directory_lock",
+    "fit_directory", "fit_dirs", "fit_fingerprint", "is_stale", "lock_timeout", "resuming",
+    "temp_prefix",
     "ForeignDirectoryError", "IDENTITY_KEYS", "check_replacement", "model_differences",
     "model_identity", "saved_identity",
     "LATEST", "MARKER_FILE", "META_FILE", "MODEL", "MODEL_PREFIX", "PREPROCESSING_FILE",

@@ -9,19 +9,24 @@ optimizer slots, global step, learning rate)::
 
 Everything read back is checked before the estimator sees it: a missing key, a
 wrong type or a truncated archive is a :class:`CheckpointError` naming the file.
+Each fit writes into its own ``fit-<key>/`` directory (:mod:`.fits`);
+:func:`resuming` is how a fit reads its own checkpoint back, under the lock.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import zipfile
 import zlib
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Iterator, Optional
 
 import numpy as np
 
 from .codec import rng_from_json, rng_to_json
 from .files import CheckpointError, describe_error, read_json
+from .fits import adopt_legacy, fit_directory, prepare_fit_dir, single_fit
 from .layout import CHECKPOINTS, MODEL, MODEL_PREFIX, claim, inspect, latest_save_dir, write_save
+from .locks import directory_lock
 
 STATE_FILE = "state.json"
 ARRAYS_FILE = "arrays.npz"
@@ -30,16 +35,34 @@ STATE_KEYS = {"epoch": int, "history": list, "hooks": dict, "rng_state": list,
               "fingerprint": dict, "stopped": bool}
 
 
-def prepare_checkpoint_dir(path: str) -> None:
+def prepare_checkpoint_dir(path: str, fit: Optional[Dict[str, Any]] = None) -> str:
     """Create, or check and clean, a checkpoint directory before training writes to it.
+
+    Parameters
+    ----------
+    path : str
+        The ``checkpoint_dir``.
+    fit : dict, optional
+        The fit's fingerprint (:func:`~tfgraph_dnn.storage.fits.fit_fingerprint`):
+        its own ``fit-<key>/`` directory is prepared and returned.
+
+    Returns
+    -------
+    str
+        The directory checkpoints are written to.
 
     Raises
     ------
     ForeignDirectoryError
         ``path`` is a file, a ``save()`` directory or a non-empty directory that
         is not a checkpoint directory: nothing in it is touched.
+    CheckpointError
+        ``path`` is the ``fit-<key>/`` directory of another fit.
     """
-    claim(path, CHECKPOINTS)
+    if fit is None:
+        claim(path, CHECKPOINTS)
+        return path
+    return prepare_fit_dir(path, fit)
 
 
 def _split_arrays(hook_states: Dict[str, Dict[str, Any]]):
@@ -55,7 +78,7 @@ def _split_arrays(hook_states: Dict[str, Dict[str, Any]]):
 def write_checkpoint(path: str, write_weights: Callable[[str], None], *, epoch: int,
                      history: list, hook_states: Dict[str, Dict[str, Any]],
                      rng: np.random.RandomState, fingerprint: Dict[str, Any], stopped: bool,
-                     keep: int = 2) -> str:
+                     keep: int = 2, fit: Optional[str] = None) -> str:
     """Write one checkpoint atomically and point ``latest`` at it.
 
     Parameters
@@ -70,6 +93,8 @@ def write_checkpoint(path: str, write_weights: Callable[[str], None], *, epoch: 
         ``{hook name: state_dict}``; a state's ``"arrays"`` go to ``arrays.npz``.
     keep : int
         Complete checkpoints kept (the newest ones).
+    fit : str, optional
+        The key of the fit (recorded in ``state.json``).
 
     Returns
     -------
@@ -79,6 +104,8 @@ def write_checkpoint(path: str, write_weights: Callable[[str], None], *, epoch: 
     hooks, arrays = _split_arrays(hook_states)
     state = {"epoch": epoch, "history": history, "hooks": hooks, "rng_state": rng_to_json(rng),
              "fingerprint": fingerprint, "stopped": bool(stopped)}
+    if fit is not None:
+        state["fit"] = fit
 
     def write_arrays(save_dir: str) -> None:
         if arrays:
@@ -109,6 +136,9 @@ def _check_state(state: Any, state_path: str) -> None:
     except (TypeError, ValueError) as error:
         raise CheckpointError(f"{state_path}: 'rng_state' is not a NumPy RandomState state "
                               f"({describe_error(error)}).") from error
+    if "fit" in state and not isinstance(state["fit"], str):
+        raise CheckpointError(f"{state_path}: 'fit' must be a string, got "
+                              f"{type(state['fit']).__name__}.")
 
 
 def _read_arrays(arrays_path: str, hooks: Dict[str, Dict[str, Any]]) -> None:
@@ -117,7 +147,8 @@ def _read_arrays(arrays_path: str, hooks: Dict[str, Dict[str, Any]]) -> None:
             for key in archive.files:
                 hook, name = key.split("::", 1)
                 hooks.setdefault(hook, {}).setdefault("arrays", {})[name] = archive[key]
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error) as error:
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, zlib.error,
+            AttributeError, KeyError, TypeError) as error:
         raise CheckpointError(f"Unreadable {arrays_path}: {describe_error(error)} (the "
                               "checkpoint is truncated or corrupt).") from error
 
@@ -140,6 +171,13 @@ def read_latest(path: str) -> Optional[Dict[str, Any]]:
         message names the file.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        path = single_fit(path)
+    with directory_lock(path, write=False):
+        return _read_latest_locked(path)
+
+
+def _read_latest_locked(path: str) -> Optional[Dict[str, Any]]:
     directory = inspect(path)
     if not directory.exists or directory.empty:
         return None
@@ -159,3 +197,54 @@ def read_latest(path: str) -> Optional[Dict[str, Any]]:
         _read_arrays(arrays_path, state["hooks"])
     state["model_prefix"] = os.path.join(save_dir, MODEL_PREFIX)
     return state
+
+
+@contextlib.contextmanager
+def resuming(path: str, fit: Dict[str, Any],
+             check: Callable[[Dict[str, Any]], None]) -> Iterator[Optional[Dict[str, Any]]]:
+    """The checkpoint of ``fit`` in ``checkpoint_dir`` ``path`` (or ``None``), held locked.
+
+    The block restores from it while no writer can replace it.
+
+    Parameters
+    ----------
+    path : str
+        The ``checkpoint_dir``.
+    fit : dict
+        This fit's fingerprint (:func:`~tfgraph_dnn.storage.fits.fit_fingerprint`).
+    check : callable
+        ``check(state)`` raises :class:`CheckpointError` if a checkpoint's state
+        (its architecture ``fingerprint``) does not suit this estimator.  Called
+        on this fit's checkpoint, and on an earlier version's checkpoint
+        (without fit key) before this fit adopts it.
+
+    Yields
+    ------
+    dict or None
+        As :func:`read_latest`; ``None``: no checkpoint of this fit (train
+        from scratch).
+
+    Raises
+    ------
+    CheckpointError
+        ``path`` is the ``fit-<key>/`` directory of another fit, or the
+        checkpoint is unreadable, of another fit or of another architecture.
+    """
+    path = os.fspath(path)
+    leaf = fit_directory(path, fit)
+    if leaf != path and not os.path.isdir(leaf) and os.path.isdir(path):
+        def check_legacy(root: str) -> None:
+            state = _read_latest_locked(root)
+            if state is not None:
+                check(state)
+        adopt_legacy(path, fit, check_legacy)
+    with directory_lock(leaf, write=False):
+        saved = _read_latest_locked(leaf)
+        if saved is not None:
+            recorded = saved.get("fit")
+            if recorded is not None and recorded != fit["key"]:
+                raise CheckpointError(f"{saved['model_prefix']} belongs to fit {recorded}, not "
+                                      f"to this fit ({fit['key']}); it is never continued by "
+                                      "another fit.")
+            check(saved)
+        yield saved

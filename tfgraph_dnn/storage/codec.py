@@ -61,6 +61,36 @@ def encode(value: Any, what: str) -> Any:
                      "arrays are saved (e.g. pass activation='relu' rather than a function).")
 
 
+# The largest array element a description may declare (a long label is a few KiB).
+_MAX_ITEMSIZE = 1 << 20
+
+
+def _array(value: Any) -> np.ndarray:
+    """An encoded array; any malformed one (unknown or huge dtype, values out of its
+    range, ragged nesting) is a ``ValueError``."""
+    try:
+        dtype = np.dtype(value["dtype"])
+        if dtype.kind not in "biufU" or dtype.itemsize > _MAX_ITEMSIZE:
+            raise ValueError(f"unsupported array dtype {value['dtype']!r}")
+        return np.asarray(value["__ndarray__"], dtype=dtype)
+    except (TypeError, KeyError, OverflowError, RecursionError) as error:
+        raise ValueError(f"malformed array ({error})") from error
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "__ndarray__" in value:
+            return _array(value)
+        if "__tuple__" in value:
+            return tuple(_decode(item) for item in value["__tuple__"])
+        if "__warm_start__" in value:
+            return WarmStartSettings(**value["__warm_start__"])
+        return {key: _decode(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_decode(item) for item in value]
+    return value
+
+
 def decode(value: Any) -> Any:
     """Inverse of :func:`encode`.
 
@@ -69,17 +99,10 @@ def decode(value: Any) -> Any:
     TypeError, ValueError
         A malformed encoding (the caller names the file).
     """
-    if isinstance(value, dict):
-        if "__ndarray__" in value:
-            return np.asarray(value["__ndarray__"], dtype=np.dtype(value["dtype"]))
-        if "__tuple__" in value:
-            return tuple(decode(item) for item in value["__tuple__"])
-        if "__warm_start__" in value:
-            return WarmStartSettings(**value["__warm_start__"])
-        return {key: decode(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [decode(item) for item in value]
-    return value
+    try:
+        return _decode(value)
+    except RecursionError as error:
+        raise ValueError("nested too deeply") from error
 
 
 def rng_to_json(rng: np.random.RandomState) -> list:
@@ -97,6 +120,9 @@ def rng_from_json(saved: list) -> np.random.RandomState:
         ``saved`` is not such a state.
     """
     rng = np.random.RandomState()
-    kind, keys, pos, has_gauss, cached = saved
-    rng.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+    try:
+        kind, keys, pos, has_gauss, cached = saved
+        rng.set_state((kind, np.asarray(keys, dtype=np.uint32), pos, has_gauss, cached))
+    except (OverflowError, IndexError, KeyError, RecursionError) as error:
+        raise ValueError(f"not a RandomState state ({error})") from error
     return rng

@@ -3,9 +3,13 @@
 Everything here is plain Python (no TensorFlow at import).  Three rules live here:
 
 * every temporary file or directory the storage layer creates is named
-  ``.tmp-tfgraph_dnn-*`` (:data:`TMP_PREFIX`); only those, and the exact names
-  the previous version used (``.tmp-save-XXXXXXXX/``, ``.tmp-XXXXXXXX.json``),
-  are ever removed as leftovers, and only in directories that are ours;
+  ``.tmp-tfgraph_dnn-<what>@<host>@<pid>@<random>`` (:func:`temp_prefix`): it
+  says which process on which host writes it.  A leftover is removed only when
+  it is provably stale -- its process, on this host, is dead -- or, for the
+  owner-less names of earlier versions (``.tmp-tfgraph_dnn-*``,
+  ``.tmp-save-XXXXXXXX/``, ``.tmp-XXXXXXXX.json``), untouched for
+  :data:`UNOWNED_STALE_AFTER` seconds; never another live writer's, and only in
+  directories that are ours;
 * a small file is replaced atomically (write, flush, fsync, ``os.replace``,
   fsync of the directory): readers see the old or the new one, never a torn one;
 * a failed write becomes one :class:`StorageWriteError` naming the directory and
@@ -19,17 +23,37 @@ import json
 import os
 import re
 import shutil
+import socket
 import tempfile
+import time
 from typing import Any, Optional
 
 TMP_PREFIX = ".tmp-tfgraph_dnn-"
 # What the previous version (format 1) named its temporary files: mkdtemp(".tmp-save-")
 # and mkstemp(".tmp-", ".json").  A user's ".tmp-cache/" never matches.
 _LEGACY_TMP = re.compile(r"^\.tmp-(save-[a-z0-9_]{8}|[a-z0-9_]{8}\.json)$")
+# ".tmp-tfgraph_dnn-save@host@1234@": written by process 1234 on host "host".
+_OWNED_TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r"[a-z]+@(?P<host>[^@/]+)@(?P<pid>\d+)@")
+# Owner-less temporaries (earlier versions) older than this are stale (seconds).
+UNOWNED_STALE_AFTER = 3600.0
 
 
 class CheckpointError(ValueError):
     """A model or checkpoint directory is missing, corrupt, inconsistent or of another model."""
+
+
+class DirectoryBusyError(TimeoutError):
+    """Another writer (thread or process) held a directory's lock longer than the timeout.
+
+    ``filename`` is the directory; ``str()`` is one line naming it.
+    """
+
+    def __init__(self, message: str, path: str):
+        super().__init__(errno.ETIMEDOUT, message, path)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class StorageWriteError(OSError):
@@ -111,10 +135,60 @@ def fsync_file(path: str) -> None:
         os.fsync(handle.fileno())
 
 
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", socket.gethostname()) or "localhost"
+
+
+def temp_prefix(what: str) -> str:
+    """The prefix of a temporary name of this process: ``.tmp-tfgraph_dnn-<what>@<host>@<pid>@``.
+
+    ``what`` is lower-case letters (``save``, ``json``...).
+    """
+    return f"{TMP_PREFIX}{what}@{_host()}@{os.getpid()}@"
+
+
+def _pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` of this host runs (a zombie counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True  # someone else's process, or a pid we cannot ask about: assume alive
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as handle:
+            return handle.read().rsplit(")", 1)[-1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
+
+
+def is_stale(directory: str, name: str, now: Optional[float] = None) -> bool:
+    """Whether leftover ``name`` in ``directory`` is provably abandoned.
+
+    Owned names (:func:`temp_prefix`): the owner is a process of this host that
+    is dead.  A live process's -- this one's included -- is never stale; nor is
+    a name written from another host (its owner cannot be asked).  Owner-less
+    names of earlier versions: unmodified for :data:`UNOWNED_STALE_AFTER` seconds.
+    """
+    if not is_leftover(name):
+        return False
+    owned = _OWNED_TMP.match(name)
+    if owned is not None:
+        if owned.group("host") != _host():
+            return False
+        return not _pid_alive(int(owned.group("pid")))
+    try:
+        age = (time.time() if now is None else now) - os.lstat(os.path.join(directory,
+                                                                            name)).st_mtime
+    except OSError:
+        return False
+    return age > UNOWNED_STALE_AFTER
+
+
 def atomic_write_text(path: str, text: str) -> None:
     """Write ``text`` to ``path`` so readers see the old or the new file, never a torn one."""
     directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=TMP_PREFIX, suffix=".json")
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=temp_prefix("json"), suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -138,7 +212,7 @@ def read_json(path: str, what: str) -> Any:
     try:
         with open(path, encoding="utf-8") as handle:
             return json.load(handle)
-    except (OSError, ValueError) as error:  # UnicodeDecodeError is a ValueError
+    except (OSError, ValueError, RecursionError) as error:  # UnicodeDecodeError: ValueError
         raise CheckpointError(f"Unreadable {what} {path}: {describe_error(error)}") from error
 
 
@@ -150,12 +224,12 @@ def is_leftover(name: str) -> bool:
 def remove_leftovers(directory: str) -> None:
     """Delete what crashed writes of the storage layer left in ``directory``.
 
-    Only names :func:`is_leftover` recognizes are touched.  One writer per
-    directory is assumed: a write running concurrently in another process
-    would lose its temporary files (and fail, not corrupt anything).
+    Only names :func:`is_leftover` recognizes, and of those only the ones
+    :func:`is_stale` proves abandoned: a writer running concurrently (another
+    thread or process, another host) keeps its temporary files.
     """
     for name in os.listdir(directory):
-        if is_leftover(name):
+        if is_stale(directory, name):
             path = os.path.join(directory, name)
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)

@@ -124,7 +124,8 @@ def saved_identity(path: str) -> Optional[Dict[str, Any]]:
     meta = _read_meta(meta_path)
     try:
         return model_identity(meta)
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError,
+            RecursionError) as error:
         raise CheckpointError(f"{meta_path}: inconsistent model description "
                               f"({error}).") from error
 

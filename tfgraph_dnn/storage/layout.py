@@ -10,13 +10,17 @@ Both kinds look alike::
         estimator.json      (kind "model") or state.json (+ arrays.npz) (kind "checkpoints")
 
 The marker file ``tfgraph_dnn.json`` says the directory is ours, of which kind,
-in which format.  Directories of format 1 (the previous version) have no marker;
-their kind is read off their ``save-N`` directories, and the marker is added the
+in which format (model directories: format 2; checkpoint directories: format 3,
+whose fits live in ``fit-<key>/`` subdirectories, see :mod:`.fits`; the marker
+of such a subdirectory names its fit: ``"fit": "<key>"``).  Directories of
+format 1 (the previous version) have no marker; their kind is read off their
+``save-N`` directories, and the marker is added the
 next time one is written to.  A directory is written to only if it is absent,
 empty (but for temporary files of ours) or ours of the same kind: anything else
 is refused, so that nothing of a user's (or of the other kind) is ever removed.
 
-A save is written to a temporary directory, flushed and renamed to a new
+Every write holds the directory's lock (:mod:`.locks`).  A save is written to a
+temporary directory, flushed and renamed to a new
 ``save-N`` (never over an existing one); only then is ``latest`` replaced and
 are older saves removed.  A crash therefore leaves ``latest`` pointing at a
 complete save -- or, when it struck between the rename of a first save and its
@@ -33,19 +37,23 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
-from .files import (TMP_PREFIX, CheckpointError, atomic_write_json, fsync_dir, fsync_file,
-                    is_leftover, is_write_failure, read_json, remove_leftovers, write_failure)
+from .files import (CheckpointError, atomic_write_json, fsync_dir, fsync_file, is_leftover,
+                    is_write_failure, read_json, remove_leftovers, temp_prefix, write_failure)
+from .locks import LOCK_FILE, directory_lock
 
-FORMAT_VERSION = 2
+MODEL = "model"
+CHECKPOINTS = "checkpoints"
+# The format each kind of directory is written in (and the newest this version reads).
+FORMATS = {MODEL: 2, CHECKPOINTS: 3}
+FORMAT_VERSION = max(FORMATS.values())
 MARKER_FILE = "tfgraph_dnn.json"
 LATEST = "latest"
 MODEL_PREFIX = "model.ckpt"
-MODEL = "model"
-CHECKPOINTS = "checkpoints"
 CONTENT_FILE = {MODEL: "estimator.json", CHECKPOINTS: "state.json"}
 DESCRIPTION = {MODEL: "model directory written by save()",
                CHECKPOINTS: "checkpoint directory (checkpoint_dir)"}
 _SAVE_DIR = re.compile(r"^save-(\d{6})$")
+_FIT_KEY = re.compile(r"^[0-9a-f]{16}$")
 
 
 class ForeignDirectoryError(FileExistsError):
@@ -64,6 +72,8 @@ class Directory:
         ``None``: absent, empty, or not ours.
     format : int or None
         Of the marker; 1 for a directory of the previous version (no marker).
+    fit : str or None
+        The key of the fit whose checkpoints a ``fit-<key>/`` directory holds.
     foreign : list of str
         Entries that are neither ours nor temporary files of ours.
     """
@@ -74,6 +84,7 @@ class Directory:
     kind: Optional[str] = None
     format: Optional[int] = None
     foreign: List[str] = field(default_factory=list)
+    fit: Optional[str] = None
 
     @property
     def empty(self) -> bool:
@@ -103,12 +114,20 @@ def _read_marker(path: str) -> Dict[str, Any]:
     marker_path = os.path.join(path, MARKER_FILE)
     marker = read_json(marker_path, "directory marker")
     if not isinstance(marker, dict) or marker.get("library") != "tfgraph_dnn" \
-            or marker.get("kind") not in CONTENT_FILE \
-            or not isinstance(marker.get("format"), int):
+            or not isinstance(marker.get("kind"), str) or marker["kind"] not in CONTENT_FILE \
+            or not isinstance(marker.get("format"), int) or isinstance(marker["format"], bool) \
+            or marker["format"] < 1:
         raise CheckpointError(f"{marker_path} is not a tfgraph_dnn directory marker.")
-    if marker["format"] > FORMAT_VERSION:
-        raise CheckpointError(f"{path} was written in format {marker['format']} by a newer "
-                              f"tfgraph_dnn; this version reads formats up to {FORMAT_VERSION}.")
+    supported = FORMATS[marker["kind"]]
+    if marker["format"] > supported:
+        raise CheckpointError(
+            f"{path} was written by a newer tfgraph_dnn (format {marker['format']} > supported "
+            f"{supported}); upgrade tfgraph_dnn to read it.")
+    fit = marker.get("fit")
+    if fit is not None and (marker["kind"] != CHECKPOINTS or not isinstance(fit, str)
+                            or not _FIT_KEY.match(fit)):
+        raise CheckpointError(f"{marker_path}: 'fit' must be the 16-hex-digit key of a fit, "
+                              f"got {fit!r}.")
     return marker
 
 
@@ -125,10 +144,11 @@ def inspect(path: str) -> Directory:
         return Directory(path, exists=False, is_dir=False)
     if not os.path.isdir(path):
         return Directory(path, exists=True, is_dir=False)
-    names = [name for name in os.listdir(path) if not is_leftover(name)]
+    names = [name for name in os.listdir(path) if not is_leftover(name) and name != LOCK_FILE]
     if MARKER_FILE in names:
         marker = _read_marker(path)
-        return Directory(path, True, True, marker["kind"], marker["format"])
+        return Directory(path, True, True, marker["kind"], marker["format"],
+                         fit=marker.get("fit"))
     saves = _complete_saves(path, None)
     if len(saves) == 1:  # format 1: the kind is what its saves hold
         return Directory(path, True, True, next(iter(saves)), 1)
@@ -167,18 +187,26 @@ def check_writable(path: str, kind: str) -> Directory:
     return directory
 
 
-def claim(path: str, kind: str) -> None:
-    """Make ``path`` a directory of ``kind`` (marked, no leftovers), or refuse it.
+def claim(path: str, kind: str, fit: Optional[str] = None) -> None:
+    """Make ``path`` a directory of ``kind`` (marked, no stale leftovers), or refuse it.
 
-    An absent or empty directory is created and marked; one of ours of the
-    previous format gets its marker; temporary files of crashed writes go.
+    An absent or empty directory is created and marked (with ``fit``, the key
+    of the fit a ``fit-<key>/`` checkpoint directory belongs to); one of ours of
+    an earlier format gets the current marker; temporary files of crashed
+    writes go (only provably stale ones: see
+    :func:`~tfgraph_dnn.storage.files.remove_leftovers`).  Holds the
+    directory's lock.
     """
-    directory = check_writable(path, kind)
-    os.makedirs(path, exist_ok=True)
-    remove_leftovers(path)
-    if directory.format != FORMAT_VERSION:
-        atomic_write_json(os.path.join(path, MARKER_FILE),
-                          {"library": "tfgraph_dnn", "kind": kind, "format": FORMAT_VERSION})
+    check_writable(path, kind)
+    with directory_lock(path):
+        directory = check_writable(path, kind)  # again: another writer may have been first
+        remove_leftovers(path)
+        fit = directory.fit if fit is None else fit
+        if directory.format != FORMATS[kind] or directory.fit != fit:
+            marker = {"library": "tfgraph_dnn", "kind": kind, "format": FORMATS[kind]}
+            if fit is not None:
+                marker["fit"] = fit
+            atomic_write_json(os.path.join(path, MARKER_FILE), marker)
 
 
 def latest_save_dir(path: str, kind: Optional[str] = None) -> Optional[str]:
@@ -236,11 +264,22 @@ def write_save(path: str, kind: str, write_weights: Callable[[str], None],
     StorageWriteError
         Writing failed (disk full, file too large...); the directory holds what
         it held before.
+    DirectoryBusyError
+        Another writer held the directory's lock too long.
     """
+    check_writable(path, kind)
+    with directory_lock(path):
+        return _write_save_locked(path, kind, write_weights, json_files, extra, epoch, keep,
+                                  what)
+
+
+def _write_save_locked(path: str, kind: str, write_weights: Callable[[str], None],
+                       json_files: Dict[str, Any], extra: Optional[Callable[[str], None]],
+                       epoch: int, keep: int, what: str) -> str:
     claim(path, kind)
     indices = save_indices(path)
     final = os.path.join(path, f"save-{(indices[-1] if indices else 0) + 1:06d}")
-    tmp = tempfile.mkdtemp(dir=path, prefix=TMP_PREFIX + "save-")
+    tmp = tempfile.mkdtemp(dir=path, prefix=temp_prefix("save"))
     try:
         write_weights(os.path.join(tmp, MODEL_PREFIX))
         for name, payload in json_files.items():

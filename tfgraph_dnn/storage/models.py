@@ -28,7 +28,9 @@ import numpy as np
 from .codec import decode
 from .files import CheckpointError, atomic_write_json, read_json
 from .identity import check_replacement, model_identity
-from .layout import CHECKPOINTS, LATEST, MODEL, MODEL_PREFIX, inspect, latest_save_dir, write_save
+from .layout import (CHECKPOINTS, LATEST, MODEL, MODEL_PREFIX, check_writable, inspect,
+                     latest_save_dir, write_save)
+from .locks import directory_lock
 from .reading import checkpoint_shapes
 
 META_FILE = "estimator.json"
@@ -69,14 +71,26 @@ def write_model(path: str, write_weights: Callable[[str], None], meta: Dict[str,
     ------
     DifferentModelError
         ``path`` holds a different model and ``overwrite`` is False.
+    DirectoryBusyError
+        Another writer held the directory's lock too long.
+
+    Notes
+    -----
+    The check against a different model and the write happen under the
+    directory's lock (:mod:`~tfgraph_dnn.storage.locks`): concurrent saves to one
+    path, from threads or processes, run one after the other, each sees the
+    previous one's complete model, and the last one's model is what loads.
     """
-    check_replacement(path, model_identity(meta), overwrite)
-    payload = {"library": "tfgraph_dnn", "format": META_FORMAT, "version": version, **meta}
-    save_dir = write_save(path, MODEL, write_weights, {META_FILE: payload},
-                          epoch=len(meta["history"]), keep=1, what="the model")
-    stale = os.path.join(path, PREPROCESSING_FILE)
-    if os.path.exists(stale):
-        os.unlink(stale)
+    identity = model_identity(meta)
+    check_writable(path, MODEL)
+    with directory_lock(path):
+        check_replacement(path, identity, overwrite)
+        payload = {"library": "tfgraph_dnn", "format": META_FORMAT, "version": version, **meta}
+        save_dir = write_save(path, MODEL, write_weights, {META_FILE: payload},
+                              epoch=len(meta["history"]), keep=1, what="the model")
+        stale = os.path.join(path, PREPROCESSING_FILE)
+        if os.path.exists(stale):
+            os.unlink(stale)
     return save_dir
 
 
@@ -100,8 +114,14 @@ def _locate(path: str) -> str:
 
 def _read_meta(meta_path: str) -> Dict[str, Any]:
     meta = read_json(meta_path, "model description")
+    version = meta.get("format") if isinstance(meta, dict) else None
+    if isinstance(version, int) and not isinstance(version, bool) and version > META_FORMAT \
+            and meta.get("library") == "tfgraph_dnn":
+        raise CheckpointError(
+            f"{meta_path} was written by a newer tfgraph_dnn (format {version} > supported "
+            f"{META_FORMAT}, version {meta.get('version')!r}); upgrade tfgraph_dnn to load it.")
     if not isinstance(meta, dict) or meta.get("library") != "tfgraph_dnn" \
-            or meta.get("format") != META_FORMAT:
+            or version != META_FORMAT or isinstance(version, bool):
         raise CheckpointError(f"{meta_path} is not a tfgraph_dnn model description "
                               f"(format {META_FORMAT}).")
     for key, kind in META_KEYS.items():
@@ -137,8 +157,9 @@ def _architecture(meta: Dict[str, Any], meta_path: str):
         sizes = hidden_sizes(params)
         n_inputs, n_outputs = int(fingerprint["n_inputs"]), int(fingerprint["n_outputs"])
         saved = [int(size) for size in fingerprint["hidden_layer_sizes"]]
-        n_features = decode(meta["fitted"].get("n_features_in_", n_inputs))
-    except (KeyError, TypeError, ValueError) as error:
+        n_features = int(decode(meta["fitted"].get("n_features_in_", n_inputs)))
+    except (KeyError, TypeError, ValueError, OverflowError, AttributeError,
+            RecursionError) as error:
         raise CheckpointError(f"{meta_path}: inconsistent model description ({error}).") \
             from error
     described = ", ".join(f"{name}={decode(params.get(name))!r}"
@@ -209,6 +230,11 @@ def read_model(path: str, class_name: Optional[str] = None) -> Dict[str, Any]:
         or one that contradicts the checkpoint.
     """
     path = os.fspath(path)
+    with directory_lock(path, write=False):
+        return _read_model_locked(path, class_name)
+
+
+def _read_model_locked(path: str, class_name: Optional[str]) -> Dict[str, Any]:
     save_dir = _locate(path)
     meta_path = os.path.join(save_dir, META_FILE)
     meta = _read_meta(meta_path)
@@ -226,24 +252,35 @@ def model_info(path: str) -> Dict[str, Any]:
     Returns
     -------
     dict
-        ``class``, ``n_features``, ``save`` (the ``save-N`` name) and
+        ``class``, ``n_features``, ``save`` (the ``save-N`` name),
         ``feature_scaling`` (the parameter: ``None``, a name or an
-        ``(offset, scale)`` pair; the model applies it to raw features itself).
+        ``(offset, scale)`` pair; the model applies it to raw features itself)
+        and ``feature_names`` (``feature_names_in_`` as a list of str, or ``None``).
     """
     path = os.fspath(path)
-    save_dir = _locate(path)
-    meta_path = os.path.join(save_dir, META_FILE)
-    meta = _read_meta(meta_path)
+    with directory_lock(path, write=False):
+        save_dir = _locate(path)
+        meta_path = os.path.join(save_dir, META_FILE)
+        meta = _read_meta(meta_path)
     try:
         n_features = int(decode(meta["fitted"]["n_features_in_"]))
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as error:
         raise CheckpointError(f"{meta_path}: no feature count (n_features_in_).") from error
     try:
         scaling = decode(meta["params"].get("feature_scaling"))
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError, RecursionError) as error:
         raise CheckpointError(f"{meta_path}: unreadable feature_scaling ({error}).") from error
+    try:  # the fitted column names (issue 19: predict matches a file's header to them)
+        names = decode(meta["fitted"].get("feature_names_in_"))
+        names = None if names is None else [str(name) for name in np.asarray(names).ravel()]
+    except (TypeError, ValueError, OverflowError, RecursionError) as error:
+        raise CheckpointError(f"{meta_path}: unreadable feature_names_in_ ({error}).") from error
+    if names is not None and len(names) != n_features:
+        raise CheckpointError(f"{meta_path}: {len(names)} feature names for {n_features} "
+                              "features.")
     return {"class": meta["class"], "n_features": n_features,
-            "save": os.path.basename(save_dir), "feature_scaling": scaling}
+            "save": os.path.basename(save_dir), "feature_scaling": scaling,
+            "feature_names": names}
 
 
 def write_preprocessing(model_dir: str, save_dir: str, mean, scale) -> str:
@@ -258,10 +295,15 @@ def write_preprocessing(model_dir: str, save_dir: str, mean, scale) -> str:
             or not os.path.exists(os.path.join(model_dir, LATEST)):
         raise CheckpointError(f"{save_dir} is not a save of model directory {model_dir}.")
     path = os.path.join(model_dir, PREPROCESSING_FILE)
+    with directory_lock(model_dir):
+        _write_preprocessing_locked(path, save_dir, mean, scale)
+    return path
+
+
+def _write_preprocessing_locked(path: str, save_dir: str, mean, scale) -> None:
     atomic_write_json(path, {"library": "tfgraph_dnn", "save": os.path.basename(save_dir),
                              "standard_scaler": {"mean": np.asarray(mean).tolist(),
                                                  "scale": np.asarray(scale).tolist()}})
-    return path
 
 
 def read_preprocessing(model_dir: str, save_name: str) -> Optional[Dict[str, Any]]:
@@ -285,7 +327,7 @@ def read_preprocessing(model_dir: str, save_name: str) -> Optional[Dict[str, Any
     try:
         scaler = payload["standard_scaler"]
         mean, scale = (np.asarray(scaler[key], dtype=np.float64) for key in ("mean", "scale"))
-    except (KeyError, TypeError, ValueError) as error:
+    except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as error:
         raise CheckpointError(f"Unreadable {path}: {error}") from error
     if mean.ndim != 1 or mean.shape != scale.shape or not np.all(np.isfinite(mean)) \
             or not np.all(np.isfinite(scale)) or not np.all(scale > 0):

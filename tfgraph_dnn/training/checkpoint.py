@@ -8,7 +8,7 @@ modules that imported them from here.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ..storage import (MODEL_PREFIX, TMP_PREFIX, CheckpointError, atomic_write_text,
                        describe_error, latest_save_dir, prepare_checkpoint_dir, read_latest,
@@ -39,18 +39,24 @@ class CheckpointHook(Hook):
         Whose ``state_dict`` is saved alongside (keyed by class name).
     keep : int
         Complete epoch directories kept (the newest ones).
+    fit : dict, optional
+        The fit's fingerprint (:func:`tfgraph_dnn.storage.fit_fingerprint`):
+        checkpoints go to its own ``fit-<key>/`` directory inside
+        ``checkpoint_dir`` (without it, into ``checkpoint_dir`` itself).
     """
 
     def __init__(self, checkpoint_dir: str, every: int, fingerprint: Dict[str, Any],
-                 hooks: List[Hook], keep: int = 2):
+                 hooks: List[Hook], keep: int = 2, fit: Optional[Dict[str, Any]] = None):
         self.checkpoint_dir = checkpoint_dir
         self.every = every
         self.fingerprint = fingerprint
         self.hooks = hooks
         self.keep = keep
+        self.fit = fit
+        self.directory = checkpoint_dir
 
     def on_train_begin(self, state):
-        prepare_checkpoint_dir(self.checkpoint_dir)
+        self.directory = prepare_checkpoint_dir(self.checkpoint_dir, self.fit)
 
     def on_epoch_end(self, state, logs):
         if logs["epoch"] % self.every == 0:
@@ -63,8 +69,8 @@ class CheckpointHook(Hook):
     def save(self, state) -> str:
         """Write the current epoch atomically and point ``latest`` at it."""
         return write_checkpoint(
-            self.checkpoint_dir, saver_writer(state.session, state.ops.saver),
+            self.directory, saver_writer(state.session, state.ops.saver),
             epoch=state.history[-1]["epoch"] if state.history else 0, history=state.history,
             hook_states={type(hook).__name__: hook.state_dict() for hook in self.hooks},
             rng=state.rng, fingerprint=self.fingerprint, stopped=state.stop_training,
-            keep=self.keep)
+            keep=self.keep, fit=None if self.fit is None else self.fit["key"])
