@@ -16,7 +16,9 @@ function that says what it is for, so a TensorFlow release that moves one breaks
 * :func:`session_closed` -- ``Session._closed`` (whether a cached idle Session was closed
   by its finalizer meanwhile);
 * :func:`silence_deprecation_notices` -- ``deprecation._PRINT_DEPRECATION_WARNINGS`` (TF1
-  programs run through ``tfgraph_dnn.tf1`` call deprecated functions on purpose).
+  programs run through ``tfgraph_dnn.tf1`` call deprecated functions on purpose);
+  :func:`deprecation_notices_silenced` sets it for one block only (TensorFlow's own TF1
+  optimizers call its deprecated initializer signature: a notice no user can act on).
 """
 from __future__ import annotations
 
@@ -49,3 +51,19 @@ def silence_deprecation_notices() -> None:
     with contextlib.suppress(ImportError, AttributeError):  # internal module moved: keep notices
         from tensorflow.python.util import deprecation
         deprecation._PRINT_DEPRECATION_WARNINGS = False
+
+
+@contextlib.contextmanager
+def deprecation_notices_silenced():
+    """A block in which TensorFlow prints no "is deprecated" notice (the flag is restored)."""
+    try:
+        from tensorflow.python.util import deprecation
+        previous = deprecation._PRINT_DEPRECATION_WARNINGS
+    except (ImportError, AttributeError):  # internal module moved: keep the notices
+        yield
+        return
+    deprecation._PRINT_DEPRECATION_WARNINGS = False
+    try:
+        yield
+    finally:
+        deprecation._PRINT_DEPRECATION_WARNINGS = previous

@@ -72,10 +72,24 @@ def build_parser() -> Parser:
 def main(argv: Optional[List[str]] = None) -> int:
     """Run the command line; returns the exit code (2 for bad flags, files or models)."""
     args = build_parser().parse_args(argv)
+    # The level holds for this command only: main() called from Python (a test, a
+    # notebook) leaves the caller's environment -- and its later subprocesses -- as it was.
+    previous = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
     if getattr(args, "verbose", False):
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
     else:  # TensorFlow's C++ notices would hide the progress lines; errors still show.
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    try:
+        return _run(args)
+    finally:
+        if previous is None:
+            os.environ.pop("TF_CPP_MIN_LOG_LEVEL", None)
+        else:
+            os.environ["TF_CPP_MIN_LOG_LEVEL"] = previous
+
+
+def _run(args) -> int:
+    """Run the parsed command; errors a user can fix become one line and exit code 2."""
     try:
         return args.func(args)
     except (CliError, ValueError, OSError, ArithmeticError, ImportError) as error:

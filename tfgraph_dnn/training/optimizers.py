@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Sequence, Union
 
+from .. import _tf
 import tensorflow as tf
 
 v1 = tf.compat.v1
@@ -158,7 +159,8 @@ def build_train_op(loss: tf.Tensor, optimizer, global_step: tf.Variable,
             update_ops = v1.get_collection(v1.GraphKeys.UPDATE_OPS)
         pairs = list(zip(grads, [v for _, v in grads_and_vars]))
         slow = {id(v) for v in slow_vars} if slow_optimizer is not None else set()
-        with tf.control_dependencies(update_ops):
+        # TF's own optimizers create their slots through a deprecated initializer call.
+        with tf.control_dependencies(update_ops), _tf.deprecation_notices_silenced():
             if not slow:
                 return optimizer.apply_gradients(pairs, global_step=global_step)
             fast_pairs = [(g, v) for g, v in pairs if id(v) not in slow]
