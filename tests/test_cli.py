@@ -110,7 +110,8 @@ def test_train_save_predict_export_csv_with_string_labels(tmp_path):
     # wrong feature count and unreadable files are caught before TensorFlow is imported
     (tmp_path / "two.csv").write_text("a,b\n1,2\n3,4\n")
     result = run_cli("predict", "--model", "model", "--data", "two.csv", cwd=tmp_path)
-    assert_usage_error(result, "two.csv has 2 feature columns but the model in model expects 3")
+    assert_usage_error(result, "two.csv has 2 feature columns but the model was fitted on 3 "
+                              "named features, and the names do not match: missing ['c']")
     (tmp_path / "garbage.npz").write_bytes(b"not an archive\x00\xff" * 8)
     result = run_cli("predict", "--model", "model", "--data", "garbage.npz", cwd=tmp_path)
     assert_usage_error(result, "not a NumPy .npz archive")
@@ -400,3 +401,19 @@ def test_cv_results_csv_same_with_and_without_pandas(tmp_path):
     header, rows = read_csv(without)
     assert header[-1] == "params" and rows[0][-1] == '{"dnn__dropout_rate": 0.5}'
     assert rows[1][header.index("param_dnn__dropout_rate")] == ""
+
+
+@pytest.mark.parametrize("before", [None, "2"])
+def test_main_called_from_python_leaves_the_log_level_as_it_was(before, monkeypatch, capsys):
+    """``main(["...", "--verbose"])`` set TF_CPP_MIN_LOG_LEVEL=0 for the rest of the calling
+    process, so every later subprocess printed TensorFlow's start-up notices."""
+    from tfgraph_dnn.cli import main
+
+    if before is None:
+        monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)
+    else:
+        monkeypatch.setenv("TF_CPP_MIN_LOG_LEVEL", before)
+    assert main(["datasets", "--verbose"]) == 0
+    assert os.environ.get("TF_CPP_MIN_LOG_LEVEL") == before
+    assert main(["datasets"]) == 0
+    assert os.environ.get("TF_CPP_MIN_LOG_LEVEL") == before

@@ -25,7 +25,7 @@ import pytest
 
 from tfgraph_dnn import cli_data
 from tfgraph_dnn.cli_common import CliError
-from tfgraph_dnn.cli_data import load_training_data
+from tfgraph_dnn.cli_data import load_training_data, read_prediction_data
 from tfgraph_dnn.datafiles import load_file
 
 
@@ -293,3 +293,132 @@ def test_training_data_carries_the_data_sets_scaling(tmp_path):
     path = write(tmp_path, "a,b,label\n1,2,0\n3,4,1\n")
     data = load_training_data(argparse.Namespace(data=path, target="label", dataset="digits"))
     assert data.scaling is None  # a user's file: scaled only if --feature-scaling says so
+
+
+# --- issue 19, symptom 3: header-less CSV files, one rule for raw values -----------------
+
+def test_headerless_csv_keeps_its_first_row(tmp_path):
+    """A first row of numbers is data: no row lost, no column names, target by position."""
+    from tfgraph_dnn.datafiles import read_data_file
+
+    path = write(tmp_path, "0,12,255,7\n3,0,4,1\n5,6,7,2\n")
+    data = read_data_file(path, -1)
+    np.testing.assert_array_equal(data.X, [[0, 12, 255], [3, 0, 4], [5, 6, 7]])
+    assert data.y.tolist() == [7, 1, 2] and data.feature_names is None and data.target == 3
+    X, y = load_file(path)  # prediction: every column a feature, three rows
+    assert X.shape == (3, 4) and y is None
+    # a target *name* on a header-less file: said so, no "near" name made of pixels
+    message = load_error(path, "label")
+    assert "has no header line (line 1 is data: 0, 12, 255, 7)" in message, message
+    assert "did you mean" not in message and "by its position" in message
+    assert load_file(path, "label", require_target=False)[0].shape == (3, 4)
+
+
+def test_header_is_detected_or_given(tmp_path):
+    from tfgraph_dnn.datafiles import describe_csv_columns, read_data_file
+
+    named = write(tmp_path, "pixel0,pixel1,label\n0,1,0\n2,3,1\n", "named.csv")
+    data = read_data_file(named, "label")
+    assert data.feature_names == ("pixel0", "pixel1") and data.target == "label"
+    assert data.X.shape == (2, 2)
+    # numeric names over numbers, but the target named: a header; given: a header too
+    numeric = write(tmp_path, "label,0,1\n3,5,6\n4,7,8\n", "numeric.csv")
+    assert read_data_file(numeric, "label").feature_names == ("0", "1")
+    assert read_data_file(numeric, header=True).feature_names == ("label", "0", "1")
+    # text over text and numbers over numbers: either; refused unless said
+    either = write(tmp_path, "cat,1,2\ndog,3,4\n", "either.csv")
+    message = load_error(either, None)
+    assert "line 1: cannot tell whether the first row is a header" in message, message
+    data = read_data_file(either, 0, header=False)
+    assert data.y.tolist() == ["cat", "dog"] and data.X.tolist() == [[1, 2], [3, 4]]
+    assert read_data_file(either, 0, header=True).y.tolist() == ["dog"]
+    message = load_error(write(tmp_path, "1,2\n3,x\n", "bad.csv"), None, header=False)
+    assert "line 2, column 2: 'x' is not a number" in message, message
+    assert "no header line" in describe_csv_columns(write(tmp_path, "1,2\n3,4\n", "n.csv"))
+
+
+@pytest.mark.parametrize("cell", ["1_0", "\u0661", "\uff11", "0x10"])
+def test_features_are_ascii_decimals_only(tmp_path, cell):
+    """NumPy reads ``1_0`` as 10 and Arabic-Indic or full-width digits as numbers; not here."""
+    message = load_error(write(tmp_path, f"a,b,label\n1,{cell},0\n3,4,1\n"))
+    assert f"line 2, column 2 ('b'): {cell!r} is not a number" in message, message
+
+
+def test_infinite_labels_are_an_error(tmp_path):
+    message = load_error(write(tmp_path, "a,label\n1,0.5\n2,inf\n3,-Infinity\n"))
+    assert "infinite label" in message and "lines 3, 4" in message, message
+    path = str(tmp_path / "inf.npz")
+    np.savez(path, X=np.ones((2, 1)), y=np.array([1.0, np.inf]))
+    assert "infinite label in array 'y' at row 1" in load_error(path)
+
+
+def test_npz_values_are_raw_as_in_csv(tmp_path):
+    """Symptom 3: a uint8 NPZ is no longer divided by 255; its reader suggests (0, 255)."""
+    from tfgraph_dnn.datafiles import read_data_file
+
+    pixels = np.array([[0, 128, 255], [7, 8, 9]], dtype=np.uint8)
+    for name, keys in (("a.npz", ("X", "y")), ("mnist.npz", ("x_train", "y_train"))):
+        np.savez(tmp_path / name, **{keys[0]: pixels, keys[1]: np.array([0, 1])})
+        data = read_data_file(str(tmp_path / name))
+        np.testing.assert_array_equal(data.X, pixels)
+        assert data.scaling == (0.0, 255.0) and data.target == keys[1]
+    csv_path = write(tmp_path, "a,b,c,label\n0,128,255,0\n7,8,9,1\n")
+    np.testing.assert_array_equal(load_file(csv_path, "label")[0], data.X)
+    np.savez(tmp_path / "f.npz", X=pixels.astype(np.float64), y=np.array([0, 1]))
+    assert read_data_file(str(tmp_path / "f.npz")).scaling is None
+
+
+def test_npz_sizes_are_checked_before_reading(tmp_path):
+    """A forged .npy header (a huge shape) or a member stored twice: one error, no allocation."""
+    import io
+    import zipfile
+
+    def member(array: np.ndarray, shape=None) -> bytes:
+        buffer = io.BytesIO()
+        np.lib.format.write_array(buffer, array)
+        data = buffer.getvalue()
+        if shape is not None:
+            data = data.replace(repr(array.shape).encode(), repr(shape).encode())
+        return data
+
+    forged = tmp_path / "forged.npz"
+    with zipfile.ZipFile(forged, "w") as archive:
+        archive.writestr("X.npy", member(np.zeros((2, 2)), (2 ** 40, 2)))
+        archive.writestr("y.npy", member(np.zeros(2)))
+    message = load_error(str(forged))
+    assert "array 'X' is damaged: its header gives shape (1099511627776, 2)" in message
+    twice = tmp_path / "twice.npz"
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(twice, "w") as zf:
+        for value in (0.0, 1.0):
+            zf.writestr("X.npy", member(np.full((2, 2), value)))
+    assert "array 'X' is stored twice" in load_error(str(twice))
+
+
+def test_npz_bytes_labels_are_text_and_checked(tmp_path):
+    path = str(tmp_path / "b.npz")
+    np.savez(path, X=np.ones((3, 1)), y=np.array([b"cat", b"NA", b"dog"]))
+    assert "missing label in array 'y' at row 1" in load_error(path)
+    np.savez(path, X=np.ones((2, 1)), y=np.array([b"cat", b"dog"]))
+    assert load_file(path)[1].tolist() == ["cat", "dog"]
+
+
+def test_cli_header_flags_and_target_by_position(tmp_path):
+    """``--no-header --target N`` reads a header-less CSV with its labels in column N (no row
+    lost); ``--header`` makes an ambiguous first row the names; a name with ``--no-header``
+    is refused, naming the flag."""
+    path = write(tmp_path, "1,0.5,7\n2,0.25,8\n3,0.125,9\n")
+    data = load_training_data(argparse.Namespace(data=path, target="2", header=False,
+                                                 dataset="digits"))
+    np.testing.assert_array_equal(data.y, [7, 8, 9])
+    np.testing.assert_array_equal(data.X, [[1, 0.5], [2, 0.25], [3, 0.125]])
+    assert data.feature_names is None
+    with pytest.raises(CliError, match="--no-header"):
+        load_training_data(argparse.Namespace(data=path, target="label", header=False,
+                                              dataset="digits"))
+    rows = read_prediction_data(argparse.Namespace(
+        data=path, target="2", header=False, out=str(tmp_path / "p.csv")))
+    assert rows.X.shape == (3, 2) and list(rows.y) == [7, 8, 9]
+    ambiguous = write(tmp_path, "cat,1,2\ndog,3,4\ncat,5,6\n")
+    named = load_training_data(argparse.Namespace(data=ambiguous, target="cat", header=True,
+                                                  dataset="digits"))
+    assert list(named.feature_names) == ["1", "2"] and list(named.y) == ["dog", "cat"]

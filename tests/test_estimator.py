@@ -54,8 +54,8 @@ def test_dataframe_feature_names(small_digits):
     clf = DNNClassifier(**FAST).fit(frame, y)
     np.testing.assert_array_equal(clf.feature_names_in_, frame.columns)
     assert clf.n_features_in_ == X.shape[1]
-    with pytest.raises(ValueError, match="feature names"):
-        clf.predict(frame[frame.columns[::-1]])
+    # columns are matched by name (issue 19): reversed columns, same predictions
+    np.testing.assert_array_equal(clf.predict(frame[frame.columns[::-1]]), clf.predict(frame))
 
 
 def test_layer_names_and_sizes(small_digits):

@@ -142,7 +142,8 @@ def test_warm_start_refuses_a_structural_change_by_name(data, fitted_copy):
 def test_a_refused_warm_start_leaves_a_model_that_saves_loads_and_exports(data, fitted_copy,
                                                                            tmp_path):
     """After the refusal the parameters say 9 units, the model has 8: save() describes the
-    model (structural parameters included), so load() and the export agree with it."""
+    model -- every parameter as its fit ran with it (issue 19: never the current ones) --
+    so load() and the export agree with it."""
     X, y = data
     model, proba = fitted_copy(warm_start=True)
     model.set_params(n_neurons=9, learning_rate=0.5)
@@ -150,7 +151,7 @@ def test_a_refused_warm_start_leaves_a_model_that_saves_loads_and_exports(data, 
         model.fit(X, y)
     model.save(str(tmp_path / "model"))
     loaded = DNNClassifier.load(str(tmp_path / "model"))
-    assert loaded.n_neurons == 8 and loaded.learning_rate == 0.5
+    assert loaded.n_neurons == 8 and loaded.learning_rate == 0.001  # the fit's rate
     np.testing.assert_array_equal(loaded.predict_proba(X), proba)
     served = tf.saved_model.load(model.export_saved_model(str(tmp_path / "served")))
     outputs = served.signatures["serving_default"](features=tf.constant(X[:20]))

@@ -8,6 +8,7 @@ checkpoints, warm starts and searches.
 """
 import os
 import pickle
+import shutil
 
 import numpy as np
 import pytest
@@ -206,8 +207,11 @@ def test_resume_from_a_checkpoint_gives_the_uninterrupted_model(data, tmp_path):
                             **params).fit(X, y)
     assert resumed.n_iter_ == 4
     np.testing.assert_allclose(resumed.predict_proba(X), whole.predict_proba(X), atol=1e-6)
-    with pytest.raises(CheckpointError, match="feature_scaling"):  # a checkpoint of another net
-        DNNClassifier(checkpoint_dir=str(tmp_path / "ckpt"), resume=True,
+    # another net is another fit: naming the first fit's own directory is refused
+    [own] = [os.path.join(tmp_path, "ckpt", name) for name in os.listdir(tmp_path / "ckpt")
+             if name.startswith("fit-")]
+    with pytest.raises(CheckpointError, match="feature_scaling"):
+        DNNClassifier(checkpoint_dir=own, resume=True,
                       **dict(params, feature_scaling=None)).fit(X, y)
 
 
@@ -215,8 +219,9 @@ def test_warm_start_from_a_model_without_scaling_variables(data, tmp_path):
     """A checkpoint without feature_scaling/* (an earlier version's, or a model without
     scaling) warm-starts a scaled model: the scaling is this fit's, the rest the file's."""
     X, y = data
-    legacy = DNNClassifier.load(LEGACY_MODEL)
-    model = DNNClassifier(feature_scaling="standard", warm_start_from=LEGACY_MODEL,
+    legacy_dir = str(shutil.copytree(LEGACY_MODEL, tmp_path / "legacy"))  # fixture untouched
+    legacy = DNNClassifier.load(legacy_dir)
+    model = DNNClassifier(feature_scaling="standard", warm_start_from=legacy_dir,
                           n_hidden=legacy.n_hidden, n_neurons=legacy.n_neurons, n_epochs=1,
                           n_threads=1, random_state=0)
     model.fit(X, y)

@@ -92,7 +92,7 @@ def test_bad_targets(data, kind):
          "inf": np.where(np.arange(len(y)) == 3, np.inf, y),
          "strings": np.array(["a"] * len(y)),
          "3d": y.reshape(-1, 1, 1)}[kind]
-    message = {"nan": "NaN", "inf": "infinity", "strings": "could not convert",
+    message = {"nan": "NaN", "inf": "infinity", "strings": "y holds text",
                "3d": "dim 3|1-D or 2-D"}[kind]
     with pytest.raises(ValueError, match=message):
         DNNRegressor(**{**FAST, "n_epochs": 1}).fit(X, y)

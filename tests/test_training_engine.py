@@ -2,6 +2,7 @@
 divergence handling, checkpoints with resume (also after SIGKILL), TensorBoard,
 progress output, partial_fit / warm_start and learning-rate schedules."""
 import copy
+import glob
 import json
 import math
 import os
@@ -277,13 +278,19 @@ def test_resume_after_a_crash_in_a_hook(small_digits, uninterrupted, tmp_path, w
 
 
 def test_resume_with_another_architecture_is_refused(small_digits, tmp_path):
+    """Another architecture is another fit: resume=True starts it afresh (its own fit-<key>/);
+    naming the first fit's directory explicitly is refused, naming the difference."""
     X, y = small_digits
     directory = str(tmp_path / "ckpt")
     params = dict(random_state=0, n_epochs=1, checkpoint_dir=directory)
     DNNClassifier(hidden_layer_sizes=(32,), **params).fit(X, y)
+    [first] = glob.glob(os.path.join(directory, "fit-*"))
+    fresh = DNNClassifier(hidden_layer_sizes=(16,), resume=True, **params).fit(X, y)
+    assert fresh.n_epochs_ == 1 and len(glob.glob(os.path.join(directory, "fit-*"))) == 2
     with pytest.raises(CheckpointError, match="hidden_layer_sizes") as info:
-        DNNClassifier(hidden_layer_sizes=(16,), resume=True, **params).fit(X, y)
-    assert "[32]" in str(info.value) and "[16]" in str(info.value)
+        DNNClassifier(hidden_layer_sizes=(16,), resume=True,
+                      **dict(params, checkpoint_dir=first)).fit(X, y)
+    assert "(32,)" in str(info.value) and "(16,)" in str(info.value)
     assert "optimizer" not in str(info.value)  # only the difference is named
 
 
@@ -333,7 +340,8 @@ def test_resume_after_sigkill(small_digits, tmp_path):
             for run in list(pending):
                 process, directory, delay, log = run
                 now = time.monotonic()
-                if directory not in kill_at and os.path.exists(os.path.join(directory, "latest")):
+                if directory not in kill_at and glob.glob(os.path.join(directory, "fit-*",
+                                                                        "latest")):
                     kill_at[directory] = now + delay
                 if directory in kill_at and now >= kill_at[directory]:
                     assert process.poll() is None, (

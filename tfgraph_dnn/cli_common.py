@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Optional
+from typing import Optional, Sequence
 
 import numpy as np
 
@@ -162,10 +162,32 @@ def add_data_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--labels", metavar="FILE",
                         help="the idx labels file of an idx images --data file "
                         "(default: found beside it)")
-    parser.add_argument("--target", help="name of the label column of a CSV file")
+    parser.add_argument("--target", help="label column of a CSV file: its name in the header, "
+                        "or its position (0 = first column) with --no-header")
+    add_header_flag(parser)
     parser.add_argument("--test-size", type=fraction, default=0.2,
                         help="fraction held out for the test score (default: 0.2; an MNIST "
                         "directory uses its own test files instead)")
+
+
+def add_header_flag(parser: argparse.ArgumentParser) -> None:
+    """``--header``/``--no-header``: whether a CSV file's first row is column names."""
+    parser.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
+                        help="the CSV file's first row is column names (--header) or data "
+                        "(--no-header); default: decided from the file, and an ambiguous "
+                        "first row is an error asking for one of the two")
+
+
+def csv_target(args: argparse.Namespace):
+    """``--target`` as :func:`~tfgraph_dnn.datafiles.read_data_file` takes it: a column
+    position (an int) for a header-less file (``--no-header``), else the column's name."""
+    target = getattr(args, "target", None)
+    if target is not None and getattr(args, "header", None) is False:
+        if not target.strip().isdigit():
+            raise CliError(f"--target {target!r}: with --no-header the label column is given "
+                           "by its position (0 = first column)")
+        return int(target)
+    return target
 
 
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
@@ -277,8 +299,16 @@ def _check_directory(flag: str, path: Optional[str], kind: str) -> None:
         raise CliError(f"{flag} {path}: {error}") from error
 
 
+def _named(names: Optional[list]) -> str:
+    """``"named ['a', 'b', ...]"`` or ``"without names"``, for a message."""
+    if not names:
+        return "without names"
+    return f"named {names[:5]}{'...' if len(names) > 5 else ''}"
+
+
 def check_save_target(path: Optional[str], class_name: Optional[str] = None,
-                      n_features: Optional[int] = None, overwrite: bool = False) -> None:
+                      n_features: Optional[int] = None, overwrite: bool = False,
+                      feature_names: Optional[Sequence[str]] = None) -> None:
     """Fail before training if ``--save DIR`` would be refused, or replace another model.
 
     Parameters
@@ -291,6 +321,9 @@ def check_save_target(path: Optional[str], class_name: Optional[str] = None,
         unless ``overwrite``.
     overwrite : bool, default=False
         ``--overwrite``: replace a different model.
+    feature_names : sequence of str, optional
+        The new model's feature names (a CSV header), when ``n_features`` is
+        given: a saved model with other names (or none) differs.
 
     Raises
     ------
@@ -316,6 +349,11 @@ def check_save_target(path: Optional[str], class_name: Optional[str] = None,
         differences.append(f"a {info['class']}, not a {class_name}")
     if n_features is not None and info["n_features"] != n_features:
         differences.append(f"{info['n_features']} features, not {n_features}")
+    elif n_features is not None:
+        saved = info.get("feature_names")
+        names = None if feature_names is None else [str(name) for name in feature_names]
+        if saved != names:
+            differences.append(f"features {_named(saved)}, not {_named(names)}")
     if differences:
         raise CliError(f"--save {path} holds a different model ({'; '.join(differences)}); "
                        "give --overwrite to replace it, or another directory")

@@ -18,8 +18,8 @@ from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from .cli_common import CliError
-from .datafiles import describe_csv_columns, load_file
+from .cli_common import CliError, csv_target
+from .datafiles import describe_csv_columns, read_data_file
 from .datasets import DATASETS, load_raw_dataset
 from .idx import SCALING as IDX_SCALING
 from .idx import is_idx_path, load_mnist_idx
@@ -28,9 +28,12 @@ from .idx import is_idx_path, load_mnist_idx
 class TrainingData(NamedTuple):
     """Labelled data of ``train`` / ``search``: features, labels, source name, scaling.
 
-    ``scaling`` is the data set's ``(offset, scale)`` (``None`` for a CSV or
-    NPZ file); ``test`` is ``(X_test, y_test)`` when the data comes with its
-    own test split (an MNIST idx directory), else ``None``.
+    ``scaling`` is the data set's ``(offset, scale)`` (for a file: the one its
+    reader suggests, ``(0, 255)`` for uint8 NPZ pixels, else ``None``);
+    ``test`` is ``(X_test, y_test)`` when the data comes with its own test
+    split (an MNIST idx directory), else ``None``; ``feature_names`` are a CSV
+    file's column names (its header, without the target), which the model
+    records as ``feature_names_in_`` (``None``: the columns have no names).
     """
 
     X: np.ndarray
@@ -38,6 +41,19 @@ class TrainingData(NamedTuple):
     source: str
     scaling: Optional[Tuple[float, float]]
     test: Optional[Tuple[np.ndarray, np.ndarray]] = None
+    feature_names: Optional[Tuple[str, ...]] = None
+
+
+class PredictionData(NamedTuple):
+    """Features of ``predict --data``, labels if it has them, and its column names.
+
+    ``feature_names`` is ``None`` for data without column names (a header-less
+    CSV file, an NPZ or idx file): its columns are taken by position.
+    """
+
+    X: np.ndarray
+    y: Optional[np.ndarray]
+    feature_names: Optional[Tuple[str, ...]] = None
 
 
 def split_train_test(args, X, y, source: str, test=None):
@@ -107,13 +123,13 @@ def load_training_data(args):
         raise CliError("--labels is for MNIST idx files (--data ...-images-idx3-ubyte[.gz]); "
                        "a CSV file names its label column with --target")
     if args.data:
-        X, y = load_file(args.data, args.target)
-        if y is None:
+        data = read_data_file(args.data, csv_target(args), header=getattr(args, "header", None))
+        if data.y is None:
             if args.data.lower().endswith(".csv"):
                 raise CliError(f"{args.data}: no labels; give --target with the label column "
                                f"({describe_csv_columns(args.data)})")
             raise CliError(f"{args.data}: no labels; store an array 'y' in the NPZ file")
-        return TrainingData(X, y, args.data, None)
+        return TrainingData(data.X, data.y, args.data, data.scaling, None, data.feature_names)
     if DATASETS[args.dataset].needs_directory:
         if not mnist_dir:
             raise CliError(f"--dataset {args.dataset} reads the official idx files from a "
@@ -126,7 +142,13 @@ def load_training_data(args):
 
 
 def load_prediction_data(args):
-    """Load the features (and optional labels) of ``predict --data``.
+    """``(X, y)`` of :func:`read_prediction_data` (same parameters and errors)."""
+    data = read_prediction_data(args)
+    return data.X, data.y
+
+
+def read_prediction_data(args) -> PredictionData:
+    """Load the features (optional labels, and column names) of ``predict --data``.
 
     The file follows the rules of :func:`tfgraph_dnn.datafiles.load_file`, as
     for ``train``, or is an MNIST idx images file (its labels used when found
@@ -142,8 +164,9 @@ def load_prediction_data(args):
 
     Returns
     -------
-    X : ndarray of shape (n_samples, n_features), float32
-    y : ndarray of shape (n_samples,) or None
+    PredictionData
+        ``X`` (n_samples, n_features), float32 and raw; ``y`` or ``None``;
+        ``feature_names`` (a CSV header without the target) or ``None``.
 
     Raises
     ------
@@ -161,8 +184,10 @@ def load_prediction_data(args):
     if os.path.exists(out) and os.path.exists(args.data) and os.path.samefile(out, args.data):
         raise CliError(f"--out {out} is the --data file; predict never overwrites its input")
     if is_idx_path(args.data):
-        return _prediction_idx(args.data)
-    return load_file(args.data, args.target, require_target=False)
+        return PredictionData(*_prediction_idx(args.data))
+    data = read_data_file(args.data, csv_target(args), require_target=False,
+                          header=getattr(args, "header", None))
+    return PredictionData(data.X, data.y, data.feature_names)
 
 
 def _prediction_idx(path: str):

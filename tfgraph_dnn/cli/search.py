@@ -27,6 +27,7 @@ import numpy as np
 from ..cli_common import (AUTO_SCALING, CliError, add_data_flags, add_run_flags,
                           check_save_target, import_estimators, number_in, plain_text,
                           positive_int, to_builtin, write_json)
+from .._features import declared_feature_names
 from ..cli_data import load_training_data, split_train_test
 
 #: Search space of the net's parameters (lists are sampled uniformly); see search_space().
@@ -185,7 +186,8 @@ def cmd_search(args) -> int:
     if args.dask is not None:
         require_dask()
     data = load_training_data(args)
-    check_save_target(args.save, "DNNClassifier", data.X.shape[1], args.overwrite)
+    check_save_target(args.save, "DNNClassifier", data.X.shape[1], args.overwrite,
+                      data.feature_names)
     X_train, X_test, y_train, y_test = split_train_test(args, data.X, data.y, data.source,
                                                          data.test)
     from sklearn.model_selection import ParameterSampler, RandomizedSearchCV
@@ -194,6 +196,7 @@ def cmd_search(args) -> int:
     from .progress import SearchProgress, fingerprint
 
     estimators = import_estimators()
+    from ..training.events import best_effort_call  # logs never lose the results
     from ..training.tensorboard import new_run_dir, write_search_summary
 
     scaling = "standard" if args.feature_scaling == AUTO_SCALING else args.feature_scaling
@@ -215,19 +218,22 @@ def cmd_search(args) -> int:
                                     n_jobs=args.n_jobs, random_state=args.random_state,
                                     verbose=1, error_score=np.nan, scoring=progress.scorer)
         try:
-            with dask_backend(args.dask):
+            # a CSV header: the refit model's feature_names_in_ (fits in this process)
+            with dask_backend(args.dask), declared_feature_names(data.feature_names):
                 search.fit(X_train, y_train)
         except ValueError as error:
             if "fits failed" not in str(error):
                 raise
             raise CliError(_failure_summary(error))
-    results_path = write_cv_results(search.cv_results_, os.path.join(run_dir,
-                                                                     "search_results.csv"))
+    results_path = best_effort_call(run_dir, "search_results.csv", write_cv_results,
+                                    search.cv_results_,
+                                    os.path.join(run_dir, "search_results.csv"))
     best_params = {name[len(prefix):]: value for name, value in
                    sorted(search.best_params_.items())}
-    accuracy = float(search.score(X_test, y_test))
+    with declared_feature_names(data.feature_names):
+        accuracy = float(search.score(X_test, y_test))
     write_search_summary(run_dir, search.cv_results_, test_score=accuracy)
-    write_json(os.path.join(run_dir, "metrics.json"), {
+    best_effort_call(run_dir, "metrics.json", write_json, os.path.join(run_dir, "metrics.json"), {
         "source": data.source, "n_iter": args.n_iter, "cv": args.cv,
         "feature_scaling": describe_scaling(scaling),
         "best_params": best_params, "best_cv_accuracy": search.best_score_,
@@ -238,7 +244,8 @@ def cmd_search(args) -> int:
     print(f"best CV accuracy: {search.best_score_:.4f} "
           f"({args.cv}-fold, {args.n_iter} candidates)")
     print(f"test accuracy: {accuracy:.4f}")
-    print(f"files: {os.path.abspath(run_dir)} ({os.path.basename(results_path)}, "
+    results_name = os.path.basename(results_path or "search_results.csv")
+    print(f"files: {os.path.abspath(run_dir)} ({results_name}, "
           "metrics.json, TensorBoard runs)")
     if args.save:
         best = search.best_estimator_

@@ -5,8 +5,9 @@ A model trained by this version carries its input scaling (the estimator's
 an earlier ``search --save`` has its scaler in ``preprocessing.json``:
 ``predict`` still applies it, and ``export`` copies it to
 ``OUT/assets.extra/`` (that SavedModel takes scaled features).  The model
-directory, the file and its feature count are checked before TensorFlow is
-imported.
+directory, the file, its feature count and its column names (matched by name
+to a model trained on named columns, see :func:`model_columns`) are checked
+before TensorFlow is imported.
 """
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from typing import Optional
 import numpy as np
 
 from .. import storage
-from ..cli_common import (PREPROCESSING_FILE, CliError, add_verbose_flag, import_estimators,
-                          write_json)
-from ..cli_data import load_prediction_data
+from ..cli_common import (PREPROCESSING_FILE, CliError, add_header_flag, add_verbose_flag,
+                          import_estimators, write_json)
+from .._features import column_order, declared_feature_names
+from ..cli_data import PredictionData, read_prediction_data
 
 ESTIMATOR_CLASSES = ("DNNClassifier", "DNNRegressor")
 
@@ -122,6 +124,59 @@ def _prediction_columns(model, X) -> dict:
     return columns
 
 
+def model_columns(data: PredictionData, info: dict, args) -> np.ndarray:
+    """``data.X`` with its columns in the order of the model's features.
+
+    A file with column names (a CSV header) given to a model fitted on named
+    features is matched by name: its columns are reordered to the model's;
+    unknown or missing names are one error naming the file and the names.
+    Otherwise columns are taken by position (a model fitted without names, as
+    on ``digits``, ``mnist`` or an NPZ file, takes any CSV header, or none),
+    and only their count must match; a file without names given to a model
+    with names gets a warning saying so.
+
+    Parameters
+    ----------
+    data : PredictionData
+        What :func:`~tfgraph_dnn.cli_data.read_prediction_data` read.
+    info : dict
+        :func:`model_info` of ``--model`` (``n_features``, ``feature_names``).
+    args : argparse.Namespace
+        ``data``, ``model`` and ``target`` (for the messages).
+
+    Returns
+    -------
+    ndarray of shape (n_samples, n_features)
+
+    Raises
+    ------
+    CliError
+        The names or the column count do not match.
+    """
+    X, names, fitted = data.X, data.feature_names, info.get("feature_names")
+    if fitted is not None and names is not None:
+        try:
+            order = column_order(names, fitted, f"{args.data}")
+        except ValueError as error:
+            unknown = [name for name in names if name not in set(fitted)]
+            hint = ""
+            if len(unknown) == 1 and len(names) == len(fitted) + 1 and args.target is None:
+                hint = f" (is {unknown[0]!r} the label? name it with --target)"
+            raise CliError(f"{str(error).rstrip('.')}{hint}") from error
+        return X if order is None else X[:, order]
+    if X.shape[1] != info["n_features"]:
+        hint = ""
+        if X.shape[1] == info["n_features"] + 1 and args.target is None:
+            hint = " (is one column the label? name it with --target)"
+        raise CliError(f"{args.data} has {X.shape[1]} feature columns but the model in "
+                       f"{args.model} expects {info['n_features']}{hint}")
+    if fitted is not None:
+        print(f"warning: {args.data} has no column names; its {X.shape[1]} columns are taken "
+              f"in the order of the model's features ({', '.join(fitted[:3])}"
+              f"{', ...' if len(fitted) > 3 else ''})", file=sys.stderr)
+    return X
+
+
 def cmd_predict(args) -> int:
     """``predict``: run a saved model on a CSV/NPZ file and write a predictions CSV.
 
@@ -136,17 +191,13 @@ def cmd_predict(args) -> int:
         0; errors raise (``main`` turns them into exit code 2).
     """
     info = model_info(args.model)
-    X, y = load_prediction_data(args)
-    if X.shape[1] != info["n_features"]:
-        hint = ""
-        if X.shape[1] == info["n_features"] + 1 and args.target is None:
-            hint = " (is one column the label? name it with --target)"
-        raise CliError(f"{args.data} has {X.shape[1]} feature columns but the model in "
-                       f"{args.model} expects {info['n_features']}{hint}")
+    data = read_prediction_data(args)
+    X, y = model_columns(data, info, args), data.y
     preprocessing = read_preprocessing(args.model, info["save"])
     X = apply_preprocessing(X, preprocessing)
     model = load_model(args.model, info)
-    columns = _prediction_columns(model, X)
+    with declared_feature_names(info.get("feature_names")):  # X is in the model's order
+        columns = _prediction_columns(model, X)
     with open(args.out, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(list(columns))
@@ -156,7 +207,9 @@ def cmd_predict(args) -> int:
           f" ({info['class']}{scaled})")
     if y is not None:
         name = "accuracy" if info["class"] == "DNNClassifier" else "R^2"
-        print(f"{name} on {args.data}: {float(model.score(X, y)):.4f}")
+        with declared_feature_names(info.get("feature_names")):
+            score = float(model.score(X, y))
+        print(f"{name} on {args.data}: {score:.4f}")
     return 0
 
 
@@ -196,12 +249,16 @@ def add_parsers(commands) -> None:
     predict = commands.add_parser("predict", help="predict with a model saved by --save")
     predict.add_argument("--model", required=True, metavar="DIR", help="a --save directory")
     predict.add_argument("--data", required=True, metavar="FILE",
-                         help="CSV (header row; every column a feature), NPZ (array X) or an "
-                         "MNIST idx images file (labels beside it are scored) or directory "
-                         "(its test files): raw features as the model was trained on (it "
-                         "scales them)")
-    predict.add_argument("--target", help="label column of the CSV: dropped from the features "
-                         "and, if present, used to print the score")
+                         help="CSV, NPZ (array X) or an MNIST idx images file (labels beside "
+                         "it are scored) or directory (its test files): raw features as the "
+                         "model was trained on (it scales them). A CSV header is matched by "
+                         "name to the names of a model trained on a CSV (columns reordered; "
+                         "unknown or missing names refused); otherwise columns are taken by "
+                         "position")
+    predict.add_argument("--target", help="label column of the CSV (its name, or its position "
+                         "with --no-header): dropped from the features and, if present, used "
+                         "to print the score")
+    add_header_flag(predict)
     predict.add_argument("--out", default="predictions.csv", metavar="FILE",
                          help="CSV written: prediction (and proba_<class>) columns "
                          "(default: predictions.csv)")

@@ -4,8 +4,10 @@ The data set's scaling (digits ``(0, 16)``, mnist-5k, mnist and MNIST idx
 files ``(0, 255)``; none for a CSV or NPZ ``--data`` file) or
 ``--feature-scaling`` becomes the estimator's ``feature_scaling``: it is
 fitted and saved with the model, so ``predict`` and the exported SavedModel
-take raw features.  ``--save DIR`` refuses, before
-training, a directory that holds a different model unless ``--overwrite``.
+take raw features.  A CSV file's header becomes the model's feature names
+(``feature_names_in_``): ``predict`` matches a CSV's columns to them by name.
+``--save DIR`` refuses, before training, a directory that holds a different
+model (another class, feature count or feature names) unless ``--overwrite``.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import os
 from ..cli_common import (AUTO_SCALING, CliError, add_data_flags, add_model_flags, add_run_flags,
                           check_checkpoint_target, check_save_target, import_estimators,
                           plain_text, write_json)
+from .._features import declared_feature_names
 from ..cli_data import load_training_data, split_train_test
 
 #: What ``--feature-scaling auto`` (the default) means here, for its help text.
@@ -64,7 +67,8 @@ def cmd_train(args) -> int:
     check_save_target(args.save)
     check_checkpoint_target(args.checkpoint_dir)
     data = load_training_data(args)
-    check_save_target(args.save, "DNNClassifier", data.X.shape[1], args.overwrite)
+    check_save_target(args.save, "DNNClassifier", data.X.shape[1], args.overwrite,
+                      data.feature_names)
     X_train, X_test, y_train, y_test = split_train_test(args, data.X, data.y, data.source,
                                                          data.test)
     from .models import build_model, describe_scaling, network_of, save_model
@@ -74,11 +78,14 @@ def cmd_train(args) -> int:
           flush=True)
     model = build_model(import_estimators().DNNClassifier,
                         dict(estimator_params(args), verbose=1, run_name="train"), scaling)
-    model.fit(X_train, y_train)
-    accuracy = float(model.score(X_test, y_test))
+    with declared_feature_names(data.feature_names):  # a CSV header: feature_names_in_
+        model.fit(X_train, y_train)
+        accuracy = float(model.score(X_test, y_test))
     net = network_of(model)
     run_dir = net.log_dir_
-    write_json(os.path.join(run_dir, "metrics.json"), {
+    from ..training.events import best_effort_call  # a log never loses the result
+
+    best_effort_call(run_dir, "metrics.json", write_json, os.path.join(run_dir, "metrics.json"), {
         "source": data.source, "test_accuracy": accuracy,
         "feature_scaling": describe_scaling(scaling),
         "params": {k: v for k, v in net.get_params().items() if not callable(v)},

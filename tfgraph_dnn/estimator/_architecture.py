@@ -1,7 +1,8 @@
 """What a model is made of: parameters -> specs, fingerprint, graph (room: ``estimator``).
 
-:class:`ArchitectureMixin` turns the estimator's parameters (or a fitted
-model's own, see :meth:`~ArchitectureMixin._model_params`) and the fitted
+:class:`ArchitectureMixin` turns the parameters of a fit (a snapshot taken
+when it starts, :meth:`~ArchitectureMixin._graph_params`; for a fitted model,
+its description's, :meth:`~ArchitectureMixin._model_params`) and the fitted
 attributes into the :class:`~tfgraph_dnn.model.NetworkSpec` and
 :class:`~tfgraph_dnn.training.graph.TrainingSpec` a graph is built from, the
 fingerprint a checkpoint must match, and the HParams TensorBoard shows.  It
@@ -9,7 +10,7 @@ builds graphs but runs nothing.
 """
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 import tensorflow as tf
 
@@ -18,8 +19,9 @@ from ..training.cache import BuiltGraph
 from ..training.graph import TrainingSpec, build_training_graph
 from ..training.optimizers import OptimizerSpec
 from ..training.transfer import as_warm_start_settings, selects
-from ._params import graph_params, hidden_layer_sizes, structural_changes
+from ._params import hidden_layer_sizes
 from ._scaling import describe_scaling, scaling_kind
+from ._state import FrozenMapping, snapshot_params
 
 v1 = tf.compat.v1
 
@@ -27,26 +29,32 @@ v1 = tf.compat.v1
 class ArchitectureMixin:
     """Specs and graphs of :class:`~._base.BaseDNN` (parameters in, specs out)."""
 
-    def _graph_params(self) -> dict:
-        return graph_params(self.get_params(deep=False))
+    def _graph_params(self) -> FrozenMapping:
+        """The parameters of a fit starting now, fixed: deep copies, read-only (the
+        state it builds keeps them, and its description after publication)."""
+        return snapshot_params(self.get_params(deep=False))
 
-    def _hidden_layer_sizes(self, params: Optional[dict] = None) -> tuple:
+    def _hidden_layer_sizes(self, params: Optional[Mapping[str, Any]] = None) -> tuple:
         return hidden_layer_sizes(params or self.get_params(deep=False))
 
     def _model_params(self) -> dict:
-        """``get_params()``, except the structural parameters that ``set_params`` changed
-        since the last fit: the published model's (what ``save()`` must describe)."""
-        params = self.get_params(deep=False)
-        state = self.__dict__.get("_state")
-        if state is not None and state.params:
-            for name in structural_changes(state.params, graph_params(params)):
-                params[name] = state.params.get(name)
-        return params
+        """The parameters of the published model's fit (its description's), whatever
+        ``set_params`` did since; ``get_params()`` when unfitted."""
+        description = self._description
+        if description is None:
+            return self.get_params(deep=False)
+        return dict(description.params)
+
+    def _model_attributes(self) -> Mapping[str, Any]:
+        """The published model's fitted attributes; ``vars(self)`` when unfitted."""
+        description = self._description
+        return vars(self) if description is None else description.attributes
 
     def _network_spec(self, seed: Optional[int], fitted: Optional[dict] = None,
                       params: Optional[dict] = None) -> NetworkSpec:
-        """The net of ``params`` for data as in ``fitted`` (defaults: the current model's)."""
-        fitted = vars(self) if fitted is None else fitted
+        """The net of ``params`` for data as in ``fitted`` (defaults: the published
+        model's description)."""
+        fitted = self._model_attributes() if fitted is None else fitted
         p = params or self._model_params()
         return NetworkSpec(
             n_inputs=fitted["n_features_in_"], n_outputs=self._n_outputs(fitted),
@@ -59,8 +67,8 @@ class ArchitectureMixin:
 
     def _fingerprint(self, fitted: Optional[dict] = None, params: Optional[dict] = None) -> dict:
         """What fixes the variables, hence what a checkpoint must match (defaults: the
-        current model's attributes and parameters)."""
-        fitted = vars(self) if fitted is None else fitted
+        published model's description)."""
+        fitted = self._model_attributes() if fitted is None else fitted
         p = params or self._model_params()
         name = lambda value: getattr(value, "__name__", str(value))  # noqa: E731
         fingerprint = {"task": self._task, "n_inputs": int(fitted["n_features_in_"]),
@@ -88,8 +96,8 @@ class ArchitectureMixin:
         hparams["feature_scaling"] = describe_scaling(hparams.get("feature_scaling"))
         return hparams
 
-    def _training_spec(self, seed: int, n_train: int, fitted: dict,
-                       params: dict) -> TrainingSpec:
+    def _training_spec(self, seed: int, n_train: int, fitted: Mapping[str, Any],
+                       params: Mapping[str, Any]) -> TrainingSpec:
         """What the training graph of a fit is built from (and its knobs' values)."""
         network = self._network_spec(seed, fitted, params)
         optimizer = OptimizerSpec(
@@ -100,7 +108,7 @@ class ArchitectureMixin:
             clip_global_norm=params["gradient_clip_global_norm"])
         multiplier = params.get("reused_lr_multiplier")
         multiplier = 1.0 if multiplier is None else float(multiplier)
-        slow = reused_layers(self.__dict__.get("warm_start_from"), network) \
+        slow = reused_layers(params.get("warm_start_from"), network) \
             if multiplier != 1.0 else ()
         return TrainingSpec(
             network, optimizer, batch_size=params["batch_size"],

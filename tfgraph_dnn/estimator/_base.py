@@ -23,7 +23,9 @@ import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_array
 
+from .. import storage
 from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
 from ..training.checkpoint import CheckpointHook, latest_save_dir
 from ..training.hooks import ProgressBar
@@ -103,8 +105,9 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
 
 
     # ------------------------------------------------------------------ task hooks
-    def _targets(self, y, fitted: dict, reset: bool, classes=None) -> np.ndarray:
-        """Validate ``y`` and encode it for the graph.
+    def _targets(self, y, fitted: dict, reset: bool, classes=None,
+                 name: str = "y") -> np.ndarray:
+        """Validate ``y`` (called ``name`` in messages) and encode it for the graph.
 
         With ``reset``, store what the targets fix (``classes_``, ``n_outputs_``)
         in ``fitted``; otherwise check ``y`` (and ``classes``) against it.
@@ -156,7 +159,8 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
             if valid is None and self.early_stopping:
                 X, y, valid = self._split_validation(X, y, rng)
             self._check_step_count(len(X))
-            state = self._next_state(previous, fitted, rng, len(X))
+            state = self._next_state(previous, fitted, rng, len(X),
+                                     fit=self._fit_fingerprint(X, y, valid, previous))
             resumed = len(state.history) if state.resumed else 0
             return self._train_and_publish(state, X, y, valid, self.n_epochs - resumed)
 
@@ -183,7 +187,8 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
             X, y, fitted = self._training_data(X, y, previous, classes)
             if previous is None:
                 state = self._next_state(None, fitted, check_random_state(self.random_state),
-                                         n_train=len(X))
+                                         n_train=len(X),
+                                         fit=self._fit_fingerprint(X, y, None, None))
             else:
                 state = self._next_state(previous, fitted, None)
             return self._train_and_publish(state, X, y, None, 1, quiet=True)
@@ -193,7 +198,8 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
 
         The directory holds a TensorFlow V2 checkpoint of every variable
         (optimizer state and the input scaling included, so ``warm_start`` can
-        go on training) and ``estimator.json`` (parameters, classes, feature
+        go on training) and ``estimator.json`` (the parameters the model was
+        fitted with -- not values ``set_params`` gave since --, classes, feature
         names, history).  Saving over an earlier save of the same model (same
         class, features, classes or targets, layers, activation, batch norm
         and ``feature_scaling``: e.g. after a refit) replaces it atomically: a
@@ -287,6 +293,14 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         finally:
             state.release()
 
+    def _validated_features(self, X, state: FittedState) -> np.ndarray:
+        """``X`` for inference: named columns matched by name to ``feature_names_in_``
+        (reordered; unknown or missing names refused), then validated as float32."""
+        X, from_declared = self._matched_columns(X, state.attributes)
+        if from_declared:  # matched by name already: validate without a names warning
+            return check_array(X, dtype=np.float32, estimator=self, input_name="X")
+        return super()._validated_features(X, state)
+
     # ------------------------------------------------------------------ training
     def _make_hooks(self, state: FittedState, n_train: int, quiet: bool):
         """``(hooks, this fit's copy of the schedule's hook or None)``."""
@@ -310,7 +324,7 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
             stateful = [h for h in hooks if isinstance(h, EarlyStopping) or h is schedule]
             hooks.append(CheckpointHook(self.checkpoint_dir, self.checkpoint_every,
                                         self._fingerprint(state.attributes, state.params),
-                                        stateful))
+                                        stateful, fit=state.fit))
         for hook in hooks:
             if type(hook).__name__ in state.hook_states:
                 hook.load_state_dict(state.hook_states[type(hook).__name__])
@@ -341,16 +355,19 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
             self._train(state, X, y, valid, n_new_epochs, quiet)
         except BaseException as error:
             state.close()
-            if self.checkpoint_dir is not None and self._has_checkpoint():
+            if self.checkpoint_dir is not None and self._has_checkpoint(state):
                 add_note(error, f"{type(self).__name__}: fit again with resume=True to go "
                                 f"on from the last checkpoint in {self.checkpoint_dir}.")
             raise
         self._publish(state)
         return self
 
-    def _has_checkpoint(self) -> bool:
+    def _has_checkpoint(self, state: Optional[FittedState] = None) -> bool:
         try:
-            return latest_save_dir(os.fspath(self.checkpoint_dir)) is not None
+            directory = os.fspath(self.checkpoint_dir)
+            if state is not None and state.fit is not None:  # this fit's own checkpoints
+                directory = storage.fit_directory(directory, state.fit)
+            return latest_save_dir(directory) is not None
         except Exception:  # an unreadable directory: no advice rather than a second error
             return False
 

@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseDNN
+from ._labels import labels_array
 from ._session import check_n_samples
 from ._fitted import ScoreLoggingMixin
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
@@ -34,11 +35,14 @@ class DNNClassifier(ScoreLoggingMixin, ClassifierMixin, BaseDNN):
 
     _task = "classification"
 
-    def _targets(self, y, fitted: dict, reset: bool, classes=None) -> np.ndarray:
-        y = column_or_1d(y, warn=True)
+    def _targets(self, y, fitted: dict, reset: bool, classes=None,
+                 name: str = "y") -> np.ndarray:
+        y = column_or_1d(labels_array(y, name), warn=True)
+        if classes is not None:
+            classes = labels_array(classes, "classes")
         if reset:
             check_classification_targets(y)
-            fitted["classes_"] = np.unique(y if classes is None else np.asarray(classes))
+            fitted["classes_"] = np.unique(y if classes is None else classes)
             if len(fitted["classes_"]) < 2:
                 raise ValueError(f"DNNClassifier needs at least 2 classes; got only 1 class: "
                                  f"{fitted['classes_'].tolist()!r}.")
@@ -47,10 +51,14 @@ class DNNClassifier(ScoreLoggingMixin, ClassifierMixin, BaseDNN):
             raise ValueError(f"`classes={np.asarray(classes).tolist()!r}` is not the same as "
                              f"on the first call to partial_fit, was: "
                              f"{fitted['classes_'].tolist()!r}")
-        unknown = np.setdiff1d(np.unique(y), fitted["classes_"])
+        try:
+            unknown = np.setdiff1d(np.unique(y), fitted["classes_"])
+        except TypeError:  # labels of another type than classes_ (str vs numbers)
+            unknown = np.unique(y)
         if unknown.size:
-            raise ValueError(f"y holds labels not seen in training (or not in classes): "
-                             f"{unknown.tolist()!r}")
+            raise ValueError(f"{name} holds labels not seen in training (or not in classes): "
+                             f"{unknown.tolist()[:10]!r}; the classes are "
+                             f"{fitted['classes_'].tolist()[:10]!r}")
         return np.searchsorted(fitted["classes_"], y).astype(np.int32)
 
     def partial_fit(self, X, y, classes=None):
@@ -93,6 +101,10 @@ class DNNClassifier(ScoreLoggingMixin, ClassifierMixin, BaseDNN):
         """
         mean, std, _ = self._infer(X, check_n_samples(n_samples))
         return (mean, std) if return_std else mean
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """Mean accuracy on ``(X, y)`` (``y`` checked as in :meth:`fit`)."""
+        return super().score(X, labels_array(y, "y"), sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """The most likely class label for each row (labels from ``classes_``)."""

@@ -65,11 +65,18 @@ PARAMETERS = """    Parameters
     validation_fraction : float in (0, 1), default=0.1
     checkpoint_dir : str or path-like, default=None
         Save a crash-safe checkpoint every ``checkpoint_every`` epochs and at
-        the end; with ``resume=True`` a later ``fit`` continues from it.  It
-        must be absent, empty or a checkpoint directory: a ``save()``
-        directory or a directory of other files is refused, never modified.
+        the end, into ``checkpoint_dir/fit-<key>/``: the key digests the
+        training data and the parameters that shape training, so every fit
+        (each fold of a cross-validation) has its own.  It must be absent,
+        empty or a checkpoint directory: a ``save()`` directory or a
+        directory of other files is refused, never modified.
     checkpoint_every : int, default=5
     resume : bool, default=False
+        Continue this fit's own checkpoint in ``checkpoint_dir`` (same data,
+        same parameters; ``n_epochs`` may be larger), or train from scratch
+        when there is none; never another fit's.  A ``fit-<key>/`` directory
+        given as ``checkpoint_dir`` belongs to its fit: another fit is refused
+        with a ``CheckpointError`` naming what differs.
     log_dir : str or path-like, default=None
         Write TensorBoard events (scalars, graph, HParams) to a new
         ``run-<UTC timestamp>[-<run_name>]`` directory under it.

@@ -3,9 +3,9 @@
 The ``_parameter_constraints`` of the estimators' constructor arguments
 (scikit-learn validates them once per ``fit`` and ``partial_fit``), with upper
 bounds where a larger value would overflow TensorFlow's int32 shapes, its
-int64 step counter or float32; and which parameters shape the graph
-(:data:`GRAPH_PARAMS`) or the network's variables (:func:`structural_changes`,
-what ``warm_start`` and ``partial_fit`` cannot change).  Kept apart so the
+int64 step counter or float32; and which parameters shape the network's
+variables (:func:`structural_changes`, what ``warm_start`` and ``partial_fit``
+cannot change).  Kept apart so the
 estimator classes stay short.
 """
 from __future__ import annotations
@@ -87,16 +87,6 @@ PARAMETER_CONSTRAINTS: dict = {
     "verbose": ["verbose"],
 }
 
-# The parameters the graph is built from: a continued fit (warm_start, partial_fit) whose
-# parameters differ from its model's in any of these builds a new graph for the same
-# variables (so a new learning rate, dropout rate, schedule... takes effect).
-GRAPH_PARAMS = (
-    "n_hidden", "n_neurons", "hidden_layer_sizes", "activation", "initializer", "optimizer",
-    "learning_rate", "beta1", "beta2", "momentum", "batch_size", "n_epochs",
-    "batch_norm_momentum", "dropout_rate", "l1", "l2", "max_norm", "gradient_clip_value",
-    "gradient_clip_norm", "gradient_clip_global_norm", "lr_schedule", "n_frozen",
-    "cache_frozen", "n_threads", "feature_scaling", "reused_lr_multiplier")
-
 # What fixes the network's variables (names, shapes, optimizer slots) or their meaning,
 # and the parameters that set it: a continued fit cannot change these.
 _STRUCTURE = {"hidden_layer_sizes": ("n_hidden", "n_neurons", "hidden_layer_sizes"),
@@ -126,12 +116,6 @@ def hidden_layer_sizes(params: Dict[str, Any]) -> tuple:
     return tuple(int(s) for s in sizes)
 
 
-def graph_params(params: Dict[str, Any]) -> Dict[str, Any]:
-    """The subset of ``get_params()`` that the graph is built from (a parameter added
-    since a model was pickled or saved takes its default, ``None``)."""
-    return {name: params.get(name) for name in GRAPH_PARAMS}
-
-
 def _structure(params: Dict[str, Any]) -> Dict[str, Any]:
     schedule = params["lr_schedule"]
     return {"hidden_layer_sizes": hidden_layer_sizes(params),
@@ -146,8 +130,8 @@ def _structure(params: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def structural_changes(before: Dict[str, Any], after: Dict[str, Any]) -> List[str]:
-    """The parameters whose change from ``before`` to ``after`` (both
-    :func:`graph_params`) changes the network's variables or what they mean."""
+    """The parameters whose change from ``before`` to ``after`` (both parameter
+    dicts) changes the network's variables or what they mean."""
     old, new = _structure(before), _structure(after)
     changed: List[str] = []
     for key, names in _STRUCTURE.items():

@@ -7,11 +7,13 @@ of :func:`tfgraph_dnn.storage.read_model`.  Nothing is ever unpickled.
 ``export_saved_model`` writes a TensorFlow 2 SavedModel instead (callable,
 input scaling inside, float32 and float64 features).
 
-The estimator is used through public API (``get_params``, fitted attributes,
-``get_weights``) and, for what a fit keeps privately, through exactly two
-functions here, :func:`_fit_state` and :func:`_restore_fit_state` (and
-``_network_spec`` / ``_task`` for the export): they are the interface to keep
-in step with :class:`~tfgraph_dnn.estimator.BaseDNN`.
+What is saved or exported is the published model's
+:class:`~tfgraph_dnn.estimator._state.ModelDescription` (the parameters its fit
+ran with and its fitted attributes), never the estimator's current parameters:
+``set_params`` after a fit changes nothing here until the next fit.  The
+estimator's private side is used through exactly two functions,
+:func:`_fit_state` and :func:`_restore_fit_state`: they are the interface to
+keep in step with :class:`~tfgraph_dnn.estimator.BaseDNN`.
 """
 from __future__ import annotations
 
@@ -41,21 +43,27 @@ _NOT_SAVED = ("callbacks",)
 # --------------------------------------------------------------- the estimator interface
 @contextlib.contextmanager
 def _fit_state(estimator) -> Iterator[Dict[str, Any]]:
-    """What a fit keeps (public attributes included) and a writer of its variables.
+    """What a fit produced (its description), a writer of its variables (``save``) and
+    the net with a reader of its weights (the export).
 
     The published model is held (``_acquire``) until the block ends, so a refit
-    in another thread cannot mix two models into one save.  Uses its
-    ``attributes``, ``session``, ``ops.saver``, ``graph_seed``, ``n_train``,
-    ``history`` and ``rng``, and the estimator's ``_fingerprint`` and
-    ``_model_params`` (the parameters, with the model's own where ``set_params``
-    changed its structure since).
+    in another thread cannot mix two models into one save or export.  Uses its
+    ``description``, ``session``, ``ops.saver``, ``endpoints``, ``history`` and
+    ``rng``, and the estimator's ``_fingerprint`` and ``_network_spec``.
     """
     state = estimator._acquire()
     try:
-        params = estimator._model_params()
-        yield {"params": params, "fitted": dict(state.attributes),
-               "fingerprint": estimator._fingerprint(state.attributes, params),
-               "graph_seed": state.graph_seed, "n_train": state.n_train,
+        description = state.description
+        params = dict(description.params)
+        variables = state.endpoints.variables
+        yield {"network": estimator._network_spec(0, description.attributes, params),
+               "classes": description.attributes.get("classes_")
+               if description.task == "classification" else None,
+               "read_weights": lambda: dict(zip([v.op.name for v in variables],
+                                                state.session.run(variables))),
+               "params": params, "fitted": dict(description.attributes),
+               "fingerprint": estimator._fingerprint(description.attributes, params),
+               "graph_seed": description.graph_seed, "n_train": description.n_train,
                "history": state.history, "rng_state": storage.rng_to_json(state.rng),
                "write_weights": storage.saver_writer(state.session, state.ops.saver)}
     finally:
@@ -102,9 +110,12 @@ def save(estimator, path, overwrite: bool = False) -> str:
     storage.check_writable(path, storage.MODEL)  # before any work
     with _fit_state(estimator) as state:
         write_weights = state.pop("write_weights")
+        for served in ("network", "classes", "read_weights"):  # the export's
+            del state[served]
+        fit_params = state.pop("params")
         params = {name: storage.encode(value, f"parameter {name}") for name, value
-                  in state.pop("params").items() if name not in _NOT_SAVED}
-        if not isinstance(estimator.random_state, (int, np.integer, type(None))):
+                  in fit_params.items() if name not in _NOT_SAVED}
+        if not isinstance(fit_params.get("random_state"), (int, np.integer, type(None))):
             params["random_state"] = None  # a RandomState object: its seed is unknown
         fitted = {name: storage.encode(value, f"attribute {name}") for name, value
                   in state.pop("fitted").items()
@@ -118,12 +129,18 @@ def save(estimator, path, overwrite: bool = False) -> str:
 def load(cls, path):
     """Rebuild the estimator saved in ``path``; see ``BaseDNN.load``."""
     path = os.fspath(path)
+    with storage.directory_lock(path, write=False):  # no save() replaces it meanwhile
+        return _load(cls, path)
+
+
+def _load(cls, path: str):
     meta = storage.read_model(path, None if cls.__name__ == "BaseDNN" else cls.__name__)
     try:
         estimator = cls(**storage.decode(meta["params"]))
         for name, value in storage.decode(meta["fitted"]).items():
             setattr(estimator, name, value)
-    except (TypeError, KeyError, ValueError, AttributeError) as error:
+    except (TypeError, KeyError, ValueError, AttributeError, OverflowError,
+            RecursionError) as error:
         raise storage.CheckpointError(f"{meta['meta_path']}: inconsistent model description "
                                       f"({error}).") from error
     _restore_fit_state(estimator, meta, path)
@@ -150,9 +167,8 @@ def export_saved_model(estimator, path) -> str:
     path = os.fspath(path)
     if os.path.exists(path):
         raise FileExistsError(f"{path} already exists; export_saved_model never overwrites.")
-    weights = estimator.get_weights()
-    spec = estimator._network_spec(seed=0)
-    classes = estimator.classes_ if estimator._task == "classification" else None
+    with _fit_state(estimator) as state:  # one model: weights, net and classes
+        weights, spec, classes = state["read_weights"](), state["network"], state["classes"]
     parent = os.path.dirname(os.path.abspath(path))
     os.makedirs(parent, exist_ok=True)
     staging = tempfile.mkdtemp(dir=parent, prefix=storage.TMP_PREFIX + "export-")

@@ -19,17 +19,36 @@ from typing import Optional
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import validate_data
+from sklearn.utils.validation import _get_feature_names, validate_data
 
 from .. import storage
+from .._features import check_unique, column_order, declared
 from ..training.checkpoint import CheckpointError, read_latest, rng_from_json
 from ..training.transfer import as_warm_start_settings, read_warm_start_values
 from ._params import MAX_EPOCHS, hidden_layer_sizes, structural_changes
+from ._labels import labels_array
+from ._float32 import check_float_params, check_input_range
 from ._scaling import fit_scaling
 from ._state import FittedState, is_fitted_attribute
 
 _MAX_SEED = 2 ** 31 - 1
 _MAX_STEPS = 2 ** 53  # global steps stay exact in float64 (and far from int64's end)
+
+
+def feature_names_of(X) -> Optional[np.ndarray]:
+    """scikit-learn's feature names of ``X`` (a DataFrame's column names when all are
+    strings, else ``None``), repeated names included (scikit-learn refuses them with a
+    message that names no column; :func:`~tfgraph_dnn._features.column_order` lists them)."""
+    columns = getattr(X, "columns", None)
+    if columns is not None and not callable(columns) and not isinstance(columns, str):
+        try:
+            listed = list(columns)
+        except TypeError:
+            listed = []
+        if listed and all(isinstance(name, str) for name in listed) \
+                and len(set(listed)) != len(listed):
+            return np.asarray(listed, dtype=object)
+    return _get_feature_names(X)
 
 
 def add_note(error: BaseException, note: str) -> None:
@@ -61,6 +80,7 @@ class PrepareMixin:
         """
         self._validate_params()
         hidden_layer_sizes(self.get_params(deep=False))
+        check_float_params(self.get_params(deep=False), self._task)  # float32 knobs
         if self.checkpoint_dir is not None:
             try:
                 storage.check_writable(os.fspath(self.checkpoint_dir), storage.CHECKPOINTS)
@@ -85,26 +105,105 @@ class PrepareMixin:
 
     def _training_data(self, X, y, previous: Optional[FittedState], classes=None):
         """Validated ``(X, y, fitted)``: ``fitted`` holds what the data fixes
-        (``n_features_in_``, ``classes_``, the input scaling...), new or checked
-        against ``previous`` (whose scaling a continued fit keeps)."""
+        (``n_features_in_``, ``feature_names_in_``, ``classes_``, the input
+        scaling...), new or checked against ``previous`` (whose scaling a
+        continued fit keeps; named columns are matched to its names)."""
         reset = previous is None
-        scratch = self._scratch(None if reset else previous.attributes)
-        X, y = validate_data(scratch, X, y, dtype=np.float32, reset=reset,
-                             multi_output=self._task == "regression")
+        y = labels_array(y, "y", self._task)
+        check_input_range(X, "X")  # before the float32 cast: names the column
+        if reset:
+            scratch = self._scratch()
+            given = feature_names_of(X)
+            if given is not None:
+                check_unique(list(given))
+            names = self._declared_for_fit(X)
+            X, y = validate_data(scratch, X, y, dtype=np.float32, reset=True,
+                                 multi_output=self._task == "regression")
+            if names is not None:
+                scratch.feature_names_in_ = names
+        else:
+            X, from_declared = self._matched_columns(X, previous.attributes)
+            scratch = self._scratch(previous.attributes)
+            if from_declared:  # matched by name already: no names warning for plain X
+                scratch.__dict__.pop("feature_names_in_", None)
+            X, y = validate_data(scratch, X, y, dtype=np.float32, reset=False,
+                                 multi_output=self._task == "regression")
         fitted = {name: value for name, value in vars(scratch).items()
                   if is_fitted_attribute(name)}
+        if not reset and "feature_names_in_" in previous.attributes:
+            fitted["feature_names_in_"] = previous.attributes["feature_names_in_"]
         y = self._targets(y, fitted, reset, classes)
         if reset:  # on the rows given to fit (as a pipeline's scaler), before any split
-            fitted.update(fit_scaling(X, self.feature_scaling))
+            fitted.update(fit_scaling(X, self.feature_scaling, fitted.get("feature_names_in_")))
         return X, y, fitted
+
+    @staticmethod
+    def _declared_for_fit(X) -> Optional[np.ndarray]:
+        """The names :func:`~tfgraph_dnn._features.declared_feature_names` gives plain ``X``
+        (checked: one per column, unique), or ``None``."""
+        names = declared()
+        if names is None or feature_names_of(X) is not None:
+            return None
+        n_columns = np.shape(X)[1] if np.ndim(X) == 2 else None
+        if n_columns != len(names):
+            raise ValueError(f"X has {n_columns} columns but {len(names)} feature names "
+                             "were declared for it.")
+        check_unique(names)
+        return np.asarray(names, dtype=object)
+
+    def _matched_columns(self, X, fitted: dict, source: str = "X"):
+        """``(X, declared)``: ``X`` with its named columns in the fitted order.
+
+        Names come from ``X`` (a DataFrame whose column names are all strings)
+        or, for plain ``X``, from :func:`~tfgraph_dnn._features.declared_feature_names`
+        (then ``declared`` is True and ``X`` a NumPy array in the fitted order).
+        Without names on either side, ``X`` is returned as given (by position;
+        scikit-learn's validation warns when only one side has names).
+
+        Raises
+        ------
+        ValueError
+            Unknown, missing or repeated names, listed in one message.
+        """
+        if type(X) is np.ndarray and declared() is None:  # no names: the common, fast case
+            return X, False
+        fitted_names = fitted.get("feature_names_in_")
+        names = feature_names_of(X)
+        from_declared = names is None and declared() is not None
+        if from_declared:
+            names = declared()
+            X = np.asarray(X)
+            if X.ndim != 2 or X.shape[1] != len(names):
+                raise ValueError(f"{source} has shape {X.shape} but {len(names)} feature names "
+                                 "were declared for its columns.")
+        if fitted_names is None or names is None:
+            return X, from_declared
+        order = column_order(names, fitted_names, source)
+        if order is None:
+            return X, from_declared
+        if from_declared:
+            return X[:, order], True
+        try:  # a DataFrame: select by name, so that its names now match
+            return X[[str(name) for name in fitted_names]], False
+        except Exception:  # a container without selection by a list of names
+            return np.asarray(X)[:, order], True
+
+    def _validated_columns(self, X, fitted: dict, source: str = "X") -> np.ndarray:
+        """``X`` matched by name (:meth:`_matched_columns`), validated as float32 against
+        ``fitted`` (``n_features_in_``; scikit-learn's feature-name rule for plain data)."""
+        X, from_declared = self._matched_columns(X, fitted, source)
+        check_input_range(X, source, fitted.get("feature_names_in_"))
+        if from_declared:  # already matched by name: validate without a names warning
+            fitted = {k: v for k, v in fitted.items() if k != "feature_names_in_"}
+        return validate_data(self._scratch(fitted), X, dtype=np.float32, reset=False)
 
     def _validation_data(self, X_valid, y_valid, fitted: dict):
         if (X_valid is None) != (y_valid is None):
             raise ValueError("Pass both X_valid and y_valid, or neither.")
         if X_valid is None:
             return None
-        X_valid = validate_data(self._scratch(fitted), X_valid, dtype=np.float32, reset=False)
-        y_valid = self._targets(y_valid, fitted, reset=False)
+        X_valid = self._validated_columns(X_valid, fitted, "X_valid")
+        y_valid = self._targets(y_valid, fitted, reset=False, name="y_valid")
         if len(X_valid) != len(y_valid):
             raise ValueError(f"X_valid has {len(X_valid)} rows but y_valid has {len(y_valid)}.")
         return X_valid, y_valid
@@ -129,7 +228,7 @@ class PrepareMixin:
 
     # ------------------------------------------------------------------ preparation
     def _next_state(self, previous: Optional[FittedState], fitted: dict, rng,
-                    n_train: Optional[int] = None) -> FittedState:
+                    n_train: Optional[int] = None, fit: Optional[dict] = None) -> FittedState:
         """A new, unpublished state with an open Session.
 
         Without ``previous``: a new network for ``n_train`` rows, warm-started
@@ -137,6 +236,8 @@ class PrepareMixin:
         it: ``previous``'s weights (and optimizer state, history, RNG), in its
         graph if the parameters are unchanged, else in a new graph for the same
         variables (built for as many rows as ``previous``'s, as its schedule).
+        ``fit`` is the fit's fingerprint (:meth:`_fit_fingerprint`; a continued
+        fit without one keeps ``previous``'s).
         """
         params = self._graph_params()
         if previous is not None:
@@ -152,9 +253,11 @@ class PrepareMixin:
                                 copy.deepcopy(previous.history), copy.deepcopy(previous.rng),
                                 previous.graph_seed, previous.n_train, params,
                                 dict(previous.hook_states))
+            state.fit = fit if fit is not None else previous.fit
             return self._open(state, previous.capture())
         state = FittedState(dict(fitted, warm_started_vars_=[]), [], rng,
                             int(rng.randint(_MAX_SEED)), n_train, params)
+        state.fit = fit
         self._open(state)
         try:
             if self.warm_start_from is not None:
@@ -172,18 +275,41 @@ class PrepareMixin:
             raise
         return state
 
+    def _fit_fingerprint(self, X, y, valid, previous: Optional[FittedState]) -> Optional[dict]:
+        """The fingerprint of this fit (``None`` without ``checkpoint_dir``): parameters,
+        training rows in training order, validation rows, and the model it continues."""
+        if self.checkpoint_dir is None:
+            return None
+        before = None
+        if previous is not None:
+            before = previous.fit["key"] if previous.fit is not None else \
+                f"model:{previous.graph_seed}:{len(previous.history)}"
+        return storage.fit_fingerprint(type(self).__name__, self.get_params(deep=False),
+                                       [X, y, *(valid or (None, None))], before)
+
     def _restore_checkpoint(self, state: FittedState) -> None:
-        saved = read_latest(self.checkpoint_dir)
-        if saved is None:
-            return
+        """Resume this fit from its own checkpoint in ``checkpoint_dir``, if there is one."""
         expected = self._fingerprint(state.attributes, state.params)
-        if saved["fingerprint"] != expected:
-            keys = sorted(set(expected) | set(saved["fingerprint"]))
-            diff = {k: (saved["fingerprint"].get(k), expected.get(k)) for k in keys
-                    if saved["fingerprint"].get(k) != expected.get(k)}
-            raise CheckpointError(f"The checkpoint in {self.checkpoint_dir} is of another "
-                                  f"model; (checkpoint, this estimator) differ in {diff}")
-        self._restore_into(state, saved["model_prefix"])
+
+        def check(saved: dict) -> None:
+            if saved["fingerprint"] != expected:
+                keys = sorted(set(expected) | set(saved["fingerprint"]))
+                diff = {k: (saved["fingerprint"].get(k), expected.get(k)) for k in keys
+                        if saved["fingerprint"].get(k) != expected.get(k)}
+                raise CheckpointError(f"The checkpoint in {self.checkpoint_dir} is of another "
+                                      f"model; (checkpoint, this estimator) differ in {diff}")
+
+        if state.fit is None:  # not reached by fit(); kept for callers without a fingerprint
+            saved = read_latest(self.checkpoint_dir)
+            if saved is None:
+                return
+            check(saved)
+            self._restore_into(state, saved["model_prefix"])
+        else:
+            with storage.resuming(os.fspath(self.checkpoint_dir), state.fit, check) as saved:
+                if saved is None:
+                    return
+                self._restore_into(state, saved["model_prefix"])
         self._adopt_restored_scaling(state)
         state.history = saved["history"]
         state.rng = rng_from_json(saved["rng_state"])

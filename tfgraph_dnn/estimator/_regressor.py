@@ -11,6 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
 from ._base import BaseDNN
+from ._labels import labels_array
 from ._session import check_n_samples
 from ._fitted import ScoreLoggingMixin
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
@@ -49,8 +50,10 @@ class DNNRegressor(ScoreLoggingMixin, RegressorMixin, BaseDNN):
 
     _task = "regression"
 
-    def _targets(self, y, fitted: dict, reset: bool, classes=None) -> np.ndarray:
-        y = check_array(y, ensure_2d=False, dtype=np.float32, input_name="y")
+    def _targets(self, y, fitted: dict, reset: bool, classes=None,
+                 name: str = "y") -> np.ndarray:
+        y = check_array(labels_array(y, name, self._task), ensure_2d=False, dtype=np.float32,
+                        input_name=name)
         if y.ndim not in (1, 2):
             raise ValueError(f"y must be 1-D or 2-D; got an array of shape {y.shape}.")
         n_outputs = 1 if y.ndim == 1 else y.shape[1]
@@ -92,6 +95,10 @@ class DNNRegressor(ScoreLoggingMixin, RegressorMixin, BaseDNN):
         self
         """
         return super().partial_fit(X, y)
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """R² on ``(X, y)`` (``y`` checked as in :meth:`fit`)."""
+        return super().score(X, labels_array(y, "y", self._task), sample_weight=sample_weight)
 
     def predict(self, X) -> np.ndarray:
         """Predicted targets.

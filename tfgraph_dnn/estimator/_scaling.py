@@ -25,6 +25,7 @@ import numpy as np
 from sklearn.utils._param_validation import Options, StrOptions
 
 from ..model import SCALING_OFFSET, SCALING_SCALE
+from ._float32 import check_scaled_columns, float32_problem
 
 STANDARD = "standard"
 MINMAX = "minmax"
@@ -106,14 +107,28 @@ def scaling_key(param: Any) -> Any:
     return (FIXED,) + tuple(part.tolist() for part in pair) if pair else repr(param)
 
 
-def fit_scaling(X: np.ndarray, param: Any) -> Dict[str, np.ndarray]:
+def fit_scaling(X: np.ndarray, param: Any, names=None) -> Dict[str, np.ndarray]:
     """The fitted attributes ``feature_offset_`` and ``feature_scale_`` (float64,
     shape ``(n_features,)``) for training data ``X``; ``{}`` without scaling.
+
+    The values are checked in float32, the dtype the graph scales in
+    (:func:`~._float32.check_scaled_columns`), on ``X`` as the network receives it.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+        The training data (float32, as validated for the network).
+    param : object
+        The ``feature_scaling`` parameter.
+    names : sequence, optional
+        Column names, for the messages.
 
     Raises
     ------
     ValueError
-        A pair whose arrays do not have one value per feature.
+        A pair whose arrays do not have one value per feature; an offset or
+        scale float32 cannot hold; a column the scaling makes non-finite, too
+        large, zero or constant in float32 (the message names the column).
     """
     kind = scaling_kind(param)
     if kind is None:
@@ -130,11 +145,26 @@ def fit_scaling(X: np.ndarray, param: Any) -> Dict[str, np.ndarray]:
             if part.ndim == 1 and len(part) != n_features:
                 raise ValueError(f"feature_scaling: the {name} has {len(part)} values but X "
                                  f"has {n_features} features.")
+            _check_part(name, part)
         offset, scale = (np.broadcast_to(part, (n_features,)).astype(np.float64)
                          for part in pair)
-        return {"feature_offset_": offset, "feature_scale_": scale}
-    scale = np.where(scale == 0, 1.0, scale)  # a constant feature is only centred
+    if kind != FIXED:
+        scale = np.where(scale == 0, 1.0, scale)  # a constant feature is only centred
+    check_scaled_columns(X, offset, scale, param, names)
     return {"feature_offset_": offset, "feature_scale_": scale}
+
+
+def _check_part(name: str, part: np.ndarray) -> None:
+    """A user's offset or scale (one number: not per column) as float32 can hold it."""
+    if part.ndim:
+        return  # per-feature values: check_scaled_columns names the column
+    value = float(part)
+    problem = float32_problem(value)
+    if problem is None and name == "scale" and np.float32(value) == 0:
+        problem = "is zero in float32"
+    if problem is not None:
+        raise ValueError(f"feature_scaling: the {name} {value!r} {problem}; the network "
+                         "scales its inputs in float32.")
 
 
 def _mean_and_std(X: np.ndarray, rows_per_chunk: int = 1 << 16):

@@ -24,12 +24,14 @@ from ..training.cache import GRAPH_CACHE
 from ..training.checkpoint import CheckpointError, describe_error
 from ..training.loop import EVAL_BATCH_SIZE
 from ._scaling import scaling_values
-from ._state import PUBLISH_LOCK, FittedState, is_fitted_attribute
+from ._state import (PUBLISH_LOCK, FittedState, ModelDescription, is_fitted_attribute,
+                     snapshot_params)
 
 v1 = tf.compat.v1
 
 _MAX_SEED = 2 ** 31 - 1
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+_CURRENT = object()  # _session_config's default: the estimator's current n_threads
 
 
 def check_n_samples(n_samples) -> int:
@@ -60,6 +62,35 @@ def _staged(name: str, default: Any, doc: str) -> property:
     return property(get, set_, doc=doc)
 
 
+#: Rows per run of the net at inference.  Matrix products round a row's dot products
+#: differently depending on where the row falls: the last rows of a matrix that is
+#: not a multiple of the micro-kernel's row block go through smaller tail kernels,
+#: and the blocking, kernel choice and thread partition depend on the number of
+#: rows (Eigen's contraction with several threads: 48 rows and 96 rows round
+#: differently).  So the net always runs on blocks of this exact shape, and 48 is a
+#: multiple of every row block of the kernels it meets on x86: Eigen's 3 packets
+#: (12/24/48 for SSE/AVX/AVX-512), oneDNN's sgemm (16/24/48).  A row's output is
+#: then the same whatever its position and however many rows are predicted with it
+#: (scikit-learn's sample-order and subset invariance, on every ISA).
+BLOCK_ROWS = 48
+
+
+def _blocks(run, X, tensor) -> np.ndarray:
+    """``run`` over ``X`` in blocks of exactly :data:`BLOCK_ROWS` rows, the last one
+    zero-padded (rows of a matrix product are independent: padding changes no other
+    row's output), the outputs concatenated."""
+    n = len(X)
+    if n == 0:
+        return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
+    full = n - n % BLOCK_ROWS
+    outputs = [run(X[start:start + BLOCK_ROWS]) for start in range(0, full, BLOCK_ROWS)]
+    if full < n:
+        tail = np.zeros((BLOCK_ROWS,) + X.shape[1:], X.dtype)
+        tail[:n - full] = X[full:]
+        outputs.append(run(tail)[:n - full])
+    return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=0)
+
+
 class SessionMixin:
     """Published state, batched inference and pickling for :class:`BaseDNN`."""
 
@@ -87,10 +118,16 @@ class SessionMixin:
         """A trained network exists: in a Session, or as arrays after unpickling."""
         return "_state" in self.__dict__
 
-    def _session_config(self, n_threads: Optional[int] = None):
+    @property
+    def _description(self) -> Optional[ModelDescription]:
+        """What the published model is (parameters of its fit, fitted attributes...);
+        ``None`` when unfitted.  Read this, never ``get_params()``, about a fitted model."""
+        return getattr(self.__dict__.get("_state"), "description", None)
+
+    def _session_config(self, n_threads: Any = _CURRENT):
         # Bounded threads: an explicit n_threads, else joblib's inner-thread limit
         # (its workers export OMP_NUM_THREADS), else TensorFlow's default (all cores).
-        threads = self.n_threads if n_threads is None else n_threads
+        threads = self.n_threads if n_threads is _CURRENT else n_threads
         if threads is None and os.environ.get("OMP_NUM_THREADS", "").isdigit():
             threads = int(os.environ["OMP_NUM_THREADS"])
         if not threads:
@@ -149,8 +186,13 @@ class SessionMixin:
 
     # ------------------------------------------------------------------ publishing
     def _publish(self, state: FittedState) -> None:
-        """Make ``state`` the model: one swap under the lock; retire the one it replaces."""
+        """Make ``state`` the model: one swap under the lock; retire the one it replaces.
+
+        The state is sealed first (:meth:`FittedState.seal`): its description is
+        what the model is from now on, whatever ``set_params`` does later.
+        """
         state.resumed = None
+        state.seal(type(self).__name__, self._task)
         with PUBLISH_LOCK:
             old = self.__dict__.get("_state")
             stale = [name for name in (old.attributes if old is not None else ())
@@ -173,10 +215,7 @@ class SessionMixin:
         with PUBLISH_LOCK:  # threads arriving meanwhile wait, then find it built
             state = self.__dict__["_state"]
             if state.session is None:
-                rebuilt = FittedState(state.attributes, state.history, state.rng,
-                                      state.graph_seed, state.n_train, state.params,
-                                      state.hook_states)
-                self._publish(self._open(rebuilt, state.capture()))
+                self._publish(self._open(state.rebuilt(), state.capture()))
             return self.__dict__["_state"]
 
     def _acquire(self, need_session: bool = True) -> FittedState:
@@ -262,33 +301,39 @@ class SessionMixin:
                 cast = X.astype(np.float32, copy=False)
             if np.isfinite(cast).all():  # else validate_data names the problem
                 return cast
+        from ._float32 import check_input_range  # names a column float32 cannot hold
+
+        check_input_range(X, "X", state.attributes.get("feature_names_in_"))
         return validate_data(self, X, dtype=np.float32, reset=False)
 
     def _run_batched(self, state: FittedState, tensor, X, feed=None, vary=None,
                      seed: int = 0) -> np.ndarray:
-        """Run ``tensor`` over ``X`` in large batches; ``vary`` (if given) is fed
-        ``seed + batch index``, so each batch draws its own dropout masks."""
-        plain = feed is None and vary is None and tensor is state.endpoints.outputs
-        run = state.predictor() if plain else None
-        outputs = []
-        for index, start in enumerate(range(0, len(X), EVAL_BATCH_SIZE)):
-            batch = X[start:start + EVAL_BATCH_SIZE]
-            # A lone row would take the matrix-vector kernel, which rounds differently
-            # from the matrix-matrix one: pad it, so a row's output never depends on
-            # how many rows are predicted with it (scikit-learn's subset invariance).
-            padded = np.concatenate([batch, batch]) if len(batch) == 1 else batch
-            if run is not None:
-                outputs.append(run(padded)[:len(batch)])
-                continue
-            batch_feed = {state.endpoints.X: padded, **(feed or {})}
-            if vary is not None:
-                batch_feed[vary] = seed + index
-            outputs.append(state.session.run(tensor, batch_feed)[:len(batch)])
-        if not outputs:
-            return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
-        return outputs[0] if len(outputs) == 1 else np.concatenate(outputs, axis=0)
+        """Run ``tensor`` over ``X``: in blocks of exactly :data:`BLOCK_ROWS` rows
+        (the last one zero-padded), so that a row's output depends on nothing but
+        the row (see :func:`_blocks`).
 
-    # ------------------------------------------------------------------ lifetime
+        ``vary`` (if given: Monte Carlo dropout, random anyway) is fed ``seed +
+        batch index`` over batches of ``EVAL_BATCH_SIZE`` rows, so each batch draws
+        its own dropout masks.
+        """
+        if vary is not None:
+            outputs = []
+            for index, start in enumerate(range(0, len(X), EVAL_BATCH_SIZE)):
+                batch = X[start:start + EVAL_BATCH_SIZE]
+                padded = np.concatenate([batch, batch]) if len(batch) == 1 else batch
+                batch_feed = {state.endpoints.X: padded, **(feed or {}), vary: seed + index}
+                outputs.append(state.session.run(tensor, batch_feed)[:len(batch)])
+            if not outputs:
+                return np.zeros((0,) + tuple(tensor.shape.as_list()[1:]), np.float32)
+            return np.concatenate(outputs, axis=0)
+        if feed is None and tensor is state.endpoints.outputs:
+            run = state.predictor()
+        else:
+            def run(block):
+                return state.session.run(tensor, {state.endpoints.X: block, **(feed or {})})
+        return _blocks(run, X, tensor)
+
+        # ------------------------------------------------------------------ lifetime
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object's is the live __dict__
         state.pop("_staged", None)
@@ -308,14 +353,23 @@ class SessionMixin:
         legacy = {name: state.pop(name, None) for name in
                   ("_graph_seed", "_n_train", "_history", "_rng", "_hook_states", "_resumed")}
         super().__setstate__(state)
+        fitted = self.__dict__.get("_state")
+        if fitted is not None and fitted.description is None:
+            # Pickled before models carried a description: the graph's parameters it
+            # kept, the pickled estimator's for the rest.
+            fitted.params = snapshot_params({**self.get_params(deep=False),
+                                             **(fitted.params or {})})
+            fitted.seal(type(self).__name__, self._task)
         if values is not None and "_state" not in state:
             attributes = {name: value for name, value in state.items()
                           if is_fitted_attribute(name)}
             seed = int(legacy["_graph_seed"])
             rng = legacy["_rng"] if legacy["_rng"] is not None else np.random.RandomState(seed)
-            self.__dict__["_state"] = FittedState(
+            legacy_state = FittedState(
                 attributes, list(legacy["_history"] or []), rng, seed,
                 int(legacy["_n_train"]), self._graph_params(), values=values)
+            legacy_state.seal(type(self).__name__, self._task)
+            self.__dict__["_state"] = legacy_state
 
     def _close_session(self) -> None:
         """Withdraw the published model (the estimator is unfitted afterwards)."""

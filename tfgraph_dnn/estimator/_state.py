@@ -13,6 +13,13 @@ whole, whichever fit publishes meanwhile.  A replaced state is *retired*: its
 Session is closed when the last reader running on it releases it, never under
 a reader's feet.
 
+What was fitted is described once: :class:`ModelDescription` (every parameter
+the fit ran with, deep-copied when it started, and the fitted attributes),
+sealed when the state is published.  Everything read after the fit -- the
+graph-cache key, Monte Carlo dropout, ``save()``, pickles, SavedModel export,
+``summary()`` -- reads that description, never the estimator's current
+parameters: ``set_params`` after a fit changes nothing until the next fit.
+
 Graphs come from the process's :data:`~tfgraph_dnn.training.cache.GRAPH_CACHE`:
 a retired state gives its Session back to it (once no reader uses it), so the
 next fit of the same structure -- a continued fit, a search's next fold --
@@ -21,10 +28,11 @@ skips building the graph and the Session's first-run set-up.
 from __future__ import annotations
 
 import atexit
+import copy
 import threading
 import weakref
 from dataclasses import dataclass, field, fields
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Mapping, Optional
 
 import numpy as np
 from tensorflow.core.protobuf import config_pb2
@@ -50,9 +58,98 @@ def _release_callables() -> None:
 _RUNTIME_FIELDS = ("graph", "init", "session", "endpoints", "ops", "give_back")
 
 
+# Parameters that are not part of what a fit produced (objects watching the fit).
+UNDESCRIBED = ("callbacks",)
+
+
 def is_fitted_attribute(name: str) -> bool:
     """scikit-learn's convention: public names ending with ``_`` (``classes_``...)."""
     return name.endswith("_") and not name.startswith("_")
+
+
+class FrozenMapping(Mapping):
+    """A read-only ``{name: value}`` mapping (picklable, unlike ``MappingProxyType``).
+
+    Parameters
+    ----------
+    items : mapping
+        Copied (shallowly) at construction; nothing changes it afterwards.
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, Any] = ()):
+        object.__setattr__(self, "_items", dict(items))
+
+    def __getitem__(self, name: str) -> Any:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"{type(self).__name__} is read-only")
+
+    def __reduce__(self):
+        return type(self), (self._items,)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._items!r})"
+
+
+def _own_copy(value: Any) -> Any:
+    """``value`` deep-copied, so that later changes of the caller's object (a list of
+    layer sizes, a scaling array, a schedule) cannot reach the copy; the object itself
+    when it cannot be copied (a user's callable)."""
+    try:
+        return copy.deepcopy(value)
+    except Exception:  # an object refusing to be copied: kept as it is
+        return value
+
+
+def snapshot_params(params: Mapping[str, Any]) -> FrozenMapping:
+    """The parameters a fit runs with, fixed now: deep copies, read-only, without
+    :data:`UNDESCRIBED` (``callbacks``)."""
+    return FrozenMapping({name: _own_copy(value) for name, value in params.items()
+                          if name not in UNDESCRIBED})
+
+
+@dataclass(frozen=True)
+class ModelDescription:
+    """What a fit produced, fixed when the fit published it: the one source of what
+    is saved, pickled, exported, cached and summarized.
+
+    Attributes
+    ----------
+    estimator : str
+        Class name (``"DNNClassifier"``...).
+    task : str
+        ``"classification"`` or ``"regression"``.
+    params : FrozenMapping
+        Every constructor parameter (but ``callbacks``) as the fit that produced the
+        model ran with it -- deep copies taken when the fit started.
+    attributes : FrozenMapping
+        The public fitted attributes (``classes_``, ``n_features_in_``,
+        ``feature_offset_``, ``history_``...).
+    graph_seed : int
+        Seed of the graph (initializers, dropout masks, Monte Carlo passes).
+    n_train : int
+        Rows of the training set the graph's schedule was built for.
+    """
+
+    estimator: str
+    task: str
+    params: FrozenMapping
+    attributes: FrozenMapping
+    graph_seed: int
+    n_train: int
+
+    def param(self, name: str, default: Any = None) -> Any:
+        """One parameter of the fit (``default`` for one added since the model was made)."""
+        return self.params.get(name, default)
 
 
 @dataclass(eq=False)
@@ -72,16 +169,22 @@ class FittedState:
         The seed the graph was built with (initializers, dropout masks).
     n_train : int
         Rows of the training set the graph's schedule was built for.
-    params : dict
-        The estimator parameters the graph was built from (see
-        ``_params.GRAPH_PARAMS``); a continued fit reuses the graph only if
-        they are unchanged, and refuses structural changes.
+    params : mapping
+        The estimator parameters this fit runs with (:func:`snapshot_params`,
+        taken when it started); a continued fit refuses structural changes.
+    description : ModelDescription or None
+        Set once, when the state is published (:meth:`seal`); ``params`` and
+        ``attributes`` are then the description's read-only mappings.
     hook_states : dict
         ``{hook class name: state_dict}`` to load into the next fit's hooks: a
         checkpoint's during a resumed fit, the learning-rate schedule's once
         published (so ``warm_start`` and ``partial_fit`` go on with it).
     resumed : dict or None
         The checkpoint a fit resumed from (only while that fit runs).
+    fit : dict or None
+        The fingerprint of the fit that made the state, with ``checkpoint_dir``
+        (:func:`tfgraph_dnn.storage.fit_fingerprint`): its checkpoints live in
+        ``checkpoint_dir/fit-<key>/``.
     graph, init, session, endpoints, ops
         The TensorFlow side; ``None`` after unpickling until first used.
     give_back : callable or None
@@ -96,9 +199,10 @@ class FittedState:
     rng: np.random.RandomState
     graph_seed: int
     n_train: int
-    params: Dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=FrozenMapping)
     hook_states: Dict[str, Any] = field(default_factory=dict)
     resumed: Optional[Dict[str, Any]] = None
+    fit: Optional[Dict[str, Any]] = None
     graph: Any = None
     init: Any = None
     session: Any = None
@@ -106,6 +210,7 @@ class FittedState:
     ops: Any = None
     values: Optional[Dict[str, np.ndarray]] = None
     give_back: Any = None
+    description: Optional[ModelDescription] = None
 
     def __post_init__(self) -> None:
         self._guard = threading.Lock()
@@ -169,6 +274,34 @@ class FittedState:
             _WITH_CALLABLES.add(self)
         return made[1]
 
+    # ---------------------------------------------------------------- description
+    def seal(self, estimator: str, task: str) -> ModelDescription:
+        """Describe this state once (idempotent): from now on ``params`` and
+        ``attributes`` are the description's read-only mappings.
+
+        Parameters
+        ----------
+        estimator : str
+            The estimator's class name.
+        task : str
+            Its task.
+        """
+        if self.description is None:
+            params = self.params if isinstance(self.params, FrozenMapping) \
+                else snapshot_params(self.params or {})
+            self.description = ModelDescription(
+                estimator, task, params, FrozenMapping(self.attributes),
+                int(self.graph_seed), int(self.n_train))
+        self.params, self.attributes = self.description.params, self.description.attributes
+        return self.description
+
+    def rebuilt(self) -> "FittedState":
+        """A new state of the same description (and hook states), without TensorFlow
+        objects: what a Session is opened for after unpickling."""
+        return FittedState(self.attributes, self.history, self.rng, self.graph_seed,
+                           self.n_train, self.params, self.hook_states,
+                           description=self.description)
+
     # ---------------------------------------------------------------- values
     def capture(self) -> Dict[str, np.ndarray]:
         """Every variable's value (optimizer slots included), from the Session or ``values``."""
@@ -184,10 +317,10 @@ class FittedState:
 
     def detached(self) -> "FittedState":
         """A copy without TensorFlow objects, holding the variables as arrays (picklable)."""
-        copy = FittedState(**{f.name: getattr(self, f.name) for f in fields(self)
+        twin = FittedState(**{f.name: getattr(self, f.name) for f in fields(self)
                               if f.name not in _RUNTIME_FIELDS and f.name != "values"})
-        copy.values = self.capture()
-        return copy
+        twin.values = self.capture()
+        return twin
 
     def __getstate__(self) -> Dict[str, Any]:
         state = self if self.values is not None else self.detached()
@@ -197,6 +330,9 @@ class FittedState:
     def __setstate__(self, state: Dict[str, Any]) -> None:
         for f in fields(self):
             setattr(self, f.name, state.get(f.name))
-        self.params = self.params or {}
+        self.params = self.params or FrozenMapping()
         self.hook_states = self.hook_states or {}
+        if self.description is not None:
+            self.params, self.attributes = \
+                self.description.params, self.description.attributes
         self.__post_init__()

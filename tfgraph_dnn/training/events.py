@@ -6,6 +6,11 @@ second would otherwise share a file name, and the second would truncate the
 first), write failures as one error naming the directory, whole HParams
 sessions, parameter values as the HParams dashboard can hold them, and the
 scalar tags a directory already holds.
+
+Logging never turns a result into a crash: what is written after the result
+it describes is computed (a score, a search's summary, ``metrics.json``, a
+fit's later epochs) goes through :func:`best_effort`, which turns a failure
+into one :class:`LoggingWarning` per directory.
 """
 from __future__ import annotations
 
@@ -14,7 +19,9 @@ import dataclasses
 import glob
 import numbers
 import os
+import threading
 import time
+import warnings
 from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Union
 
 import numpy as np
@@ -27,6 +34,51 @@ from ..storage import files as storage_files
 v1 = tf.compat.v1
 
 HParamValue = Union[bool, int, float, str]
+
+#: What TensorFlow's event writer raises when a file cannot be created or written
+#: (``RuntimeError`` for a directory it cannot create a file in).
+WRITE_ERRORS = (OSError, IndexError, RuntimeError, tf.errors.OpError)
+
+
+class LoggingWarning(RuntimeWarning):
+    """Logs (TensorBoard events, ``metrics.json``) could not be written; the result was
+    returned without them."""
+
+
+_warned_dirs: set = set()
+_warned_lock = threading.Lock()
+
+
+def warn_once(directory: str, what: str, error: BaseException) -> None:
+    """Warn that ``what`` could not be written to ``directory`` -- once per directory
+    (the first failure says it all; a fit would otherwise warn every epoch)."""
+    key = os.path.abspath(os.fspath(directory))
+    with _warned_lock:
+        if key in _warned_dirs:
+            return
+        _warned_dirs.add(key)
+    code, reason = storage_files.os_cause(error)
+    cause = reason if code is not None else storage_files.describe_error(error)
+    warnings.warn(f"could not write {what} to {directory} ({type(error).__name__}: {cause}); "
+                  "the result is returned without it (further failures in this directory "
+                  "are not reported)", LoggingWarning, stacklevel=4)
+
+
+@contextlib.contextmanager
+def best_effort(directory: str, what: str) -> Iterator[None]:
+    """Run a write whose failure must not lose the result it records: any error
+    becomes :func:`warn_once` (``KeyboardInterrupt`` and the like still propagate)."""
+    try:
+        yield
+    except Exception as error:  # noqa: BLE001 - logging must never crash the main job
+        warn_once(directory, what, error)
+
+
+def best_effort_call(directory: str, what: str, function: Callable, *args, **kwargs):
+    """``function(*args, **kwargs)`` under :func:`best_effort`; ``None`` when it failed."""
+    with best_effort(directory, what):
+        return function(*args, **kwargs)
+    return None
 
 
 def hparam_value(value: Any) -> Optional[HParamValue]:
@@ -100,13 +152,14 @@ def file_writer(directory: str, graph: Optional[tf.Graph] = None) -> "v1.summary
 def writing(directory: str, release: Callable[[], Sequence] = list) -> Iterator[None]:
     """A failed event write (disk full...) is one error naming the directory.
 
-    TF's event writer reports an OS failure as ``IndexError``/``OSError`` or
-    an ``OpError``; its message is kept as the cause.  On failure the writers
+    TF's event writer reports an OS failure as ``IndexError``/``OSError``,
+    ``RuntimeError`` (a file it cannot create) or an ``OpError``; its message
+    is kept as the cause.  On failure the writers
     ``release()`` returns are closed.
     """
     try:
         yield
-    except (OSError, IndexError, tf.errors.OpError) as error:
+    except WRITE_ERRORS as error:
         for writer in release():
             with contextlib.suppress(Exception):
                 writer.close()

@@ -114,7 +114,11 @@ class Schedule:
                f"at most {MAX_STEPS // steps_per_epoch} with {steps_per_epoch} steps per "
                f"epoch (at most {MAX_STEPS} steps in all)")
         self._validate()
-        return self._build(learning_rate, global_step, steps_per_epoch, n_epochs)
+        ops = self._build(learning_rate, global_step, steps_per_epoch, n_epochs)
+        if ops.at_step is None:  # the training step rebuilds the rate at its own step
+            raise TypeError(f"{type(self).__name__}._build must return ScheduleOps with "
+                            "at_step (the schedule at any step tensor)")
+        return ops
 
     def _validate(self) -> None:
         """Check the hyper-parameters before any op is created."""
@@ -186,12 +190,17 @@ class PiecewiseConstant(Schedule):
         bounds = (n_epochs / 2, 3 * n_epochs / 4) if self.boundaries is None else self.boundaries
         # epochs -> global steps; a boundary past any fit's end stays there (int64-safe)
         steps = [min(int(round(b * steps_per_epoch)), MAX_STEPS) for b in bounds]
-        with v1.name_scope(_SCOPE):
-            step = tf.cast(global_step, tf.int64)
-            passed = tf.greater(step, tf.constant(steps, tf.int64, shape=[len(steps)]))
-            index = tf.reduce_sum(tf.cast(passed, tf.int32), name="interval")
-            values = lr0 * tf.constant([float(f) for f in self.factors], tf.float32)
-            return ScheduleOps(tf.gather(values, index, name="learning_rate"))
+        factors = [float(f) for f in self.factors]
+
+        def at_step(global_step):
+            with v1.name_scope(_SCOPE):
+                step = tf.cast(global_step, tf.int64)
+                passed = tf.greater(step, tf.constant(steps, tf.int64, shape=[len(steps)]))
+                index = tf.reduce_sum(tf.cast(passed, tf.int32), name="interval")
+                values = lr0 * tf.constant(factors, tf.float32)
+                return tf.gather(values, index, name="learning_rate"), None
+
+        return ScheduleOps(at_step(global_step)[0], at_step=at_step)
 
 
 @dataclass

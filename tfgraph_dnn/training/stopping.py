@@ -9,6 +9,8 @@ import math
 import warnings
 from typing import Any, Dict, List, Optional, Tuple
 
+import numpy as np
+
 from .hooks import Hook
 from .loop import evaluate
 
@@ -129,13 +131,47 @@ def _finite(logs: Dict[str, Any]) -> bool:
     return all(math.isfinite(logs[key]) for key in ("loss", "val_loss") if key in logs)
 
 
-def _finite_on_training_data(state) -> bool:
-    """Whether the session's current weights give a finite loss on the training data."""
+# Rows the end-of-fit check evaluates: one inference batch, so that check costs little
+# next to the fit (a model whose outputs overflow does so on most rows).
+END_CHECK_ROWS = 8192
+# Inputs beyond this magnitude are named when a fit diverges: the likelier cause.
+LARGE_INPUT = 1e4
+
+
+def _finite_on_training_data(state, limit: Optional[int] = None) -> bool:
+    """Whether the session's current weights give a finite loss on the training data
+    (its first ``limit`` rows when given)."""
     if state.train_data is None:
         return True
     X, y = state.train_data
+    if limit is not None:
+        X, y = X[:limit], y[:limit]
     return math.isfinite(evaluate(state.session, state.endpoints, X, y,
                                   inputs=state.inputs)["loss"])
+
+
+def _largest_input(state) -> float:
+    """The largest finite |value| the network's first layer receives from the training
+    data (after the model's feature scaling, computed in float32 as the graph does)."""
+    if state.train_data is None or not len(state.train_data[0]):
+        return 0.0
+    X = np.asarray(state.train_data[0], dtype=np.float32)
+    scaling = state.endpoints.scaling_variables
+    if state.inputs is state.endpoints.X and scaling:
+        offset, scale = state.session.run(scaling)
+        with np.errstate(all="ignore"):
+            X = (X - offset) / scale
+    X = np.abs(X[np.isfinite(X)])
+    return float(X.max()) if X.size else math.inf
+
+
+def _divergence_advice(state) -> str:
+    """What to change: the inputs when they are large, else the step size."""
+    largest = _largest_input(state)
+    if largest > LARGE_INPUT:
+        return (f"the network's inputs reach |x| = {largest:.3g} (after feature_scaling): "
+                "scale them, e.g. feature_scaling='standard', or lower learning_rate.")
+    return "lower learning_rate or enable gradient clipping."
 
 
 class StopOnNonFinite(Hook):
@@ -172,8 +208,29 @@ class StopOnNonFinite(Hook):
         else:
             raise DivergenceError(
                 f"The loss became non-finite (NaN or inf) in epoch {logs['epoch']} and no "
-                "earlier weights are finite; lower learning_rate or enable gradient clipping.")
+                f"earlier weights are finite; {_divergence_advice(state)}")
         state.stop_training, state.kept_epoch = True, epoch
         state.stop_reason = (f"non-finite loss in epoch {logs['epoch']}; kept the weights "
                              f"of epoch {epoch}")
+        warnings.warn(state.stop_reason, RuntimeWarning, stacklevel=2)
+
+    def on_train_end(self, state):
+        """The weights the fit ends with must be finite too: an epoch's loss is measured
+        before its last update, which may overflow (then the previous epoch's are kept)."""
+        if not self.candidates or not state.history \
+                or self.candidates[-1][0] != state.history[-1]["epoch"] \
+                or _finite_on_training_data(state, END_CHECK_ROWS):
+            return
+        last = self.candidates[-1][0]
+        for epoch, weights in reversed(self.candidates[:-1]):
+            state.ops.snapshot.restore(state.session, weights)
+            if _finite_on_training_data(state, END_CHECK_ROWS):
+                break
+        else:
+            raise DivergenceError(
+                f"The weights at the end of epoch {last} give a non-finite loss (NaN or "
+                f"inf) and no earlier weights are finite; {_divergence_advice(state)}")
+        state.kept_epoch = epoch
+        state.stop_reason = (f"the weights at the end of epoch {last} give a non-finite "
+                             f"loss; kept the weights of epoch {epoch}")
         warnings.warn(state.stop_reason, RuntimeWarning, stacklevel=2)

@@ -27,22 +27,31 @@ fit under ``log_dir`` (e.g. all candidates and folds of a ``RandomizedSearchCV``
 and the search's results side by side.
 
 Event files, their writers and HParams sessions are :mod:`.events`'s.
+
+Failures: a run directory that cannot be made or written when a fit starts is
+an error before any training (an ``OSError`` naming the directory); a write
+that fails later -- an epoch's curves when the disk fills, the HParams end,
+a score, a search's summary -- is one :class:`~.events.LoggingWarning` per
+directory, and the fit, score or search returns its result (a fit stops
+logging for its remaining epochs).
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import re
 from datetime import datetime, timezone
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
 from tensorboard.plugins.hparams import api_pb2
 from tensorboard.plugins.hparams import summary as hparams_summary
 
-from .events import (append_summaries, file_writer, hparam_values, is_number, logged_tags,
-                     scalar_summary, write_session, writing)
+from ..storage import files as storage_files
+from .events import (append_summaries, best_effort, file_writer, hparam_values, is_number,
+                     logged_tags, scalar_summary, warn_once, write_session, writing)
 from .hooks import Hook
 
 v1 = tf.compat.v1
@@ -57,7 +66,13 @@ def sanitize_name(name: str) -> str:
 
 
 def new_run_dir(log_dir: str, name: Optional[str] = None) -> str:
-    """Create and return ``<log_dir>/run-<UTC timestamp>[-<name>]`` (never reused)."""
+    """Create and return ``<log_dir>/run-<UTC timestamp>[-<name>]`` (never reused).
+
+    Raises
+    ------
+    OSError
+        The directory cannot be created (one line naming ``log_dir`` and the cause).
+    """
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     suffix = f"-{sanitize_name(name)}" if name and sanitize_name(name) else ""
     base = os.path.join(log_dir, f"run-{stamp}{suffix}")
@@ -69,6 +84,9 @@ def new_run_dir(log_dir: str, name: Optional[str] = None) -> str:
         except FileExistsError:
             counter += 1
             path = f"{base}-{counter}"
+        except OSError as error:
+            raise storage_files.write_failure(error, os.fspath(log_dir),
+                                              "a run directory (log_dir)") from error
 
 
 # --------------------------------------------------------------------------- writing
@@ -137,6 +155,7 @@ class TensorBoardHook(Hook):
         self.log_histograms = log_histograms
         self.hparams = None if hparams is None else hparam_values(hparams)
         self._writers: Dict[str, Any] = {}
+        self._failed = False  # a write failed after training began: log no more
 
     def writing(self):
         """:func:`.events.writing` for this run; on failure the hook lets go of its writers."""
@@ -163,21 +182,37 @@ class TensorBoardHook(Hook):
                 writer.add_summary(hparams_summary.session_start_pb(self.hparams))
                 writer.flush()
 
+    @contextlib.contextmanager
+    def _during_training(self, what: str) -> Iterator[None]:
+        """A write after training began: a failure warns once and ends this run's logging
+        (the fit goes on), instead of losing the fit to its logs."""
+        try:
+            yield
+        except Exception as error:  # noqa: BLE001 - logs never crash the fit
+            for writer in self._release():
+                with contextlib.suppress(Exception):
+                    writer.close()
+            self._failed = True
+            warn_once(self.run_dir, what, error)
+
     def on_epoch_end(self, state, logs):
+        if self._failed:
+            return
         step = logs["epoch"]
-        with self.writing():
+        histograms = (state.session.run(state.ops.histograms) if self.log_histograms
+                      else None)
+        with self._during_training("TensorBoard events"):
             for group, values in curve_scalars(logs).items():
                 self._writer(group, state.session.graph).add_summary(scalar_summary(values), step)
-            if self.log_histograms:
-                self._writer(TRAIN, state.session.graph).add_summary(
-                    state.session.run(state.ops.histograms), step)
+            if histograms is not None:
+                self._writer(TRAIN, state.session.graph).add_summary(histograms, step)
             for writer in self._writers.values():
                 writer.flush()
 
     def on_train_end(self, state):
-        if not self._writers:
+        if not self._writers or self._failed:
             return
-        with self.writing():
+        with self._during_training("the HParams session"):
             if self.hparams is not None:
                 writer = self._writer(HPARAMS, state.session.graph)
                 row = state.kept_row()
@@ -224,19 +259,23 @@ def log_run_metrics(run_dir: Optional[str], metrics: Mapping[str, float], step: 
     Returns
     -------
     dict
-        What was written.
+        What was written (``{}`` when the write failed: a
+        :class:`~.events.LoggingWarning` says so, once per directory; the
+        caller's result, e.g. the score, never depends on its log).
     """
     if run_dir is None or not os.path.isdir(run_dir):
         return {}
     directory = session_dir(run_dir)
     values = {str(tag): float(value) for tag, value in metrics.items()
               if math.isfinite(float(value))}
-    if not overwrite:
-        present = set(logged_tags(directory))
-        values = {tag: value for tag, value in values.items() if tag not in present}
-    if values:
-        append_summaries(directory, [(scalar_summary(values), step)])
-    return values
+    with best_effort(directory, "metrics (" + ", ".join(sorted(values)) + ")"):
+        if not overwrite:
+            present = set(logged_tags(directory))
+            values = {tag: value for tag, value in values.items() if tag not in present}
+        if values:
+            append_summaries(directory, [(scalar_summary(values), step)])
+        return values
+    return {}
 
 
 def _short_names(names: Sequence[str]) -> Dict[str, str]:
@@ -276,9 +315,17 @@ def write_search_summary(log_dir: str, cv_results: Mapping[str, Any],
 
     Returns
     -------
-    str
-        The run directory.
+    str or None
+        The run directory; ``None`` when it could not be written (one
+        :class:`~.events.LoggingWarning`: the search's results stand without
+        their summary).
     """
+    with best_effort(log_dir, "the search summary"):
+        return _write_search_summary(log_dir, cv_results, test_score, name, metric)
+    return None
+
+
+def _write_search_summary(log_dir, cv_results, test_score, name, metric) -> str:
     params = list(cv_results["params"])
     means = np.asarray(cv_results[f"mean_test_{metric}"], dtype=float)
     stds = np.asarray(cv_results[f"std_test_{metric}"], dtype=float)
