@@ -42,3 +42,15 @@ def small_digits(digits):
     """A 400-row slice of the training split for tests that only need *some* data."""
     X_train, _, y_train, _ = digits
     return X_train[:400], y_train[:400]
+
+
+@pytest.fixture
+def graph():
+    """A fresh default graph with graph-level seed 1, for tests of graph-building code (a test
+    file that needs another seed defines its own ``graph``)."""
+    import tensorflow as tf
+
+    g = tf.Graph()
+    with g.as_default():
+        tf.compat.v1.set_random_seed(1)
+        yield g

@@ -26,12 +26,6 @@ RNG = np.random.RandomState(0)
 
 
 # --------------------------------------------------------------------------- helpers
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        v1.set_random_seed(1)
-        yield g
 
 
 @pytest.fixture

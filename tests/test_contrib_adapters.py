@@ -20,12 +20,6 @@ v1 = tf.compat.v1
 GK = v1.GraphKeys
 
 
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        v1.set_random_seed(1)
-        yield g
 
 
 def run(*fetches, feed=None):

@@ -27,12 +27,6 @@ B, T, D = 3, 4, 2
 
 
 # --------------------------------------------------------------------------- helpers
-@pytest.fixture
-def graph():
-    g = tf.Graph()
-    with g.as_default():
-        v1.set_random_seed(1)
-        yield g
 
 
 def shapes():
