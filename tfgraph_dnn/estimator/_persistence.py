@@ -28,9 +28,8 @@ from typing import Any, Dict, Iterator
 import numpy as np
 import tensorflow as tf
 from sklearn.utils.validation import check_is_fitted
-from tensorflow.python.eager import context  # eager_mode(): TF2 saving from TF1 mode
 
-from .. import __version__, storage
+from .. import __version__, _tf, storage
 from ..model import build_network
 from ._scaling import check_scaling_attributes
 
@@ -235,7 +234,7 @@ def _write_callable_saved_model(graph_dir: str, export_dir: str, n_features: int
     """Re-save the TF1 SavedModel ``graph_dir`` as a TF2 one: ``m(features)`` for
     float32 or float64 features, signatures ``serving_default`` (float32) and
     ``serving_float64``.  Runs eagerly even in a process switched to TF1 mode."""
-    with context.eager_mode():
+    with _tf.eager_mode():  # a TF2 SavedModel is written eagerly, from TF1 mode too
         imported = tf.saved_model.load(graph_dir)
         module = _Served(imported)
         specs = {dtype: tf.TensorSpec((None, n_features), dtype, name="features")

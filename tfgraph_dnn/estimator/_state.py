@@ -37,6 +37,7 @@ from typing import Any, Dict, Iterator, List, Mapping, Optional
 import numpy as np
 from tensorflow.core.protobuf import config_pb2
 
+from .. import _tf
 from ..training.cache import close_session
 
 # Publication of states, and the lazy rebuild of a Session after unpickling (so that
@@ -269,7 +270,7 @@ class FittedState:
                                                  fetch=[self.endpoints.outputs.name])
             # Run in the calling thread: no hand-off to TensorFlow's pool per call.
             options.run_options.inter_op_thread_pool = -1
-            run = self.session._make_callable_from_options(options)
+            run = _tf.make_callable(self.session, options)
             made = self._predict = (self.session, lambda X: run(X)[0])
             _WITH_CALLABLES.add(self)
         return made[1]
