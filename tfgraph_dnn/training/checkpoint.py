@@ -16,8 +16,6 @@ from ..storage import (MODEL_PREFIX, TMP_PREFIX, CheckpointError, atomic_write_t
                        write_checkpoint)
 from .hooks import Hook
 
-_rng_to_json = rng_to_json  # the name of earlier versions
-
 __all__ = ["CheckpointError", "CheckpointHook", "MODEL_PREFIX", "TMP_PREFIX", "atomic_write_text",
            "describe_error", "latest_save_dir", "read_latest", "remove_leftovers",
            "rng_from_json", "rng_to_json"]
