@@ -333,7 +333,7 @@ class SessionMixin:
                 return state.session.run(tensor, {state.endpoints.X: block, **(feed or {})})
         return _blocks(run, X, tensor)
 
-        # ------------------------------------------------------------------ lifetime
+    # ------------------------------------------------------------------ lifetime
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object's is the live __dict__
         state.pop("_staged", None)
