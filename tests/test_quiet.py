@@ -24,6 +24,7 @@ TF_NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|oneDNN|cuda|cuInit|"
                       re.IGNORECASE | re.MULTILINE)
 
 USER_SCRIPT = textwrap.dedent("""
+    import os
     import sys
     import tfgraph_dnn
     from tfgraph_dnn import DNNClassifier
@@ -40,6 +41,7 @@ USER_SCRIPT = textwrap.dedent("""
         clf = DNNClassifier(n_hidden=1, n_neurons=4, n_epochs=1, optimizer=optimizer,
                             random_state=0).fit(X, y)
     print("eager:", tf.executing_eagerly())
+    print("log level:", os.environ.get("TF_CPP_MIN_LOG_LEVEL"))  # the library sets nothing
     with tf.Graph().as_default():
         init_ops.Ones(dtype=tf.float32)  # the user's own deprecated call: reported
     print("done")
@@ -57,7 +59,8 @@ def run_script(tmp_path, **env_changes):
 def test_library_import_and_first_fit_are_quiet(tmp_path):
     result = run_script(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["user stdout", "eager: True", "done"]
+    assert result.stdout.splitlines() == ["user stdout", "eager: True", "log level: None",
+                                         "done"]
     stderr = result.stderr.splitlines()
     assert stderr[0] == "user stderr"
     # Only the user's deprecated call is reported (from user.py), nothing else.

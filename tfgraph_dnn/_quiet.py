@@ -118,8 +118,7 @@ def import_quietly():
     with _lock:
         if "tensorflow" in sys.modules:  # another thread won
             return sys.modules["tensorflow"]
-        os.environ.setdefault(LEVEL_VARIABLE, DEFAULT_LEVEL)
-        with captured_stderr():
+        with captured_stderr():  # the import's notices; the environment is left as it is
             return importlib.import_module("tensorflow")
 
 
@@ -127,11 +126,13 @@ _devices_set_up = False
 
 
 def quiet_device_setup() -> None:
-    """Set TensorFlow's devices up once, capturing the "no GPU" error line.
+    """Set TensorFlow's devices up once, capturing its once-per-process notices.
 
     Called before this package opens a Session: the Session would set the
     devices up anyway (and print "failed call to cuInit" on a CPU-only
-    machine); doing it first, captured, keeps that line off the console.
+    machine), and its first run prints an MLIR notice; doing both first,
+    captured, keeps those lines off the console without changing the
+    process's ``TF_CPP_MIN_LOG_LEVEL``.
     """
     global _devices_set_up
     if _devices_set_up:
@@ -141,11 +142,22 @@ def quiet_device_setup() -> None:
         if _devices_set_up:
             return
         if show_everything():
-            tensorflow.config.list_physical_devices()
+            _set_up(tensorflow)
         else:
             with captured_stderr():
-                tensorflow.config.list_physical_devices()
+                _set_up(tensorflow)
         _devices_set_up = True
+
+
+def _set_up(tensorflow) -> None:
+    """List the devices and run one tiny graph: TensorFlow logs its once-per-process
+    notices ("no GPU", "MLIR V1 optimization pass is not enabled") there, not in a fit."""
+    tensorflow.config.list_physical_devices()
+    v1 = tensorflow.compat.v1
+    with tensorflow.Graph().as_default() as graph:
+        total = tensorflow.reduce_sum(tensorflow.constant([1.0, 2.0]))
+        with v1.Session(graph=graph) as session:
+            session.run(total)
 
 
 def import_tensorflow(module: str = "tensorflow"):
@@ -165,6 +177,8 @@ def import_tensorflow(module: str = "tensorflow"):
     -------
     module
     """
+    if not show_everything():  # the CLI and tf1 quiet the rest of the process too
+        os.environ.setdefault(LEVEL_VARIABLE, DEFAULT_LEVEL)
     import_quietly()
     if not show_everything():
         level = os.environ.get(LEVEL_VARIABLE, "")

@@ -178,18 +178,6 @@ def add_header_flag(parser: argparse.ArgumentParser) -> None:
                         "first row is an error asking for one of the two")
 
 
-def csv_target(args: argparse.Namespace):
-    """``--target`` as :func:`~tfgraph_dnn.datafiles.read_data_file` takes it: a column
-    position (an int) for a header-less file (``--no-header``), else the column's name."""
-    target = getattr(args, "target", None)
-    if target is not None and getattr(args, "header", None) is False:
-        if not target.strip().isdigit():
-            raise CliError(f"--target {target!r}: with --no-header the label column is given "
-                           "by its position (0 = first column)")
-        return int(target)
-    return target
-
-
 def add_model_flags(parser: argparse.ArgumentParser) -> None:
     """The network and optimizer hyper-parameters of ``train`` (names as the estimator's)."""
     group = parser.add_argument_group("network")

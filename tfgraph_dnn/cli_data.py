@@ -13,12 +13,13 @@ directory brings its official test split, used instead of ``--test-size``.
 """
 from __future__ import annotations
 
+import argparse
 import os
 from typing import NamedTuple, Optional, Tuple
 
 import numpy as np
 
-from .cli_common import CliError, csv_target
+from .cli_common import CliError
 from .datafiles import describe_csv_columns, read_data_file
 from .datasets import DATASETS, load_raw_dataset
 from .idx import SCALING as IDX_SCALING
@@ -54,6 +55,18 @@ class PredictionData(NamedTuple):
     X: np.ndarray
     y: Optional[np.ndarray]
     feature_names: Optional[Tuple[str, ...]] = None
+
+
+def csv_target(args: argparse.Namespace):
+    """``--target`` as :func:`~tfgraph_dnn.datafiles.read_data_file` takes it: a column
+    position (an int) for a header-less file (``--no-header``), else the column's name."""
+    target = getattr(args, "target", None)
+    if target is not None and getattr(args, "header", None) is False:
+        if not target.strip().isdigit():
+            raise CliError(f"--target {target!r}: with --no-header the label column is given "
+                           "by its position (0 = first column)")
+        return int(target)
+    return target
 
 
 def split_train_test(args, X, y, source: str, test=None):
