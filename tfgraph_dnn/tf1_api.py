@@ -31,6 +31,8 @@ CONTRIB: dict = {
 #: Top-level names of ``tfgraph_dnn.tf1`` that are not ``tf.compat.v1``'s own.
 OVERRIDES: dict = {
     "layers": ("tfgraph_dnn.layers", ""),
+    # TF 1.15's tf.keras for graphs (tf.compat.v1.keras is Keras 3 on TensorFlow 2.21).
+    "keras": ("tfgraph_dnn.keras_tf1", ""),
 }
 
 #: ``tf.<module>.<name>`` -> (module, attribute path): members replaced inside a

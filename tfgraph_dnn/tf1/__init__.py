@@ -5,7 +5,8 @@ re-implements: ``tf.layers`` (all of TF1's layers, functions and classes),
 ``tf.contrib.layers``, ``tf.contrib.framework`` (``arg_scope``...),
 ``tf.contrib.losses``, ``tf.contrib.metrics`` (streaming metrics),
 ``tf.contrib.slim`` (its layer-building part), ``tf.contrib.distributions``,
-``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey`` and TF1's RNN cells
+``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey``, ``tf.keras`` as TF 1.15
+served it in graphs (:mod:`tfgraph_dnn.keras_tf1`) and TF1's RNN cells
 (``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.layers.rnn_cell`;
 ``tf.nn`` is ``tf.compat.v1.nn`` with that ``rnn_cell``, so ``tf.nn.dynamic_rnn``
 runs them).  A TF1 script runs by
@@ -60,6 +61,10 @@ from . import contrib  # noqa: E402  (registers tfgraph_dnn.tf1.contrib.layers &
 
 layers = _api.load(*_api.OVERRIDES["layers"])
 _sys.modules[__name__ + ".layers"] = layers
+keras = _api.load(*_api.OVERRIDES["keras"])
+_sys.modules[__name__ + ".keras"] = keras  # and `from tfgraph_dnn.tf1.keras.layers import Dense`
+_sys.modules.update({f"{__name__}.keras.{name}": getattr(keras, name) for name in keras.__all__
+                     if isinstance(getattr(keras, name), _types.ModuleType)})
 __version__ = _tf.__version__
 
 
@@ -135,4 +140,5 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(dir(_v1)) | {"layers", "contrib", "compat", "__version__", *_PATCHED})
+    return sorted(set(dir(_v1)) | {"layers", "keras", "contrib", "compat", "__version__",
+                                   *_PATCHED})
