@@ -124,18 +124,18 @@ def test_crlf_line_endings_are_kept():
 def test_mixed_import_statements_are_split_leaving_the_unsupported_part():
     result = migrate("""\
         from tensorflow.contrib import layers, seq2seq
-        from tensorflow import keras, layers as tl
+        from tensorflow import examples, layers as tl
         import numpy as np, tensorflow.contrib.tpu as tpu, tensorflow as tf
         """)
     assert result.code == textwrap.dedent("""\
         from tfgraph_dnn.tf1.contrib import layers; from tensorflow.contrib import seq2seq
-        from tensorflow import keras; from tfgraph_dnn.tf1 import layers as tl
+        from tensorflow import examples; from tfgraph_dnn.tf1 import layers as tl
         import numpy as np, tensorflow.contrib.tpu as tpu, tfgraph_dnn.tf1 as tf
         """)
     assert [(c.line, c.old) for c in result.unsupported] == [
-        (1, "from tensorflow.contrib import seq2seq"), (2, "from tensorflow import keras"),
+        (1, "from tensorflow.contrib import seq2seq"), (2, "from tensorflow import examples"),
         (3, "import tensorflow.contrib.tpu as tpu")]
-    assert "Keras 3 here" in result.unsupported[1].reason
+    assert "tensorflow.examples" in result.unsupported[1].reason
     assert migrate(result.code).code == result.code
 
 
@@ -143,19 +143,19 @@ UNSUPPORTED = '''\
 import tensorflow as tf
 from tensorflow.examples.tutorials.mnist import input_data
 from tensorflow.python.framework import ops
-import tensorflow.keras
+import tensorflow.keras.datasets
 from tensorflow.contrib.layers import fully_connected, missing_layer
 
 
 def model(X, layers):
     cell = tf.nn.rnn_cell.BasicLSTMCell(10)
     out, state = tf.nn.dynamic_rnn(cell, X)
-    est = tf.estimator.DNNClassifier([10])
+    est = tf.estimator.BoostedTreesClassifier([10])
     q = tf.train.string_input_producer(["a.csv"])
     b = tf.train.shuffle_batch([q], 32, 100, 10)
     tf.train.start_queue_runners()
     s = tf.contrib.seq2seq.BasicDecoder
-    d = tf.keras.layers.Dense(3)
+    d = tf.keras.datasets.mnist.load_data()
     layers.missing_but_a_parameter(X)
     tf.Session().run(tf.missing_op(X))
     tf.compat.v1.missing_v1_op
@@ -176,22 +176,23 @@ def test_unsupported_constructs_are_reported_with_lines_and_left_unchanged():
     assert found == [
         (2, "from tensorflow.examples.tutorials.mnist import input_data"),
         (3, "from tensorflow.python.framework import ops"),
-        (4, "import tensorflow.keras"), (5, "from tensorflow.contrib.layers import missing_layer"),
-        (11, "tf.estimator.DNNClassifier"), (12, "tf.train.string_input_producer"),
+        (4, "import tensorflow.keras.datasets"),
+        (5, "from tensorflow.contrib.layers import missing_layer"),
+        (11, "tf.estimator.BoostedTreesClassifier"), (12, "tf.train.string_input_producer"),
         (13, "tf.train.shuffle_batch"), (14, "tf.train.start_queue_runners"),
-        (15, "tf.contrib.seq2seq.BasicDecoder"), (16, "tf.keras.layers.Dense"),
+        (15, "tf.contrib.seq2seq.BasicDecoder"), (16, "tf.keras.datasets.mnist.load_data"),
         (18, "tf.missing_op"), (19, "tf.compat.v1.missing_v1_op")]
     reasons = {c.line: c.reason for c in result.unsupported}
     assert "downloads" in reasons[2] and "internal" in reasons[3]
     assert "binds the name tensorflow" in reasons[4]
     assert 9 not in reasons and 10 not in reasons  # TF1's RNN cells and dynamic_rnn are provided
-    assert "Keras 3" in reasons[16] and "removed" in reasons[11] and "queue" in reasons[14]
+    assert "downloads" in reasons[16] and "not provided" in reasons[11] and "queue" in reasons[14]
     assert "seq2seq" in reasons[15] and "tf.contrib.rnn" in reasons[15]
     assert reasons[19] == "tf.missing_v1_op does not exist"  # compat.v1 is the namespace
     assert ["app", "flags", "FLAGS"] in seen and ["layers", "dense"] in seen
     assert not any(parts[0] in ("keras", "estimator") for parts in seen)
     report = "\n".join(result.report())
-    assert "prog.py:11: not migrated: tf.estimator.DNNClassifier: " in report
+    assert "prog.py:11: not migrated: tf.estimator.BoostedTreesClassifier: " in report
     assert "prog.py:1: changed: import tensorflow as tf -> import tfgraph_dnn.tf1 as tf" in report
 
 

@@ -51,10 +51,11 @@ def add_parser(commands) -> None:
         "migrate", help="rewrite TF1 .py files and notebooks to run on tfgraph_dnn.tf1",
         description=(
             "Rewrite TensorFlow 1 imports (tensorflow, tensorflow.compat.v1, tf.layers, "
-            "tf.contrib.layers/framework/rnn/slim/losses/distributions) to the "
-            "tfgraph_dnn.tf1 namespace, keeping everything else byte for byte, and report "
-            "each change and each construct it cannot migrate (other tf.contrib modules, "
-            "tf.estimator, queue runners, tf.keras, missing tf.* names) with its line. Files are "
+            "tf.contrib.layers/framework/rnn/slim/losses/distributions, tf.estimator, "
+            "tf.keras) to the tfgraph_dnn.tf1 namespace, keeping everything else byte for "
+            "byte, and report each change and each construct it cannot migrate (other "
+            "tf.contrib modules, tf.estimator names not provided, queue runners, missing tf.* "
+            "names, also through aliases such as slim = tf.contrib.slim) with its line. Files are "
             "all checked before any is written: on an error nothing is written. Without -o or "
             "--in-place, only the report is printed."))
     parser.add_argument("sources", nargs="+", metavar="SRC",

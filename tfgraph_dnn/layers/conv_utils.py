@@ -8,6 +8,7 @@ compute output lengths exactly as TF1 did so static shapes match.
 """
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Optional, Sequence, Tuple, Union
 
@@ -71,8 +72,15 @@ def normalize_data_format(data_format: Optional[str], owner: str = "layer") -> s
 
 
 def check_positive_int(value, name: str, owner: str) -> int:
-    """``int(value)`` if it is a positive integer, else a ``ValueError`` naming ``name``."""
-    if not _is_int(value) or value <= 0:
+    """``int(value)`` if it is a positive integer, else a ``ValueError`` naming ``name``.
+
+    A whole-number float counts (TF1's ``tf.layers.Dense`` took ``int(units)`` and
+    its convolutions passed ``filters`` to ``TensorShape``, so ``z_dim / 2 == 50.0``
+    ran); bools and other floats do not.
+    """
+    whole = isinstance(value, numbers.Real) and not isinstance(value, (numbers.Integral, bool)) \
+        and math.isfinite(value) and float(value).is_integer()
+    if not (_is_int(value) or whole) or value <= 0:
         raise ValueError(f"{owner}: `{name}` must be a positive integer, got {value!r}")
     return int(value)
 

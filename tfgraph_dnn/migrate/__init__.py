@@ -17,14 +17,20 @@ and every import of a provided contrib module (``layers``, ``framework``,
 ``python.*`` internals included; module or ``from`` form) to the same name
 under ``tfgraph_dnn.tf1.contrib`` (table in :mod:`.rules`).
 
+``tf.estimator`` and ``tf.keras`` (any spelling: ``tf.compat.v1.estimator``,
+``from tensorflow import estimator``, ``import tensorflow.estimator as est``...)
+point at the namespace's ``estimator`` and ``keras`` like any other module.
+
 ``tf.compat.v1.X`` call sites are left as they are (the namespace is its own
 ``compat.v1``).  What cannot run is left unchanged and reported with its line
-and reason (:mod:`.rules`): other ``tf.contrib`` modules, ``tf.estimator``,
-``tensorflow.examples``, contrib's special RNN cells (TF1's core cells and
-``tf.nn.dynamic_rnn`` are provided), queue runners, ``tf.keras`` (Keras 3),
-``tensorflow.python`` internals, and every ``tf.a.b.c`` that
-:func:`tfgraph_dnn.tf1_api.resolve` does not find.  Migrating migrated code
-changes nothing.
+and reason (:mod:`.rules`): other ``tf.contrib`` modules, the ``tf.estimator``
+names TF 1.15 had that the namespace does not provide (or that never existed),
+``tf.keras.datasets`` and ``tensorflow.examples`` (they download), contrib's
+special RNN cells (TF1's core cells and ``tf.nn.dynamic_rnn`` are provided),
+queue runners, ``tensorflow.python`` internals, and every ``tf.a.b.c`` that
+:func:`tfgraph_dnn.tf1_api.resolve` does not find -- also when reached through
+a simple alias (``slim = tf.contrib.slim; slim.nonexistent``, see
+:mod:`.chains`).  Migrating migrated code changes nothing.
 
 Functions: :func:`migrate_source`, :func:`migrate_notebook`, :func:`migrate_file`.
 """

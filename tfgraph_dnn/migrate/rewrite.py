@@ -6,7 +6,7 @@ Three steps over one parsed module (:func:`rewrite_module`):
    of ``tensorflow`` (wherever it stands), what replaces it and which local
    names it binds to which path of the ``tfgraph_dnn.tf1`` namespace
    (existing ``tfgraph_dnn.tf1`` imports bind names too, unchanged);
-2. :class:`_ChainChecker` looks at every attribute chain ``tf.a.b.c`` whose root
+2. :class:`.chains.ChainChecker` looks at every attribute chain ``tf.a.b.c`` whose root
    name is bound only by those imports (libcst's scope analysis, so a
    parameter or local variable of the same name is left alone) and reports
    the ones :func:`~.rules.classify` rejects or the resolver says are missing;
@@ -19,30 +19,18 @@ from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import libcst as cst
-from libcst.metadata import (ImportAssignment, MetadataWrapper, PositionProvider,
-                             ScopeProvider)
+from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import rules
+from .chains import ChainChecker, dotted_name as _dotted_name
 from .report import Change
 
 Resolve = Callable[[Sequence[str]], Optional[str]]
 _EMPTY = cst.Module(body=[])
-#: Chains are cut after these names: what follows is the user's (``FLAGS.batch_size``).
-_CUT_AFTER = frozenset({"FLAGS"})
 
 
 def _code(node: cst.CSTNode) -> str:
     return " ".join(_EMPTY.code_for_node(node).split())
-
-
-def _dotted_name(node: cst.BaseExpression) -> Optional[str]:
-    """``a.b.c`` for a Name/Attribute chain, else ``None``."""
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        base = _dotted_name(node.value)
-        return None if base is None else f"{base}.{node.attr.value}"
-    return None
 
 
 @dataclass
@@ -118,6 +106,13 @@ class _ImportPlanner(cst.CSTVisitor):
         self.bindings: Dict[Tuple[int, str], List[str]] = {}
         self.changes: List[Change] = []
         self.unsupported: List[Change] = []
+        #: ``id(target Name)`` -> the chain assigned to it (``slim = tf.contrib.slim``).
+        self.aliases: Dict[int, cst.BaseExpression] = {}
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        if len(node.targets) == 1 and isinstance(node.targets[0].target, cst.Name) \
+                and _dotted_name(node.value) is not None:
+            self.aliases[id(node.targets[0].target)] = node.value
 
     def _line(self, node: cst.CSTNode) -> int:
         return self.get_metadata(PositionProvider, node).start.line
@@ -275,69 +270,6 @@ class _ImportPlanner(cst.CSTVisitor):
             self.changes.append(Change(self._line(node), old, new=new))
 
 
-class _ChainChecker(cst.CSTVisitor):
-    """Report ``tf.a.b.c`` chains rooted at a namespace-bound name that won't work."""
-
-    METADATA_DEPENDENCIES = (PositionProvider, ScopeProvider)
-
-    def __init__(self, bindings: Dict[Tuple[int, str], List[str]], resolve: Resolve,
-                 inherited: Dict[str, List[str]]) -> None:
-        super().__init__()
-        self.bindings = bindings
-        self.lookup = resolve
-        self.inherited = inherited
-        self.unsupported: List[Change] = []
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        return False
-
-    def _prefix(self, root: cst.Name) -> Optional[List[str]]:
-        """The namespace path ``root`` stands for, if only our imports bind it."""
-        scope = self.get_metadata(ScopeProvider, root, None)
-        if scope is None:
-            return None
-        assignments = scope[root.value]
-        if not assignments:  # bound in an earlier notebook cell, if at all
-            return self.inherited.get(root.value)
-        prefixes = []
-        for assignment in assignments:
-            if not isinstance(assignment, ImportAssignment):
-                return None
-            prefix = self.bindings.get((id(assignment.node), root.value))
-            if prefix is None:
-                return None
-            prefixes.append(prefix)
-        if not prefixes or any(prefix != prefixes[0] for prefix in prefixes):
-            return None
-        return prefixes[0]
-
-    def visit_Attribute(self, node: cst.Attribute) -> bool:
-        attrs: List[str] = []
-        value: cst.BaseExpression = node
-        while isinstance(value, cst.Attribute):
-            attrs.insert(0, value.attr.value)
-            value = value.value
-        if not isinstance(value, cst.Name):
-            return True  # e.g. tf.Session().run: the inner chain is visited on its own
-        prefix = self._prefix(value)
-        if prefix is None:
-            return False
-        for index, name in enumerate(attrs):
-            if name in _CUT_AFTER:
-                attrs = attrs[:index + 1]
-                break
-        path = rules.normalize(prefix + attrs)
-        reason = rules.classify(path) or (self.lookup(path) if path else None)
-        if reason:
-            construct = ".".join([value.value, *attrs])
-            line = self.get_metadata(PositionProvider, node).start.line
-            self.unsupported.append(Change(line, construct, reason=reason))
-        return False
-
-
 class _Apply(cst.CSTTransformer):
     """Put the planned statements in place of the original imports."""
 
@@ -350,6 +282,13 @@ class _Apply(cst.CSTTransformer):
 
     def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom):
         return self.plans.get(original_node, updated_node)
+
+
+def _tables_first(resolve: Resolve) -> Resolve:
+    """``resolve``, except for the chains :func:`.rules.classify` checks by its tables."""
+    def lookup(parts: Sequence[str]) -> Optional[str]:
+        return None if rules.checked_by_tables(parts) else resolve(parts)
+    return lookup
 
 
 def rewrite_module(module: cst.Module, resolve: Resolve,
@@ -374,13 +313,15 @@ def rewrite_module(module: cst.Module, resolve: Resolve,
     changes, unsupported : list of Change
         In line order, ``cell`` unset.
     """
+    resolve = _tables_first(resolve)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     planner = _ImportPlanner(resolve)
     wrapper.visit(planner)
     names = {} if names is None else names
-    checker = _ChainChecker(planner.bindings, resolve, dict(names))
+    checker = ChainChecker(planner.bindings, resolve, dict(names), planner.aliases)
     wrapper.visit(checker)
     names.update({local: path for (_, local), path in planner.bindings.items()})
+    names.update(checker.global_aliases)
     code = module.code
     if planner.plans:
         code = wrapper.module.visit(_Apply(planner.plans)).code

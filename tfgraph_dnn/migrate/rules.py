@@ -35,8 +35,8 @@ INTERNAL_MODULES: Dict[Tuple[str, ...], FrozenSet[str]] = {
     ("contrib", "learn"): frozenset({"learn", "metric_spec", "prediction_key", "model_fn"}),
 }
 
-_KERAS3 = ("Keras 3 here, not TF1's tf.keras; not graph-mode compatible "
-           "(left unchanged)")
+_CONTRIB_KERAS = ("tf.contrib.keras was TF 1.x's early copy of Keras; use tf.keras "
+                  "(tfgraph_dnn.tf1.keras, TF1's tf.keras inside graphs)")
 _RNN = ("not provided: tfgraph_dnn.tf1 has TF1's core RNN cells (tf.nn.rnn_cell, "
         "tf.contrib.rnn) and tf.nn.dynamic_rnn & co., not contrib's seq2seq, cuDNN or "
         "grid RNNs")
@@ -44,7 +44,7 @@ _QUEUES = ("queue-runner input pipelines are deprecated and unreliable on Tensor
            "feed arrays with feed_dict or use tf.data")
 _CONTRIB_HINTS: Dict[str, str] = {
     "seq2seq": _RNN, "cudnn_rnn": _RNN, "grid_rnn": _RNN,
-    "keras": _KERAS3,
+    "keras": _CONTRIB_KERAS,
     "data": "tf.contrib.data is gone; use tf.data",
 }
 #: TF-Slim modules beyond its layer-building API (``tf.contrib.slim`` itself is provided).
@@ -67,6 +67,96 @@ _QUEUE_TRAIN = frozenset({
 _QUEUE_ROOT = frozenset({"TextLineReader", "TFRecordReader", "WholeFileReader",
                          "FixedLengthRecordReader", "IdentityReader", "LMDBReader",
                          "ReaderBase"})
+
+
+# ------------------------------------------------------------ tf.estimator
+# Until ``tfgraph_dnn.tf1_api`` serves ``estimator`` (then its real package answers,
+# see :func:`served_by_namespace`), these two tables are what migrate checks
+# ``tf.estimator.*`` chains against.
+
+#: TF 1.15's ``tf.estimator`` (its v1 API, tensorflow_estimator 1.15): sub-module -> names.
+ESTIMATOR_V1: Dict[str, FrozenSet[str]] = {
+    "": frozenset({
+        "BaselineClassifier", "BaselineEstimator", "BaselineRegressor", "BestExporter",
+        "BinaryClassHead", "BoostedTreesClassifier", "BoostedTreesEstimator",
+        "BoostedTreesRegressor", "CheckpointSaverHook", "CheckpointSaverListener",
+        "DNNClassifier", "DNNEstimator", "DNNLinearCombinedClassifier",
+        "DNNLinearCombinedEstimator", "DNNLinearCombinedRegressor", "DNNRegressor",
+        "Estimator", "EstimatorSpec", "EvalSpec", "Exporter", "FeedFnHook", "FinalExporter",
+        "FinalOpsHook", "GlobalStepWaiterHook", "Head", "LatestExporter", "LinearClassifier",
+        "LinearEstimator", "LinearRegressor", "LoggingTensorHook", "LogisticRegressionHead",
+        "ModeKeys", "MultiClassHead", "MultiHead", "MultiLabelHead",
+        "NanLossDuringTrainingError", "NanTensorHook", "PoissonRegressionHead",
+        "ProfilerHook", "RegressionHead", "RunConfig", "SecondOrStepTimer", "SessionRunArgs",
+        "SessionRunContext", "SessionRunHook", "SessionRunValues", "StepCounterHook",
+        "StopAtStepHook", "SummarySaverHook", "TrainSpec", "VocabInfo", "WarmStartSettings",
+        "add_metrics", "classifier_parse_example_spec", "regressor_parse_example_spec",
+        "train_and_evaluate", "experimental", "export", "inputs", "tpu"}),
+    "inputs": frozenset({"numpy_input_fn", "pandas_input_fn"}),
+    "export": frozenset({
+        "ClassificationOutput", "EvalOutput", "ExportOutput", "PredictOutput",
+        "RegressionOutput", "ServingInputReceiver", "TensorServingInputReceiver",
+        "build_parsing_serving_input_receiver_fn", "build_raw_serving_input_receiver_fn"}),
+    "experimental": frozenset({
+        "InMemoryEvaluatorHook", "KMeans", "LinearSDCA", "build_raw_supervised_input_receiver_fn",
+        "call_logit_fn", "dnn_logit_fn_builder", "linear_logit_fn_builder",
+        "make_early_stopping_hook", "make_stop_at_checkpoint_step_hook", "stop_if_higher_hook",
+        "stop_if_lower_hook", "stop_if_no_decrease_hook", "stop_if_no_increase_hook"}),
+    "tpu": frozenset({"InputPipelineConfig", "RunConfig", "TPUConfig", "TPUEstimator",
+                      "TPUEstimatorSpec", "experimental"}),
+    "tpu.experimental": frozenset({"EmbeddingConfigSpec"}),
+}
+
+#: What ``tfgraph_dnn.tf1.estimator`` provides (issue 21), by sub-module.
+ESTIMATOR_PROVIDED: Dict[str, FrozenSet[str]] = {
+    "": frozenset({
+        "Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "TrainSpec", "EvalSpec",
+        "train_and_evaluate", "SessionRunHook", "SessionRunArgs", "SessionRunContext",
+        "SessionRunValues", "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverHook",
+        "SummarySaverHook", "NanTensorHook", "NanLossDuringTrainingError",
+        "WarmStartSettings", "DNNClassifier", "DNNRegressor", "LinearClassifier",
+        "LinearRegressor", "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor",
+        "BaselineClassifier", "BaselineRegressor", "inputs", "export"}),
+    "inputs": frozenset({"numpy_input_fn", "pandas_input_fn"}),
+    "export": frozenset({"ServingInputReceiver", "build_raw_serving_input_receiver_fn",
+                         "build_parsing_serving_input_receiver_fn"}),
+}
+
+#: Paths of the namespace that ``tfgraph_dnn.tf1`` registers as modules (``import`` /
+#: ``from ... import`` targets) besides ``layers``, ``contrib.*`` and ``nn.rnn_cell``.
+NAMESPACE_MODULES: FrozenSet[Tuple[str, ...]] = frozenset({
+    ("estimator",), ("estimator", "inputs"), ("estimator", "export"), ("keras",)})
+
+
+def served_by_namespace(name: str) -> bool:
+    """Whether :mod:`tfgraph_dnn.tf1_api` serves ``tf.<name>`` itself (its names then win)."""
+    from .. import tf1_api
+    return name in tf1_api.OVERRIDES
+
+
+def checked_by_tables(parts: Sequence[str]) -> bool:
+    """Whether :func:`classify` alone answers for ``tf.<parts>`` (no resolver lookup)."""
+    return bool(parts) and parts[0] == "estimator" and not served_by_namespace("estimator")
+
+
+def estimator_reason(parts: Sequence[str]) -> Optional[str]:
+    """Why ``tf.estimator.<parts>`` will not run here (or ``None``), by the tables above.
+
+    Only the module-level part of a chain is checked: ``tf.estimator.Estimator.train``
+    stops at the class.
+    """
+    module = ""
+    for name in parts:
+        dotted = f"{module}.{name}" if module else name
+        if name not in ESTIMATOR_V1.get(module, frozenset()):
+            return f"tf.estimator.{dotted} does not exist in TF 1.15's tf.estimator"
+        if name not in ESTIMATOR_PROVIDED.get(module, frozenset()):
+            return (f"tf.estimator.{dotted} (TF 1.15) is not provided by "
+                    "tfgraph_dnn.tf1.estimator; the README lists what is")
+        if dotted not in ESTIMATOR_V1:
+            return None  # a class or function: what follows is its attribute
+        module = dotted
+    return None
 
 
 def _contrib_table() -> Dict[str, bool]:
@@ -147,14 +237,11 @@ def classify(parts: Sequence[str]) -> Optional[str]:
     if head == "python":
         return ("TensorFlow-internal module, not a public API (it may differ on "
                 "TensorFlow 2.21); left unchanged, check it by hand")
-    if head == "keras":
-        if second == "datasets":
-            return ("tf.keras.datasets downloads its data at run time; load data with "
-                    "tfgraph_dnn.datasets or a local file")
-        return _KERAS3
-    if head == "estimator":
-        return ("tf.estimator was removed in TensorFlow 2.16; use tfgraph_dnn.DNNClassifier "
-                "/ DNNRegressor or a Session training loop")
+    if head == "keras" and second == "datasets":
+        return ("tf.keras.datasets downloads its data at run time; load data with "
+                "tfgraph_dnn.datasets or a local file")
+    if head == "estimator" and not served_by_namespace("estimator"):
+        return estimator_reason(parts[1:])
     if head == "examples":
         return ("tensorflow.examples (tutorials' MNIST loader) was removed and downloads "
                 "its data; load data with tfgraph_dnn.datasets or sklearn.datasets")
@@ -192,8 +279,10 @@ def importable(parts: Sequence[str]) -> bool:
     """
     parts = list(parts)
     if len(parts) <= 1:
-        return parts in ([], ["layers"], ["contrib"], ["nn"])
+        return parts in ([], ["layers"], ["contrib"], ["nn"]) or tuple(parts) in NAMESPACE_MODULES
     if parts == ["nn", "rnn_cell"]:  # tfgraph_dnn.tf1 registers both as modules
+        return True
+    if tuple(parts) in NAMESPACE_MODULES:
         return True
     return len(parts) == 2 and parts[0] == "contrib" and CONTRIB.get(parts[1], False)
 

@@ -21,7 +21,11 @@ eager execution, reference variables, TF1's ``TensorShape`` (``shape[1].value``,
 ``tf.reset_default_graph()`` work at a script's top level as in TF1.  It also
 hides TensorFlow's deprecation notices (TF1 code uses deprecated APIs on
 purpose) and, unless ``TF_CPP_MIN_LOG_LEVEL`` is set, TensorFlow's C++ start-up
-notices.  Nothing else in ``tfgraph_dnn`` changes TensorFlow's mode: import
+notices.  Its shape-taking functions (``placeholder``, ``get_variable``,
+``zeros``, ``reshape``, ``random_normal``... table in :mod:`tfgraph_dnn.tf1_dims`)
+take TF1's whole-number float dimensions (``z_dim / 2 == 50.0``); they are
+wrappers in this namespace, TensorFlow's own functions are not changed.
+Nothing else in ``tfgraph_dnn`` changes TensorFlow's mode: import
 ``tfgraph_dnn.layers`` / ``tfgraph_dnn.contrib`` instead to build TF1 graphs
 inside ``with tf.Graph().as_default():`` in an otherwise eager (TF2) process.
 """
@@ -35,6 +39,7 @@ import types as _types
 from .. import _quiet
 from .. import _tf as _private_tf
 from .. import tf1_api as _api
+from .. import tf1_dims as _dims
 
 _tf = _quiet.import_tensorflow()
 # TF1 programs open their own Sessions: set the devices up now, with the "no GPU" line captured.
@@ -112,9 +117,31 @@ class _PatchedModule(_types.ModuleType):
         return sorted((set(dir(self._original)) | set(self.__dict__)) - {"_original"})
 
 
-def _patch_modules() -> list:
-    """Install a :class:`_PatchedModule` per module of ``tf1_api.MEMBER_OVERRIDES``."""
+def _float_dimension_functions() -> dict:
+    """``{module or "": {name: wrapped function}}`` for :data:`tf1_dims.SHAPE_ARGUMENTS`.
+
+    TF1 took ``z_dim / 2 == 50.0`` as a dimension; the wrappers live in this
+    namespace only (TensorFlow's own functions are not touched).
+    """
     grouped: dict = {}
+    for dotted, parameters in _dims.SHAPE_ARGUMENTS.items():
+        module, _, name = dotted.rpartition(".")
+        owner = getattr(_v1, module) if module else _v1
+        function = getattr(owner, name, None)
+        if function is not None:  # a name TensorFlow dropped stays absent
+            grouped.setdefault(module, {})[name] = _dims.accept_float_dimensions(
+                function, parameters)
+    return grouped
+
+
+def _patch_modules() -> list:
+    """Install a :class:`_PatchedModule` per module of ``tf1_api.MEMBER_OVERRIDES``.
+
+    Also the top-level functions and sub-module members that take TF1's
+    whole-number float dimensions (:func:`_float_dimension_functions`).
+    """
+    grouped = _float_dimension_functions()
+    globals().update(grouped.pop("", {}))
     for (module, member), target in _api.MEMBER_OVERRIDES.items():
         grouped.setdefault(module, {})[member] = _api.load(*target)
     for module, members in grouped.items():

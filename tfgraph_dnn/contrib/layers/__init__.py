@@ -71,6 +71,7 @@ from .summaries import (
     summarize_variables,
     summarize_weights,
 )
+from . import utils  # tf.contrib.layers.utils (slim.utils): convert_collection_to_dict & co.
 from .utils import collect_named_outputs, convert_collection_to_dict
 
 __all__ = [
@@ -85,6 +86,7 @@ __all__ = [
     "relu", "relu6", "repeat", "separable_conv2d", "separable_convolution2d", "softmax",
     "stack", "sum_regularizer", "summarize_activation", "summarize_activations",
     "summarize_biases", "summarize_collection", "summarize_tensor", "summarize_tensors",
-    "summarize_variables", "summarize_weights", "unit_norm", "variance_scaling_initializer",
+    "summarize_variables", "summarize_weights", "unit_norm", "utils",
+    "variance_scaling_initializer",
     "xavier_initializer", "xavier_initializer_conv2d",
 ]

@@ -38,7 +38,7 @@ from .utils import (
     channel_dimension,
     layer_data_format,
     layer_variable,
-    n_positive_integers,
+    positive_integers,
 )
 
 v1 = tf.compat.v1
@@ -110,9 +110,9 @@ def convolution(inputs, num_outputs: int, kernel_size, stride=1, padding: str = 
             raise ValueError(f"convolution: inputs must have rank 3, 4 or 5, got shape "
                              f"{inputs.shape}")
         n = rank - 2
-        kernel = n_positive_integers(n, kernel_size)
-        strides = n_positive_integers(n, stride)
-        dilations = n_positive_integers(n, rate)
+        kernel = positive_integers(n, kernel_size)
+        strides = positive_integers(n, stride)
+        dilations = positive_integers(n, rate)
         if max(strides) > 1 and max(dilations) > 1:
             raise ValueError(f"convolution: stride {stride!r} and rate {rate!r} cannot both "
                              "be > 1")
@@ -174,8 +174,8 @@ def convolution2d_in_plane(inputs, kernel_size, stride=1, padding: str = "SAME",
     with v1.variable_scope(scope, "ConvInPlane", [inputs], reuse=reuse) as sc:
         inputs = tf.convert_to_tensor(inputs)
         dtype = inputs.dtype.base_dtype
-        kernel_h, kernel_w = n_positive_integers(2, kernel_size)
-        stride_h, stride_w = n_positive_integers(2, stride)
+        kernel_h, kernel_w = positive_integers(2, kernel_size)
+        stride_h, stride_w = positive_integers(2, stride)
         num_filters_in = channel_dimension(inputs.shape, "channels_last", min_rank=4)
         weights = layer_variable("weights", [kernel_h, kernel_w, 1, 1], dtype,
                                  weights_initializer, weights_regularizer, trainable,
@@ -213,8 +213,8 @@ def convolution2d_transpose(inputs, num_outputs: int, kernel_size, stride=1,
         inputs = tf.convert_to_tensor(inputs)
         channel_dimension(inputs.shape, layer_data_format(data_format), min_rank=4)
         outputs = apply_layer(
-            Conv2DTranspose, inputs, sc, int(num_outputs), n_positive_integers(2, kernel_size),
-            strides=n_positive_integers(2, stride), padding=padding.lower(),
+            Conv2DTranspose, inputs, sc, int(num_outputs), positive_integers(2, kernel_size),
+            strides=positive_integers(2, stride), padding=padding.lower(),
             data_format=layer_data_format(data_format), reuse=reuse,
             variables_collections=variables_collections, trainable=trainable,
             **kernel_arguments(normalizer_fn, weights_initializer, weights_regularizer,
@@ -247,9 +247,9 @@ def separable_convolution2d(inputs, num_outputs: Optional[int], kernel_size,
         num_outputs = check_num_outputs(num_outputs, "separable_conv2d")
     with v1.variable_scope(scope, "SeparableConv2d", [inputs], reuse=reuse) as sc:
         inputs = tf.convert_to_tensor(inputs)
-        kernel = n_positive_integers(2, kernel_size)
-        strides = n_positive_integers(2, stride)
-        dilations = n_positive_integers(2, rate)
+        kernel = positive_integers(2, kernel_size)
+        strides = positive_integers(2, stride)
+        dilations = positive_integers(2, rate)
         layer_format = layer_data_format(data_format)
         num_inputs = channel_dimension(inputs.shape, layer_format, min_rank=4)
         use_bias = normalizer_fn is None and biases_initializer is not None

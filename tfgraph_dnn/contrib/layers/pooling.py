@@ -18,7 +18,7 @@ from ...layers import pooling as pooling_layers
 from ..framework.arg_scope import add_arg_scope
 from .convolutional import check_padding
 from .core import DATA_FORMAT_NHWC, check_data_format
-from .utils import apply_layer, collect_named_outputs, layer_data_format, n_positive_integers
+from .utils import apply_layer, collect_named_outputs, layer_data_format, positive_integers
 
 v1 = tf.compat.v1
 
@@ -41,8 +41,8 @@ def _pool(kind: str, n: int, inputs, kernel_size, stride, padding, data_format,
         if inputs.shape.rank is not None and inputs.shape.rank != n + 2:
             raise ValueError(f"{default_name}: inputs must have rank {n + 2}, got shape "
                              f"{inputs.shape}")
-        outputs = apply_layer(_LAYERS[(kind, n)], inputs, sc, n_positive_integers(n, kernel_size),
-                              n_positive_integers(n, stride), padding.lower(),
+        outputs = apply_layer(_LAYERS[(kind, n)], inputs, sc, positive_integers(n, kernel_size),
+                              positive_integers(n, stride), padding.lower(),
                               layer_data_format(data_format))
         return collect_named_outputs(outputs_collections, sc.original_name_scope, outputs)
 
@@ -127,9 +127,9 @@ def pool(inputs, kernel_size, pooling_type: str, padding: str = "VALID",
         n = rank - 2
         layer_format = layer_data_format(data_format)
         outputs = tf.nn.pool(conv_utils.to_channels_last(inputs, layer_format),
-                             list(n_positive_integers(n, kernel_size)), pooling_type,
-                             strides=list(n_positive_integers(n, stride)), padding=padding,
-                             dilations=list(n_positive_integers(n, dilation_rate)))
+                             list(positive_integers(n, kernel_size)), pooling_type,
+                             strides=list(positive_integers(n, stride)), padding=padding,
+                             dilations=list(positive_integers(n, dilation_rate)))
         outputs = conv_utils.from_channels_last(outputs, layer_format)
         return collect_named_outputs(outputs_collections, sc, outputs)
 

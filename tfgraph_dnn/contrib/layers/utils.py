@@ -24,7 +24,8 @@ __all__ = [
     "append_tensor_alias", "channel_dimension", "collect_named_outputs", "constant_value",
     "adapter_kwargs", "apply_layer", "collect_layer_variables", "layer_data_format",
     "convert_collection_to_dict", "gather_tensors_aliases", "get_tensor_aliases",
-    "get_variable_collections", "last_dimension", "n_positive_integers", "smart_cond",
+    "get_variable_collections", "last_dimension", "n_positive_integers", "positive_integers",
+    "smart_cond",
     "static_cond", "two_element_tuple",
 ]
 
@@ -234,24 +235,75 @@ def channel_dimension(shape, data_format: str, min_rank: int = 1) -> int:
     return _dimension(shape, index, min_rank, "channel_dimension")
 
 
-def two_element_tuple(int_or_tuple) -> Tuple[int, int]:
-    """``(h, w)`` from an int or a pair.
+def two_element_tuple(int_or_tuple):
+    """``(h, w)`` from an int, a pair or a rank-2 ``TensorShape`` (TF1's conversions).
+
+    As in TF1, a pair's entries go through ``int()`` and a ``TensorShape``'s
+    entries are returned as they are (``Dimension`` objects in TF1 mode).
 
     Raises
     ------
     ValueError
-        If the argument is neither an int nor a sequence of 2 ints.
+        If the argument is none of those.
     """
-    return n_positive_integers(2, int_or_tuple, allow_zero=True)
+    if isinstance(int_or_tuple, (list, tuple)):
+        if len(int_or_tuple) != 2:
+            raise ValueError(f"two_element_tuple: must be a list with 2 elements, "
+                             f"got {int_or_tuple!r}")
+        return int(int_or_tuple[0]), int(int_or_tuple[1])
+    if isinstance(int_or_tuple, int):
+        return int(int_or_tuple), int(int_or_tuple)
+    if isinstance(int_or_tuple, tf.TensorShape) and len(int_or_tuple) == 2:
+        return int_or_tuple[0], int_or_tuple[1]
+    raise ValueError("two_element_tuple: must be an int, a list with 2 elements or a "
+                     f"TensorShape of length 2, got {int_or_tuple!r}")
 
 
-def n_positive_integers(n: int, value, allow_zero: bool = False) -> Tuple[int, ...]:
-    """``value`` as a tuple of ``n`` positive ints (an int is repeated ``n`` times).
+def n_positive_integers(n, value) -> Tuple[int, ...]:
+    """``value`` as a tuple of ``n`` positive ints, converted with ``int()`` as TF1 did.
+
+    A single value convertible to ``int`` is repeated ``n`` times; otherwise
+    ``value`` must be a sequence (or ``TensorShape``) of ``n`` such values.
+
+    Raises
+    ------
+    TypeError
+        If ``n`` is not convertible to an int.
+    ValueError
+        If ``n`` is not a positive integer, ``value`` has the wrong length or
+        holds values that are not positive integers.
+    """
+    count = int(n)
+    if count < 1 or count != n:
+        raise ValueError(f"n_positive_integers: n must be a positive integer, got {n!r}")
+    try:
+        single = int(value)
+    except (TypeError, ValueError):
+        single = None
+    if single is not None:
+        values: Tuple[int, ...] = (single,) * count
+    else:
+        try:
+            values = tuple(int(item) for item in value)
+        except (TypeError, ValueError):
+            values = ()
+        if len(values) != count:
+            raise ValueError(f"n_positive_integers: expected a sequence of {count} positive "
+                             f"integers, got {value!r}")
+    for item in values:
+        if item < 1:
+            raise ValueError(f"n_positive_integers: expected positive integers, got {value!r}")
+    return values
+
+
+def positive_integers(n: int, value, allow_zero: bool = False) -> Tuple[int, ...]:
+    """Strict :func:`n_positive_integers` for tfgraph_dnn's own layers: ints only.
 
     Raises
     ------
     ValueError
-        If ``value`` has the wrong length or holds non-positive values.
+        If ``value`` is not an int or a sequence of ``n`` ints (floats and
+        bools included), or holds non-positive values.
     """
     if isinstance(value, tf.TensorShape):
         value = value.as_list()

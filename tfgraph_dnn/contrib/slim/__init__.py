@@ -21,7 +21,8 @@ Provided: everything of :mod:`tfgraph_dnn.contrib.layers` and
 :mod:`tfgraph_dnn.contrib.framework` (``arg_scope``, ``repeat``, ``stack``,
 ``model_variable``, ``get_variables_to_restore``, ``assign_from_checkpoint_fn``...),
 the modules ``layers``, ``losses``, ``metrics`` (contrib's streaming metrics),
-``initializers``, ``regularizers``, ``variables`` and ``model_analyzer``.  Not
+``initializers``, ``regularizers``, ``variables``, ``utils`` (``convert_collection_to_dict``,
+``last_dimension``...) and ``model_analyzer``.  Not
 provided — reading them raises an ``AttributeError`` saying so, which ``tfgraph-dnn
 migrate`` reports: the training and evaluation loops (``slim.learning``,
 ``slim.evaluation``), the model zoo (``slim.nets``), the queue-based input pipeline
@@ -35,7 +36,7 @@ from .. import losses, metrics  # noqa: F401
 from ..framework import *  # noqa: F401,F403  (TF-Slim re-exported contrib.framework)
 from ..framework import variables  # noqa: F401
 from ..layers import *  # noqa: F401,F403  (... and contrib.layers)
-from ..layers import initializers, regularizers  # noqa: F401
+from ..layers import initializers, regularizers, utils  # noqa: F401
 from . import model_analyzer  # noqa: F401
 
 layers = _layers
@@ -56,7 +57,7 @@ _NOT_PROVIDED = {
 
 __all__ = sorted(set(_layers.__all__) | set(_framework.__all__) | {
     "initializers", "layers", "losses", "metrics", "model_analyzer", "regularizers",
-    "variables"})
+    "utils", "variables"})
 
 
 def __getattr__(name: str):
