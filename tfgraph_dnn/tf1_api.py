@@ -31,6 +31,8 @@ CONTRIB: dict = {
 #: Top-level names of ``tfgraph_dnn.tf1`` that are not ``tf.compat.v1``'s own.
 OVERRIDES: dict = {
     "layers": ("tfgraph_dnn.layers", ""),
+    # TF 1.15's tf.estimator (removed from TensorFlow in 2.16).
+    "estimator": ("tfgraph_dnn.estimator_tf1", ""),
 }
 
 #: ``tf.<module>.<name>`` -> (module, attribute path): members replaced inside a

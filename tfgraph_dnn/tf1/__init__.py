@@ -5,7 +5,8 @@ re-implements: ``tf.layers`` (all of TF1's layers, functions and classes),
 ``tf.contrib.layers``, ``tf.contrib.framework`` (``arg_scope``...),
 ``tf.contrib.losses``, ``tf.contrib.metrics`` (streaming metrics),
 ``tf.contrib.slim`` (its layer-building part), ``tf.contrib.distributions``,
-``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey`` and TF1's RNN cells
+``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey``, ``tf.estimator``
+(:mod:`tfgraph_dnn.estimator_tf1`) and TF1's RNN cells
 (``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.layers.rnn_cell`;
 ``tf.nn`` is ``tf.compat.v1.nn`` with that ``rnn_cell``, so ``tf.nn.dynamic_rnn``
 runs them).  A TF1 script runs by
@@ -60,6 +61,8 @@ from . import contrib  # noqa: E402  (registers tfgraph_dnn.tf1.contrib.layers &
 
 layers = _api.load(*_api.OVERRIDES["layers"])
 _sys.modules[__name__ + ".layers"] = layers
+estimator = _api.load(*_api.OVERRIDES["estimator"])
+_sys.modules[__name__ + ".estimator"] = estimator
 __version__ = _tf.__version__
 
 
@@ -135,4 +138,5 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(dir(_v1)) | {"layers", "contrib", "compat", "__version__", *_PATCHED})
+    return sorted(set(dir(_v1)) | {"layers", "estimator", "contrib", "compat", "__version__",
+                                   *_PATCHED})
