@@ -81,6 +81,8 @@ def test_other_imports_keep_eager_mode():
                                    ["contrib", "rnn", "static_rnn"],
                                    ["contrib", "metrics", "streaming_auc"],
                                    ["contrib", "learn", "MetricSpec"],
+                                   ["estimator", "Estimator"],
+                                   ["estimator", "inputs", "numpy_input_fn"],
                                    ["compat", "v1", "nn", "rnn_cell", "GRUCell"]])
 def test_resolve_finds_provided_names(parts):
     from tfgraph_dnn.tf1_api import resolve
@@ -92,7 +94,7 @@ def test_resolve_finds_provided_names(parts):
     (["contrib", "slim", "learning"], "tf.contrib.slim.learning is not provided"),
     (["contrib", "learn", "DNNClassifier"], "tfgraph_dnn.DNNClassifier"),
     (["nn", "rnn_cell", "NoSuchCell"], "tf.nn.rnn_cell.NoSuchCell does not exist"),
-    (["estimator", "DNNClassifier"], "tf.estimator does not exist"),
+    (["estimator", "TPUEstimator"], "tf.estimator.TPUEstimator is not provided"),
     (["layers", "no_such_layer"], "tf.layers.no_such_layer does not exist"),
 ])
 def test_resolve_explains_missing_names(parts, expected):

@@ -33,6 +33,8 @@ OVERRIDES: dict = {
     "layers": ("tfgraph_dnn.layers", ""),
     # TF 1.15's tf.keras for graphs (tf.compat.v1.keras is Keras 3 on TensorFlow 2.21).
     "keras": ("tfgraph_dnn.keras_tf1", ""),
+    # TF 1.15's tf.estimator (removed from TensorFlow in 2.16).
+    "estimator": ("tfgraph_dnn.estimator_tf1", ""),
 }
 
 #: ``tf.<module>.<name>`` -> (module, attribute path): members replaced inside a

@@ -6,7 +6,8 @@ re-implements: ``tf.layers`` (all of TF1's layers, functions and classes),
 ``tf.contrib.losses``, ``tf.contrib.metrics`` (streaming metrics),
 ``tf.contrib.slim`` (its layer-building part), ``tf.contrib.distributions``,
 ``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey``, ``tf.keras`` as TF 1.15
-served it in graphs (:mod:`tfgraph_dnn.keras_tf1`) and TF1's RNN cells
+served it in graphs (:mod:`tfgraph_dnn.keras_tf1`), ``tf.estimator``
+(:mod:`tfgraph_dnn.estimator_tf1`) and TF1's RNN cells
 (``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.layers.rnn_cell`;
 ``tf.nn`` is ``tf.compat.v1.nn`` with that ``rnn_cell``, so ``tf.nn.dynamic_rnn``
 runs them).  A TF1 script runs by
@@ -66,10 +67,24 @@ from . import contrib  # noqa: E402  (registers tfgraph_dnn.tf1.contrib.layers &
 
 layers = _api.load(*_api.OVERRIDES["layers"])
 _sys.modules[__name__ + ".layers"] = layers
-keras = _api.load(*_api.OVERRIDES["keras"])
-_sys.modules[__name__ + ".keras"] = keras  # and `from tfgraph_dnn.tf1.keras.layers import Dense`
-_sys.modules.update({f"{__name__}.keras.{name}": getattr(keras, name) for name in keras.__all__
-                     if isinstance(getattr(keras, name), _types.ModuleType)})
+
+def _serve(name: str):
+    """Load ``OVERRIDES[name]`` and register it and its submodules under this namespace.
+
+    So ``import tfgraph_dnn.tf1.estimator.inputs`` and ``from tfgraph_dnn.tf1.keras.layers
+    import Dense`` work as TF1's ``tensorflow.estimator.inputs`` / ``tensorflow.keras.layers``.
+    """
+    module = _api.load(*_api.OVERRIDES[name])
+    _sys.modules[f"{__name__}.{name}"] = module
+    for member in getattr(module, "__all__", ()):
+        value = getattr(module, member, None)
+        if isinstance(value, _types.ModuleType):
+            _sys.modules[f"{__name__}.{name}.{member}"] = value
+    return module
+
+
+keras = _serve("keras")
+estimator = _serve("estimator")
 __version__ = _tf.__version__
 
 
@@ -167,5 +182,6 @@ def __getattr__(name: str):
 
 
 def __dir__():
-    return sorted(set(dir(_v1)) | {"layers", "keras", "contrib", "compat", "__version__",
+    return sorted(set(dir(_v1)) | {"layers", "keras", "estimator", "contrib", "compat",
+                                   "__version__",
                                    *_PATCHED})
