@@ -136,12 +136,12 @@ def test_refits_share_one_cached_graph_and_nothing_leaks(small_digits):
     X, y = small_digits
     default_ops = len(tf.compat.v1.get_default_graph().get_operations())
     clf = DNNClassifier(**FAST).fit(X, y)
-    first_session, first_graph = clf._session, clf._graph
+    first_session, first_graph = clf._model.session, clf._model.graph
     clf.fit(X, y)
-    assert clf._session is not first_session and not first_session._closed
-    assert clf._graph is first_graph and clf._graph.finalized
+    assert clf._model.session is not first_session and not first_session._closed
+    assert clf._model.graph is first_graph and clf._model.graph.finalized
     assert len(tf.compat.v1.get_default_graph().get_operations()) == default_ops
-    session = clf._session
+    session = clf._model.session
     del clf
     gc.collect()
     assert not session._closed  # idle in the cache, for the next fit
@@ -174,6 +174,6 @@ def test_max_norm_holds_after_fit(small_digits):
 def test_regularization_raises_loss_over_data_loss(small_digits):
     X, y = small_digits
     clf = DNNClassifier(**{**FAST, "l2": 0.01}).fit(X, y)
-    feed = {clf._endpoints.X: X, clf._endpoints.y: clf._encode_targets(y, reset=False)}
-    loss, base = clf._session.run([clf._endpoints.loss, clf._endpoints.base_loss], feed)
+    feed = {clf._model.endpoints.X: X, clf._model.endpoints.y: clf._encode_targets(y, reset=False)}
+    loss, base = clf._model.session.run([clf._model.endpoints.loss, clf._model.endpoints.base_loss], feed)
     assert loss > base

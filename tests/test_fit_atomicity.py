@@ -24,7 +24,7 @@ import pytest
 import tensorflow as tf
 
 from tfgraph_dnn import DNNClassifier, DNNRegressor, cli
-from tfgraph_dnn.estimator._session import SessionMixin
+from tfgraph_dnn.estimator._model import FittedNetwork
 from tfgraph_dnn.training import Hook
 
 BASE = dict(n_hidden=2, n_neurons=8, random_state=0)
@@ -266,7 +266,7 @@ def test_a_slow_prediction_keeps_its_model_through_later_fits(data, monkeypatch,
     model.partial_fit(X, y)
     expected = model.predict_proba(X)
     entered, proceed, result = threading.Event(), threading.Event(), {}
-    original = SessionMixin._run_batched
+    original = FittedNetwork.run_batched
 
     def held(self, *args, **kwargs):
         if threading.current_thread().name == "slow-reader":
@@ -280,7 +280,7 @@ def test_a_slow_prediction_keeps_its_model_through_later_fits(data, monkeypatch,
         except BaseException:  # noqa: B902 - reported below
             result["error"] = traceback.format_exc()
 
-    monkeypatch.setattr(SessionMixin, "_run_batched", held)
+    monkeypatch.setattr(FittedNetwork, "run_batched", held)
     reader = threading.Thread(target=read, name="slow-reader")
     reader.start()
     try:

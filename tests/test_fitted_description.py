@@ -204,22 +204,6 @@ def test_the_next_fit_takes_the_new_parameters(data, tmp_path, how):
     assert (loaded.dropout_rate, loaded.learning_rate) == (0.5, 0.01)
 
 
-def test_pickles_of_models_without_a_description_still_load(data):
-    """Pickles written before models carried a description: the graph's parameters
-    came with the state, the rest with the estimator."""
-    model = _fit(DNNClassifier, data, dropout_rate=0.2)
-    expected = _answers(model, data[0])
-    state = model.__getstate__()
-    old = state["_state"]
-    old.description = None
-    old.params = {name: old.params[name] for name in ("n_hidden", "n_neurons", "dropout_rate",
-                                                      "hidden_layer_sizes", "activation")}
-    unpickled = pickle.loads(pickle.dumps(state))
-    restored = DNNClassifier.__new__(DNNClassifier)
-    restored.__setstate__(unpickled)
-    _assert_same_answers(_answers(restored, data[0]), expected)
-
-
 # ------------------------------------------------------------------ round-trip property
 configurations = st.fixed_dictionaries({
     "regression": st.booleans(),

@@ -127,9 +127,9 @@ def test_idle_sessions_hold_no_training_data(small_digits, fresh_cache):
     Sessions kept for later fits hold weights, not data."""
     X, y = small_digits
     clf = DNNClassifier(**SMALL, random_state=0).fit(X, y)
-    steps = clf._state.ops.steps
-    assert clf._state.session.run(steps.data_X).shape == (0, 64)
-    assert clf._state.session.run(steps.data_y).shape == (0,)
+    steps = clf._model.ops.steps
+    assert clf._model.session.run(steps.data_X).shape == (0, 64)
+    assert clf._model.session.run(steps.data_y).shape == (0,)
 
 
 def test_the_cache_is_bounded_and_evicts_the_least_recently_used():
@@ -172,7 +172,7 @@ def test_an_estimator_collected_in_a_garbage_cycle_leaves_the_cache_usable(small
     for seed in range(3):
         clf = DNNClassifier(**SMALL, random_state=seed).fit(X, y)
         clf.cycle = clf  # collected only by the cyclic garbage collector
-        session = clf._session
+        session = clf._model.session
         session.cycle = (session, clf)
         del clf, session
         gc.collect()

@@ -6,7 +6,7 @@ worker processes (``n_jobs=2``) and on a two-process Dask ``LocalCluster``
 fit is the same model wherever it runs: the three ``cv_results_`` must agree
 *exactly*, although this process runs TensorFlow with its default thread pools
 while the workers run one thread each (``OMP_NUM_THREADS=1``, see the
-estimators' ``_session_config``).  These dense nets give bit-identical results on
+``tfgraph_dnn.estimator._model.session_config``).  These dense nets give bit-identical results on
 CPU for 1, 2 or 4 intra-op threads; should that ever stop being true,
 the fix is to pin ``dnn__n_threads`` in the search, not to loosen the check.
 
@@ -110,11 +110,13 @@ def test_parallel_search_equals_sequential(reference_search, string_digits):
 def _fit_and_report_threads(X, y):
     """Runs in a worker: fit, then report the thread settings the Session got."""
     clf = DNNClassifier(n_hidden=1, n_neurons=8, n_epochs=1, random_state=0).fit(X, y)
-    config = clf._session_config()
+    from tfgraph_dnn.estimator._model import session_config
+
+    config = session_config(clf.n_threads)
     return {"pid": os.getpid(), "OMP_NUM_THREADS": os.environ.get("OMP_NUM_THREADS"),
             "intra_op": config.intra_op_parallelism_threads,
             "inter_op": config.inter_op_parallelism_threads,
-            "session_intra_op": clf._session._config.intra_op_parallelism_threads}
+            "session_intra_op": clf._model.session._config.intra_op_parallelism_threads}
 
 
 # 1 is the point (no oversubscription: 2 workers x 1 thread); on 2 cores loky's own

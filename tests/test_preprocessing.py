@@ -149,7 +149,8 @@ def test_model_info_and_tensorboard_hparams_describe_the_scaling(data, tmp_path)
     pair = (np.zeros(X.shape[1]), 16.0)
     model = DNNClassifier(feature_scaling=pair, log_dir=str(tmp_path / "logs"), **FAST)
     model.fit(X, y)  # per-feature arrays among the HParams: shown as text, the fit logs
-    assert model._hparams()["feature_scaling"] == "(per-feature offset, 16)"
+    from tfgraph_dnn.estimator._plan import hparams
+    assert hparams(model.get_params())["feature_scaling"] == "(per-feature offset, 16)"
     model.save(str(tmp_path / "model"))
     info = storage.model_info(str(tmp_path / "model"))
     np.testing.assert_array_equal(info["feature_scaling"][0], pair[0])

@@ -64,7 +64,7 @@ def checkpoint_values(path):
 
 
 def global_variable_names(clf):
-    return {v.op.name for v in clf._graph.get_collection(v1.GraphKeys.GLOBAL_VARIABLES)}
+    return {v.op.name for v in clf._model.graph.get_collection(v1.GraphKeys.GLOBAL_VARIABLES)}
 
 
 def assert_not_fitted(clf, X):

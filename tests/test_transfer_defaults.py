@@ -69,7 +69,7 @@ def test_frozen_layers_stay_frozen_with_a_multiplier(saved_base, small_digits):
 
 
 def test_only_layers_that_warm_start_selects_are_slow(saved_base, small_digits):
-    from tfgraph_dnn.estimator._architecture import reused_layers
+    from tfgraph_dnn.estimator._plan import reused_layers
     from tfgraph_dnn.model import NetworkSpec
     spec = NetworkSpec(n_inputs=64, n_outputs=5, hidden_layer_sizes=(16, 16, 16), n_frozen=1)
     assert reused_layers(None, spec) == ()

@@ -36,8 +36,10 @@ def clear_cache() -> None:
     Every fit of a new structure builds a graph; the estimators keep the last
     few (see :class:`tfgraph_dnn.training.cache.GraphCache`) with a few idle
     Sessions, so a search's next fit of the same structure skips building.
-    Call this to free that memory; fitted estimators keep working (their own
-    Sessions stay open), and the next fit builds again.  Does nothing (and
+    Call this to free that memory, from any thread at any time; fitted
+    estimators keep working (their own Sessions stay open, also while they
+    predict), fits in progress finish on the graph they have, and the next fit
+    builds again.  Does nothing (and
     imports nothing) when no estimator was used.
     """
     import sys

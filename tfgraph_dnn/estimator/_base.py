@@ -1,48 +1,46 @@
-"""Shared machinery of the estimators (room: ``estimator``; a thin facade).
+"""The scikit-learn facade shared by the estimators (room: ``estimator``).
 
-:class:`BaseDNN` validates parameters and data, asks :mod:`tfgraph_dnn.model`
-for the net, :mod:`tfgraph_dnn.training` for the training graph, loop and
-hooks.  Work is split as in scikit-learn's MLP: ``fit`` / ``partial_fit`` ->
-``_next_state`` (graph and Session: fresh, warm-started, resumed or continuing
-the current model) -> ``_train_and_publish`` (the loop with its hooks).
+:class:`BaseDNN` keeps the constructor's parameters and the fitted
+attributes (trailing underscore) and delegates the rest: a fit validates its
+data (:class:`~._prepare.PrepareMixin`), turns parameters and data shape into
+one :class:`~._plan.FitPlan`, opens a :class:`~._model.FittedNetwork` for it
+(new, or continuing the published one) and trains it (:mod:`._fit`); then it
+*publishes* the model: one swap under this estimator's own lock.  Fitted state
+changes only on success: a fit that fails or is interrupted gives its model's
+Session back and leaves the previous model predicting as before (a note on
+the exception says so and, with checkpoints, how to resume).
 
-Fitted state changes only on success: every step works on a new
-:class:`~._state.FittedState`, published by :class:`~._session.SessionMixin`
-in one swap at the end.  A fit that fails or is interrupted leaves the
-previous model predicting as before and adds a note saying so (and, with
-checkpoints, how to resume).  Task-specific parts (targets, outputs,
-scoring) live in the subclasses.
+Readers (predictions, ``get_weights``, ``summary``, pickling, ``save``) take
+the published model once and run on it to the end, whichever fit publishes
+meanwhile.  Task-specific parts (targets, outputs, scoring) live in the
+subclasses.
 """
 from __future__ import annotations
 
-import copy
+import contextlib
 import os
-from typing import Dict, List, Optional, Union
+import threading
+from typing import Iterator, Optional, Union
 
 import numpy as np
 import tensorflow as tf
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_array
+from sklearn.utils.validation import check_is_fitted
 
-from .. import storage
-from ..training import Hook, ProgressPrinter, TrainingState, fit_loop
-from ..training.checkpoint import CheckpointHook, latest_save_dir
-from ..training.hooks import ProgressBar
-from ..training.stopping import EarlyStopping, StopOnNonFinite
-from ..training.tensorboard import TensorBoardHook, new_run_dir
-from . import _fitted, _persistence
-from ._architecture import ArchitectureMixin
+from . import _fit, _fitted, _persistence
+from ._model import FittedNetwork
 from ._params import PARAMETER_CONSTRAINTS
+from ._plan import FitPlan, make_plan
 from ._prepare import PrepareMixin, add_note
 from ._scaling import scaling_kind
-from ._session import SessionMixin
-from ._state import FittedState
 
 v1 = tf.compat.v1
 
+_MAX_SEED = 2 ** 31 - 1
 
-class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
+
+class BaseDNN(PrepareMixin, BaseEstimator):
     """Base class of :class:`DNNClassifier` and friends; not for direct use."""
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
@@ -103,7 +101,6 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
-
     # ------------------------------------------------------------------ task hooks
     def _targets(self, y, fitted: dict, reset: bool, classes=None,
                  name: str = "y") -> np.ndarray:
@@ -113,9 +110,6 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         in ``fitted``; otherwise check ``y`` (and ``classes``) against it.
         Never touches the estimator.
         """
-        raise NotImplementedError
-
-    def _n_outputs(self, fitted: Optional[dict] = None) -> int:
         raise NotImplementedError
 
     def _encode_targets(self, y, reset: bool = False, classes=None) -> np.ndarray:
@@ -152,17 +146,17 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         """
         with self._keeping_the_model():
             self._check_params()
-            previous = self.__dict__.get("_state") if self.warm_start else None
+            previous = self.__dict__.get("_model") if self.warm_start else None
             X, y, fitted = self._training_data(X, y, previous)
             valid = self._validation_data(X_valid, y_valid, fitted)
             rng = check_random_state(self.random_state)
             if valid is None and self.early_stopping:
                 X, y, valid = self._split_validation(X, y, rng)
             self._check_step_count(len(X))
-            state = self._next_state(previous, fitted, rng, len(X),
-                                     fit=self._fit_fingerprint(X, y, valid, previous))
-            resumed = len(state.history) if state.resumed else 0
-            return self._train_and_publish(state, X, y, valid, self.n_epochs - resumed)
+            model, plan = self._next_model(previous, fitted, rng, len(X),
+                                           self._fit_fingerprint(X, y, valid, previous))
+            resumed = len(model.history) if model.resumed else 0
+            return self._train_and_publish(model, plan, X, y, valid, self.n_epochs - resumed)
 
     def partial_fit(self, X, y, classes=None) -> "BaseDNN":
         """Run one epoch over ``(X, y)``, building the network on the first call.
@@ -183,15 +177,15 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         """
         with self._keeping_the_model():
             self._check_params()
-            previous = self.__dict__.get("_state")
+            previous = self.__dict__.get("_model")
             X, y, fitted = self._training_data(X, y, previous, classes)
             if previous is None:
-                state = self._next_state(None, fitted, check_random_state(self.random_state),
-                                         n_train=len(X),
-                                         fit=self._fit_fingerprint(X, y, None, None))
+                model, plan = self._next_model(None, fitted,
+                                               check_random_state(self.random_state), len(X),
+                                               self._fit_fingerprint(X, y, None, None), True)
             else:
-                state = self._next_state(previous, fitted, None)
-            return self._train_and_publish(state, X, y, None, 1, quiet=True)
+                model, plan = self._next_model(previous, fitted, None, quiet=True)
+            return self._train_and_publish(model, plan, X, y, None, 1, quiet=True)
 
     def save(self, path: Union[str, os.PathLike], overwrite: bool = False) -> str:
         """Save the fitted model to directory ``path`` (no pickle involved).
@@ -265,18 +259,15 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         str
             The table (print it).
         """
-        state = self._acquire()
-        try:
-            spec = self._network_spec(None, state.attributes, state.params)
-            variables = [(v.op.name, v.shape.as_list()) for v in state.endpoints.variables]
-            trainable = [v.op.name for v in state.endpoints.trainable_variables]
-        finally:
-            state.release()
+        with self._reading() as model:
+            plan = model.plan
+            variables, trainable = model.variable_shapes(), model.trainable_names()
+        spec = plan.network
         target = f"{spec.n_outputs} classes" if spec.task == "classification" else \
             f"{spec.n_outputs} target(s)"
         title = f"{type(self).__name__}: {spec.n_inputs} features -> {target}"
         return _fitted.summary(title, spec, variables, trainable,
-                               scaling_kind(state.params.get("feature_scaling")))
+                               scaling_kind(plan.params.get("feature_scaling")))
 
     def get_weights(self) -> dict:
         """The fitted network's variables as ``{name: ndarray}`` (no optimizer state).
@@ -285,116 +276,132 @@ class BaseDNN(ArchitectureMixin, PrepareMixin, SessionMixin, BaseEstimator):
         ``hidden1/batch_normalization/moving_mean``...); with ``feature_scaling``
         also ``feature_scaling/offset`` and ``feature_scaling/scale`` (float32).
         """
-        state = self._acquire()
-        try:
-            variables = state.endpoints.variables
-            return {v.op.name: value
-                    for v, value in zip(variables, state.session.run(variables))}
-        finally:
-            state.release()
+        with self._reading() as model:
+            return model.weights()
 
-    def _validated_features(self, X, state: FittedState) -> np.ndarray:
-        """``X`` for inference: named columns matched by name to ``feature_names_in_``
-        (reordered; unknown or missing names refused), then validated as float32."""
-        X, from_declared = self._matched_columns(X, state.attributes)
-        if from_declared:  # matched by name already: validate without a names warning
-            return check_array(X, dtype=np.float32, estimator=self, input_name="X")
-        return super()._validated_features(X, state)
+    # ------------------------------------------------------------------ fitting
+    def _plan(self, fitted: dict, graph_seed: int, n_train: int, fit=None,
+              quiet: bool = False) -> FitPlan:
+        """The plan of a fit of the current parameters on data described by ``fitted``."""
+        return make_plan(type(self).__name__, self._task, self.get_params(deep=False),
+                         fitted, graph_seed, n_train, fit, quiet, self.callbacks)
 
-    # ------------------------------------------------------------------ training
-    def _make_hooks(self, state: FittedState, n_train: int, quiet: bool):
-        """``(hooks, this fit's copy of the schedule's hook or None)``."""
-        hooks: List[Hook] = []
-        if self.verbose and not quiet:
-            hooks.append(ProgressBar(n_train) if self.verbose >= 2 else ProgressPrinter())
-        schedule = copy.copy(state.ops.schedule_hook)  # this fit's; the graph's stays clean
-        if schedule is not None:
-            hooks.append(schedule)
-        hooks.append(StopOnNonFinite())
-        if self.early_stopping and not quiet:
-            hooks.append(EarlyStopping(patience=self.patience, min_delta=self.min_delta,
-                                       monitor=self.early_stopping_monitor))
-        hooks.extend(self.callbacks or [])
-        if self.log_dir is not None and not quiet:
-            state.attributes["log_dir_"] = new_run_dir(self.log_dir, self.run_name)
-            hooks.append(TensorBoardHook(state.attributes["log_dir_"],
-                                         log_histograms=self.log_histograms,
-                                         hparams=self._hparams()))
-        if self.checkpoint_dir is not None:
-            stateful = [h for h in hooks if isinstance(h, EarlyStopping) or h is schedule]
-            hooks.append(CheckpointHook(self.checkpoint_dir, self.checkpoint_every,
-                                        self._fingerprint(state.attributes, state.params),
-                                        stateful, fit=state.fit))
-        for hook in hooks:
-            if type(hook).__name__ in state.hook_states:
-                hook.load_state_dict(state.hook_states[type(hook).__name__])
-        return hooks, schedule
+    def _next_model(self, previous: Optional[FittedNetwork], fitted: dict, rng,
+                    n_train: Optional[int] = None, fit: Optional[dict] = None,
+                    quiet: bool = False):
+        """``(model, plan)``: a new, unpublished model with an open Session.
 
-    @staticmethod
-    def _caches_frozen(spec, params: dict) -> bool:
-        return bool(params["cache_frozen"] and spec.frozen_layers_deterministic)
-
-    def _cached_inputs(self, state: FittedState, X, valid):
-        """Run the data through the frozen layers once, when that changes nothing.
-
-        Returns ``(inputs tensor or None, X, valid)``.
+        Without ``previous``: a new network for ``n_train`` rows (warm-started,
+        resumed: see :func:`._fit.new_model`).  With it: ``previous``'s weights
+        (and optimizer state, history, RNG) in the graph of the current
+        parameters, which must not change the variables (scikit-learn's
+        convention: a ``ValueError`` naming the parameters).
         """
-        spec = self._network_spec(None, state.attributes, state.params)
-        if not self._caches_frozen(spec, state.params):
-            return None, X, valid
-        frozen = state.endpoints.hidden[spec.n_frozen - 1]
-        X = self._run_batched(state, frozen, X)
-        if valid is not None:
-            valid = (self._run_batched(state, frozen, valid[0]), valid[1])
-        return frozen, X, valid
+        if previous is None:
+            plan = self._plan(fitted, int(rng.randint(_MAX_SEED)), n_train, fit, quiet)
+            return _fit.new_model(plan, fitted, rng), plan
+        before = previous.plan
+        plan = self._plan({**previous.attributes, **fitted}, before.graph_seed,
+                          before.n_train, fit if fit is not None else before.fit, quiet)
+        return _fit.continued_model(previous, plan, fitted), plan
 
-    def _train_and_publish(self, state: FittedState, X, y, valid, n_new_epochs: int,
-                           quiet: bool = False) -> "BaseDNN":
-        """Train ``state`` for up to ``n_new_epochs`` epochs; publish it if that succeeds."""
+    def _train_and_publish(self, model: FittedNetwork, plan: FitPlan, X, y, valid,
+                           n_new_epochs: int, quiet: bool = False) -> "BaseDNN":
+        """Train ``model`` for up to ``n_new_epochs`` epochs; publish it if that succeeds."""
         try:
-            self._train(state, X, y, valid, n_new_epochs, quiet)
+            _fit.train(model, plan, X, y, valid, n_new_epochs, quiet)
         except BaseException as error:
-            state.close()
-            if self.checkpoint_dir is not None and self._has_checkpoint(state):
+            model.retire()
+            if self.checkpoint_dir is not None \
+                    and _fit.has_checkpoint(self.checkpoint_dir, plan.fit):
                 add_note(error, f"{type(self).__name__}: fit again with resume=True to go "
                                 f"on from the last checkpoint in {self.checkpoint_dir}.")
             raise
-        self._publish(state)
+        self._publish(model)
         return self
 
-    def _has_checkpoint(self, state: Optional[FittedState] = None) -> bool:
-        try:
-            directory = os.fspath(self.checkpoint_dir)
-            if state is not None and state.fit is not None:  # this fit's own checkpoints
-                directory = storage.fit_directory(directory, state.fit)
-            return latest_save_dir(directory) is not None
-        except Exception:  # an unreadable directory: no advice rather than a second error
-            return False
+    # ------------------------------------------------------------------ the published model
+    def _publishing(self) -> threading.Lock:
+        """This estimator's lock for swapping its model (made on first use)."""
+        lock = self.__dict__.get("_publish_lock")
+        if lock is None:
+            lock = self.__dict__.setdefault("_publish_lock", threading.Lock())
+        return lock
 
-    def _train(self, state: FittedState, X, y, valid, n_new_epochs: int, quiet: bool) -> None:
-        inputs, X, valid = self._cached_inputs(state, X, valid)
-        hooks, schedule = self._make_hooks(state, len(X), quiet)
-        resumed = state.resumed
-        start = len(state.history)
-        training = TrainingState(
-            session=state.session, endpoints=state.endpoints, ops=state.ops,
-            n_epochs=start + max(n_new_epochs, 0), batch_size=state.params["batch_size"],
-            rng=state.rng, history=state.history,
-            stop_training=bool(resumed and resumed["stopped"] and not quiet), inputs=inputs)
-        fit_loop(training, hooks, X, y, *(valid or (None, None)), start_epoch=start)
-        # A continued fit goes on with the schedule's state (not with early stopping's).
-        state.hook_states = {} if schedule is None else \
-            {type(schedule).__name__: schedule.state_dict()}
-        fitted: Dict = state.attributes
-        fitted.update(history_=training.history, n_epochs_=len(training.history),
-                      n_layers_=len(state.endpoints.hidden) + 1)
-        best_epoch = None
-        for hook in hooks:
-            if isinstance(hook, EarlyStopping):
-                kept = [row for row in training.history if row["epoch"] == hook.best_epoch]
-                fitted["best_epoch_"] = best_epoch = hook.best_epoch
-                fitted["best_val_loss_"] = kept[0].get("val_loss", hook.best_value) if kept \
-                    else hook.best_value
-        fitted.update(_fitted.curve_attributes(
-            self._task, training.history, start, None if valid is None else valid[1],
-            fitted.get("validation_scores_"), best_epoch))
+    def _publish(self, model: FittedNetwork) -> None:
+        """Make ``model`` the estimator's: one swap; retire the model it replaces.
+
+        The model is sealed first: its description is what the model is from now
+        on, whatever ``set_params`` does later.
+        """
+        model.seal()
+        with self._publishing():
+            old = self.__dict__.get("_model")
+            for name in (old.attributes if old is not None else ()):
+                if name not in model.attributes:
+                    self.__dict__.pop(name, None)
+            self.__dict__.update(model.attributes)
+            self.__dict__["_model"] = model
+        if old is not None and old is not model:
+            old.retire()
+
+    @contextlib.contextmanager
+    def _reading(self, open_session: bool = True) -> Iterator[FittedNetwork]:
+        """The published model, held (its Session stays open) until the block ends."""
+        check_is_fitted(self)
+        while True:
+            model = self.__dict__["_model"]
+            if model.acquire():
+                break  # else: retired between the lookup and acquire; take the new one
+        try:
+            if open_session:
+                model.ensure_open()
+            yield model
+        finally:
+            model.release()
+
+    def __sklearn_is_fitted__(self) -> bool:
+        # One key lookup: check_is_fitted would otherwise iterate over vars(self), which
+        # a fit publishing in another thread may grow meanwhile.
+        return "_model" in self.__dict__
+
+    # ------------------------------------------------------------------ inference
+    def _infer(self, X, n_mc_samples: int = 0):
+        """``(outputs, std or None, fitted attributes)``, all from one model.
+
+        ``n_mc_samples > 0``: mean and std of that many passes with dropout on
+        and batch norm in inference mode.
+        """
+        with self._reading() as model:
+            X = self._validated_features(X, model.attributes)
+            expected = model.attributes["n_features_in_"]
+            if X.shape[1] != expected:  # a refit in another thread changed the features
+                raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} "
+                                 f"is expecting {expected} features as input.")
+            if not n_mc_samples:
+                return model.predict(X), None, model.attributes
+            mean, std = model.predict_mc(X, n_mc_samples)
+            return mean, std, model.attributes
+
+    # ------------------------------------------------------------------ lifetime
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: object's is the live __dict__
+        state.pop("_publish_lock", None)
+        if "_model" in state:  # the published model, whole, with its weights as arrays
+            with self._reading(open_session=False) as model:
+                state.update(model.attributes)
+                state["_model"] = model.detached()
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        state.setdefault("feature_scaling", None)  # pickled before the parameter existed
+        super().__setstate__(state)
+
+    def __del__(self):
+        try:
+            model = self.__dict__.pop("_model", None)
+            if model is not None:
+                model.retire()
+        except Exception:  # interpreter shutdown: modules may already be gone
+            pass

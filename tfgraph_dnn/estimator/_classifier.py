@@ -13,7 +13,7 @@ from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseDNN
 from ._labels import labels_array
-from ._session import check_n_samples
+from ._model import check_n_samples
 from ._fitted import ScoreLoggingMixin
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
 
@@ -75,7 +75,7 @@ class DNNClassifier(ScoreLoggingMixin, ClassifierMixin, BaseDNN):
         -------
         self
         """
-        if not self._is_built() and classes is None:
+        if not self.__sklearn_is_fitted__() and classes is None:
             raise ValueError("classes must be passed on the first call to partial_fit.")
         return super().partial_fit(X, y, classes=classes)
 
@@ -84,7 +84,7 @@ class DNNClassifier(ScoreLoggingMixin, ClassifierMixin, BaseDNN):
 
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities, columns ordered as ``classes_``."""
-        return self._forward(X)
+        return self._infer(X)[0]
 
     def predict_proba_mc(self, X, n_samples: int = 100, return_std: bool = False):
         """Monte Carlo dropout: mean class probabilities over dropout samples.

@@ -123,8 +123,11 @@ PARAMETERS = """    Parameters
         ``partial_fit`` calls, ``resume``), which cannot change this
         parameter; ``warm_start_from`` never sets them.  Fitted values:
         ``feature_offset_``, ``feature_scale_``.
-    callbacks : list of Hook, default=None
-        Extra hooks (``on_train_begin`` / ``on_epoch_end`` / ...) run by the loop.
+    callbacks : list of Callback, default=None
+        Extra callbacks (``on_train_begin`` / ``on_epoch_end`` / ...; subclasses of
+        :class:`tfgraph_dnn.training.Callback`, earlier called ``Hook``) run by the
+        loop after the built-in ones (progress, divergence guard, early stopping);
+        each fit calls their ``initialize()`` first, as skorch does.
     n_threads : int, default=None
         TensorFlow intra/inter-op threads of the Session; None follows
         ``OMP_NUM_THREADS`` when set (joblib and Dask workers set it), else

@@ -8,12 +8,13 @@ of :func:`tfgraph_dnn.storage.read_model`.  Nothing is ever unpickled.
 input scaling inside, float32 and float64 features).
 
 What is saved or exported is the published model's
-:class:`~tfgraph_dnn.estimator._state.ModelDescription` (the parameters its fit
+:class:`~tfgraph_dnn.estimator._description.ModelDescription` (the parameters its fit
 ran with and its fitted attributes), never the estimator's current parameters:
 ``set_params`` after a fit changes nothing here until the next fit.  The
-estimator's private side is used through exactly two functions,
-:func:`_fit_state` and :func:`_restore_fit_state`: they are the interface to
-keep in step with :class:`~tfgraph_dnn.estimator.BaseDNN`.
+estimator is reached through exactly two functions, :func:`_fit_state` and
+:func:`_restore_fit_state` (its published model, its plan for loaded
+parameters, and publication); the rest talks to the
+:class:`~tfgraph_dnn.estimator._model.FittedNetwork`'s public methods.
 """
 from __future__ import annotations
 
@@ -31,6 +32,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from .. import __version__, _tf, storage
 from ..model import build_network
+from ._description import is_fitted_attribute
+from ._model import FittedNetwork
 from ._scaling import check_scaling_attributes
 
 v1 = tf.compat.v1
@@ -45,36 +48,26 @@ def _fit_state(estimator) -> Iterator[Dict[str, Any]]:
     """What a fit produced (its description), a writer of its variables (``save``) and
     the net with a reader of its weights (the export).
 
-    The published model is held (``_acquire``) until the block ends, so a refit
-    in another thread cannot mix two models into one save or export.  Uses its
-    ``description``, ``session``, ``ops.saver``, ``endpoints``, ``history`` and
-    ``rng``, and the estimator's ``_fingerprint`` and ``_network_spec``.
+    The published model is held until the block ends, so a refit in another
+    thread cannot mix two models into one save or export.  Everything comes
+    from the :class:`~._model.FittedNetwork`'s public side.
     """
-    state = estimator._acquire()
-    try:
-        description = state.description
-        params = dict(description.params)
-        variables = state.endpoints.variables
-        yield {"network": estimator._network_spec(0, description.attributes, params),
+    with estimator._reading() as model:
+        description = model.description
+        yield {"network": model.plan.network,
                "classes": description.attributes.get("classes_")
                if description.task == "classification" else None,
-               "read_weights": lambda: dict(zip([v.op.name for v in variables],
-                                                state.session.run(variables))),
-               "params": params, "fitted": dict(description.attributes),
-               "fingerprint": estimator._fingerprint(description.attributes, params),
+               "read_weights": model.weights,
+               "params": dict(description.params), "fitted": dict(description.attributes),
+               "fingerprint": dict(model.plan.fingerprint),
                "graph_seed": description.graph_seed, "n_train": description.n_train,
-               "history": state.history, "rng_state": storage.rng_to_json(state.rng),
-               "write_weights": storage.saver_writer(state.session, state.ops.saver)}
-    finally:
-        state.release()
+               "history": model.history, "rng_state": storage.rng_to_json(model.rng),
+               "write_weights": model.saver_writer()}
 
 
 def _restore_fit_state(estimator, meta: Dict[str, Any], path: str) -> None:
-    """Give a new estimator the state of ``meta`` (from :func:`storage.read_model`).
-
-    Uses ``_history``, ``_rng``, ``_hook_states``, ``_resumed``, ``_fingerprint``,
-    ``_build`` and ``_restore_saved_variables``.
-    """
+    """Give a new estimator (its parameters and fitted attributes set from ``meta``,
+    read by :func:`storage.read_model`) a model holding the saved weights."""
     try:
         estimator._validate_params()  # a hand-edited value (n_epochs=-1...) names the file
         check_scaling_attributes(vars(estimator), estimator.feature_scaling)
@@ -82,23 +75,29 @@ def _restore_fit_state(estimator, meta: Dict[str, Any], path: str) -> None:
         if classes is not None and (len(np.unique(classes)) != len(classes)
                                     or list(np.sort(classes)) != list(classes)):
             raise ValueError(f"classes_ {list(classes)} are not distinct and sorted")
-        estimator._history = meta["history"]
-        estimator._rng = storage.rng_from_json(meta["rng_state"])
-        estimator._hook_states, estimator._resumed = {}, None
-        expected = estimator._fingerprint()
+        attributes = {name: value for name, value in vars(estimator).items()
+                      if is_fitted_attribute(name)}
+        plan = estimator._plan(attributes, int(meta["graph_seed"]), int(meta["n_train"]),
+                               quiet=True)
+        history, rng = meta["history"], storage.rng_from_json(meta["rng_state"])
     except (TypeError, KeyError, ValueError, AttributeError) as error:
         raise storage.CheckpointError(f"{meta['meta_path']}: inconsistent model description "
                                       f"({error}).") from error
-    if meta["fingerprint"] != expected:
+    if meta["fingerprint"] != dict(plan.fingerprint):
         raise storage.CheckpointError(f"{path}: the saved architecture {meta['fingerprint']} "
-                                      f"does not match its parameters {expected}.")
-    estimator._build(int(meta["graph_seed"]), int(meta["n_train"]))
+                                      f"does not match its parameters {dict(plan.fingerprint)}.")
+    model = FittedNetwork.open(plan, attributes, history, rng)
     prefix = meta["model_prefix"]
     try:
-        estimator._restore_saved_variables(prefix)
+        model.restore(prefix)
     except (RuntimeError, IndexError) as error:  # TF's reader on a bit-flipped data file
+        model.retire()
         raise storage.CheckpointError(f"Cannot restore the weights in {prefix}: "
                                       f"{storage.describe_error(error)}") from error
+    except BaseException:
+        model.retire()  # partly restored weights are never served
+        raise
+    estimator._publish(model)
 
 
 # --------------------------------------------------------------- save / load

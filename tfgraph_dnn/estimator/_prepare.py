@@ -1,37 +1,33 @@
-"""What a fit does before it trains (room: ``estimator``).
+"""The checks a fit and a prediction make on parameters and data (room: ``estimator``).
 
 :class:`PrepareMixin` checks parameters and data without touching the
-estimator (validation writes into a parameters-only scratch copy, so a
-failing ``fit`` leaves ``n_features_in_``, ``classes_``... as they were), and
-builds the next :class:`~._state.FittedState`: a fresh network (warm-started
-from ``warm_start_from``, resumed from ``checkpoint_dir``), or the current
-model continued (``warm_start``, ``partial_fit``), refusing parameter changes
-that would alter its variables (scikit-learn's convention: a ``ValueError``
-naming them).  Nothing here publishes: that is ``_train_and_publish``'s last
-step.
+estimator: validation writes into a parameters-only scratch copy, so a
+failing ``fit`` leaves ``n_features_in_``, ``classes_``... as they were.  It
+matches named columns to the fitted names, holds out a validation split, and
+fingerprints a fit for its checkpoint directory.  Nothing here builds a graph
+or publishes a model.
 """
 from __future__ import annotations
 
 import contextlib
-import copy
 import os
 from typing import Optional
 
 import numpy as np
 from sklearn.model_selection import train_test_split
-from sklearn.utils.validation import _get_feature_names, validate_data
+from sklearn.utils.validation import _get_feature_names, check_array, validate_data
 
 from .. import storage
 from .._features import check_unique, column_order, declared
-from ..training.checkpoint import CheckpointError, read_latest, rng_from_json
-from ..training.transfer import as_warm_start_settings, read_warm_start_values
-from ._params import MAX_EPOCHS, hidden_layer_sizes, structural_changes
+from ..training.checkpoint import CheckpointError
+from ._params import MAX_EPOCHS, hidden_layer_sizes
 from ._labels import labels_array
 from ._float32 import check_float_params, check_input_range
 from ._scaling import fit_scaling
-from ._state import FittedState, is_fitted_attribute
+from ._description import is_fitted_attribute
 
 _MAX_SEED = 2 ** 31 - 1
+_FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _MAX_STEPS = 2 ** 53  # global steps stay exact in float64 (and far from int64's end)
 
 
@@ -67,7 +63,7 @@ class PrepareMixin:
         try:
             yield
         except BaseException as error:
-            if "_state" in self.__dict__:
+            if "_model" in self.__dict__:
                 add_note(error, f"{type(self).__name__}: this fit did not complete; the "
                                 "estimator keeps its previous model (predictions unchanged).")
             raise
@@ -103,7 +99,7 @@ class PrepareMixin:
         scratch.__dict__.update(fitted or {})
         return scratch
 
-    def _training_data(self, X, y, previous: Optional[FittedState], classes=None):
+    def _training_data(self, X, y, previous, classes=None):
         """Validated ``(X, y, fitted)``: ``fitted`` holds what the data fixes
         (``n_features_in_``, ``feature_names_in_``, ``classes_``, the input
         scaling...), new or checked against ``previous`` (whose scaling a
@@ -226,104 +222,33 @@ class PrepareMixin:
                     "use a smaller fraction or pass X_valid, y_valid") from error
         return X, y, (X_valid, y_valid)
 
-    # ------------------------------------------------------------------ preparation
-    def _next_state(self, previous: Optional[FittedState], fitted: dict, rng,
-                    n_train: Optional[int] = None, fit: Optional[dict] = None) -> FittedState:
-        """A new, unpublished state with an open Session.
+    def _validated_features(self, X, fitted) -> np.ndarray:
+        """``X`` for inference: named columns matched by name to ``feature_names_in_``
+        (reordered; unknown or missing names refused), then validated as float32 --
+        with a shortcut for what validation would accept: a finite 2-D
+        float32/float64 array of the fitted width, for a model fitted without
+        feature names (its checks cost more than a small net's arithmetic on one row)."""
+        X, from_declared = self._matched_columns(X, fitted)
+        if from_declared:  # matched by name already: validate without a names warning
+            return check_array(X, dtype=np.float32, estimator=self, input_name="X")
+        if type(X) is np.ndarray and X.dtype in _FAST_DTYPES and X.ndim == 2 \
+                and X.shape[1] == fitted["n_features_in_"] and X.shape[0] > 0 \
+                and "feature_names_in_" not in fitted:
+            with np.errstate(over="ignore"):  # too large for float32: validate_data says so
+                cast = X.astype(np.float32, copy=False)
+            if np.isfinite(cast).all():  # else validate_data names the problem
+                return cast
+        check_input_range(X, "X", fitted.get("feature_names_in_"))
+        return validate_data(self, X, dtype=np.float32, reset=False)
 
-        Without ``previous``: a new network for ``n_train`` rows, warm-started
-        from ``warm_start_from`` and/or resumed from ``checkpoint_dir``.  With
-        it: ``previous``'s weights (and optimizer state, history, RNG), in its
-        graph if the parameters are unchanged, else in a new graph for the same
-        variables (built for as many rows as ``previous``'s, as its schedule).
-        ``fit`` is the fit's fingerprint (:meth:`_fit_fingerprint`; a continued
-        fit without one keeps ``previous``'s).
-        """
-        params = self._graph_params()
-        if previous is not None:
-            changed = structural_changes(previous.params, params) if previous.params else []
-            if changed:
-                changes = ", ".join(f"{name} ({previous.params[name]!r} -> {params[name]!r})"
-                                    for name in changed)
-                raise ValueError(
-                    f"{changes}: set_params changed the network's structure since the last "
-                    "fit, so warm_start=True (or partial_fit) cannot continue training it. Set "
-                    "the parameters back, or fit with warm_start=False to train a new network.")
-            state = FittedState({**previous.attributes, **fitted},
-                                copy.deepcopy(previous.history), copy.deepcopy(previous.rng),
-                                previous.graph_seed, previous.n_train, params,
-                                dict(previous.hook_states))
-            state.fit = fit if fit is not None else previous.fit
-            return self._open(state, previous.capture())
-        state = FittedState(dict(fitted, warm_started_vars_=[]), [], rng,
-                            int(rng.randint(_MAX_SEED)), n_train, params)
-        state.fit = fit
-        self._open(state)
-        try:
-            if self.warm_start_from is not None:
-                settings = as_warm_start_settings(self.warm_start_from)
-                # The input scaling is this fit's (fitted on its X), never a checkpoint's.
-                scaling = {v.op.name for v in state.endpoints.scaling_variables}
-                values = read_warm_start_values(settings, [
-                    v for v in state.endpoints.variables if v.op.name not in scaling])
-                state.ops.snapshot.assign(state.session, values)
-                state.attributes["warm_started_vars_"] = sorted(values)
-            if self.checkpoint_dir is not None and self.resume:
-                self._restore_checkpoint(state)
-        except BaseException:
-            state.close()
-            raise
-        return state
-
-    def _fit_fingerprint(self, X, y, valid, previous: Optional[FittedState]) -> Optional[dict]:
+    def _fit_fingerprint(self, X, y, valid, previous) -> Optional[dict]:
         """The fingerprint of this fit (``None`` without ``checkpoint_dir``): parameters,
         training rows in training order, validation rows, and the model it continues."""
         if self.checkpoint_dir is None:
             return None
         before = None
         if previous is not None:
-            before = previous.fit["key"] if previous.fit is not None else \
-                f"model:{previous.graph_seed}:{len(previous.history)}"
+            before = previous.plan.fit["key"] if previous.plan.fit is not None else \
+                f"model:{previous.plan.graph_seed}:{len(previous.history)}"
         return storage.fit_fingerprint(type(self).__name__, self.get_params(deep=False),
                                        [X, y, *(valid or (None, None))], before)
-
-    def _restore_checkpoint(self, state: FittedState) -> None:
-        """Resume this fit from its own checkpoint in ``checkpoint_dir``, if there is one."""
-        expected = self._fingerprint(state.attributes, state.params)
-
-        def check(saved: dict) -> None:
-            if saved["fingerprint"] != expected:
-                keys = sorted(set(expected) | set(saved["fingerprint"]))
-                diff = {k: (saved["fingerprint"].get(k), expected.get(k)) for k in keys
-                        if saved["fingerprint"].get(k) != expected.get(k)}
-                raise CheckpointError(f"The checkpoint in {self.checkpoint_dir} is of another "
-                                      f"model; (checkpoint, this estimator) differ in {diff}")
-
-        if state.fit is None:  # not reached by fit(); kept for callers without a fingerprint
-            saved = read_latest(self.checkpoint_dir)
-            if saved is None:
-                return
-            check(saved)
-            self._restore_into(state, saved["model_prefix"])
-        else:
-            with storage.resuming(os.fspath(self.checkpoint_dir), state.fit, check) as saved:
-                if saved is None:
-                    return
-                self._restore_into(state, saved["model_prefix"])
-        self._adopt_restored_scaling(state)
-        state.history = saved["history"]
-        state.rng = rng_from_json(saved["rng_state"])
-        state.hook_states = saved["hooks"]
-        state.resumed = saved
-
-    @staticmethod
-    def _adopt_restored_scaling(state: FittedState) -> None:
-        """After a resume, the input scaling is the checkpoint's (its weights were trained
-        with it): the fitted attributes follow the restored variables where they differ."""
-        variables = state.endpoints.scaling_variables
-        if not variables:
-            return
-        restored = state.session.run(variables)
-        for name, value in zip(("feature_offset_", "feature_scale_"), restored):
-            if not np.array_equal(np.asarray(state.attributes[name], np.float32), value):
-                state.attributes[name] = value.astype(np.float64)

@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_array
 
 from ._base import BaseDNN
 from ._labels import labels_array
-from ._session import check_n_samples
+from ._model import check_n_samples
 from ._fitted import ScoreLoggingMixin
 from ._docs import COMMON_ATTRIBUTES, PARAMETERS
 

@@ -10,6 +10,10 @@ sets its knobs and runs the initializers: whatever the Session held before is
 overwritten, so results are those of a fresh build.
 
 Thread-safe: fits in several threads take different Sessions of one graph.
+Each structure has its own build lock: two fits of different structures build
+their graphs in parallel, two fits of the same structure build it once (the
+second waits for the first's graph).  No lock is held while a graph builds
+but that structure's.
 """
 from __future__ import annotations
 
@@ -45,9 +49,10 @@ class BuiltGraph:
 
 @dataclass(eq=False)
 class _Entry:
-    built: BuiltGraph
+    built: Optional[BuiltGraph] = None
     idle: Dict[bytes, List[v1.Session]] = field(default_factory=dict)
     evicted: bool = False
+    building: threading.Lock = field(default_factory=threading.Lock)  # held while built
 
 
 class GraphCache:
@@ -65,8 +70,15 @@ class GraphCache:
         self.max_graphs = max_graphs
         self.max_idle_sessions = max_idle_sessions
         self._entries: "OrderedDict[Hashable, _Entry]" = OrderedDict()
-        self._lock = threading.Lock()
+        self._pending: Dict[Hashable, _Entry] = {}  # structures being built
+        self._lock = threading.Lock()  # the tables above; never held during a build
         self.builds = 0  # graphs built through the cache (for tests and benchmarks)
+
+    def _build(self, build: Callable[[], BuiltGraph]) -> BuiltGraph:
+        built = build()
+        with self._lock:
+            self.builds += 1
+        return built
 
     def open(self, key: Optional[Hashable], build: Callable[[], BuiltGraph],
              config: Optional[v1.ConfigProto] = None
@@ -80,18 +92,23 @@ class GraphCache:
         # Building sets TensorFlow's devices up (while_loop registers functions in the
         # eager context): do it first, with its "no GPU" line captured.
         quiet_device_setup()
-        entry = None
-        if key is not None and self.max_graphs > 0:
-            with self._lock:
-                entry = self._entries.get(key)
-                if entry is not None:
-                    self._entries.move_to_end(key)
-        if entry is None:
-            built = build()
-            self.builds += 1
-            if key is None or self.max_graphs <= 0:
-                return built, open_session(built.graph, config), close_session
-            entry = self._insert(key, _Entry(built))
+        if key is None or self.max_graphs <= 0:
+            built = self._build(build)
+            return built, open_session(built.graph, config), close_session
+        with self._lock:
+            entry = self._entries.get(key) or self._pending.setdefault(key, _Entry())
+            if key in self._entries:
+                self._entries.move_to_end(key)
+        if entry.built is None:
+            with entry.building:  # one build per structure; other structures go on
+                if entry.built is None:
+                    try:
+                        entry.built = self._build(build)
+                    finally:
+                        with self._lock:
+                            if self._pending.get(key) is entry:
+                                del self._pending[key]
+                    self._insert(key, entry)
         config_key = config.SerializeToString(deterministic=True) if config else b""
         session = None
         with self._lock:
@@ -105,10 +122,10 @@ class GraphCache:
         return entry.built, session, \
             lambda used: self._give_back(entry, config_key, used)
 
-    def _insert(self, key: Hashable, entry: _Entry) -> _Entry:
+    def _insert(self, key: Hashable, entry: _Entry) -> None:
         evicted = []
         with self._lock:
-            entry = self._entries.setdefault(key, entry)  # another thread may have won
+            self._entries[key] = entry
             self._entries.move_to_end(key)
             while len(self._entries) > self.max_graphs:
                 evicted.append(self._entries.popitem(last=False)[1])
@@ -116,7 +133,6 @@ class GraphCache:
                 old.evicted = True
         for old in evicted:
             _close_idle(old)
-        return entry
 
     def _give_back(self, entry: _Entry, config_key: bytes, session: v1.Session) -> None:
         if _closed(session):

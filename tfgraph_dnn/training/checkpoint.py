@@ -14,14 +14,14 @@ from ..storage import (MODEL_PREFIX, TMP_PREFIX, CheckpointError, atomic_write_t
                        describe_error, latest_save_dir, prepare_checkpoint_dir, read_latest,
                        remove_leftovers, rng_from_json, rng_to_json, saver_writer,
                        write_checkpoint)
-from .hooks import Hook
+from .hooks import Callback
 
 __all__ = ["CheckpointError", "CheckpointHook", "MODEL_PREFIX", "TMP_PREFIX", "atomic_write_text",
            "describe_error", "latest_save_dir", "read_latest", "remove_leftovers",
            "rng_from_json", "rng_to_json"]
 
 
-class CheckpointHook(Hook):
+class CheckpointHook(Callback):
     """Save every ``every`` epochs and at the end of training.
 
     Parameters
@@ -33,7 +33,7 @@ class CheckpointHook(Hook):
         Save after epochs ``every, 2*every, ...`` and after the last one.
     fingerprint : dict
         Describes the architecture; resuming refuses a different one.
-    hooks : list of Hook
+    hooks : list of Callback
         Whose ``state_dict`` is saved alongside (keyed by class name).
     keep : int
         Complete epoch directories kept (the newest ones).
@@ -44,14 +44,19 @@ class CheckpointHook(Hook):
     """
 
     def __init__(self, checkpoint_dir: str, every: int, fingerprint: Dict[str, Any],
-                 hooks: List[Hook], keep: int = 2, fit: Optional[Dict[str, Any]] = None):
+                 hooks: List[Callback], keep: int = 2, fit: Optional[Dict[str, Any]] = None):
         self.checkpoint_dir = checkpoint_dir
         self.every = every
         self.fingerprint = fingerprint
         self.hooks = hooks
         self.keep = keep
         self.fit = fit
-        self.directory = checkpoint_dir
+        self.initialize()
+
+    def initialize(self) -> "CheckpointHook":
+        """The directory is decided again when training begins."""
+        self.directory = self.checkpoint_dir
+        return self
 
     def on_train_begin(self, state):
         self.directory = prepare_checkpoint_dir(self.checkpoint_dir, self.fit)

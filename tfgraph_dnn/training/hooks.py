@@ -1,17 +1,62 @@
-"""Training hooks (room: ``training``; each one training concern, no graph building).
+"""Training callbacks (room: ``training``; each one training concern, no graph building).
 
-A hook is a small object with ``on_train_begin`` / ``on_epoch_begin`` /
-``on_epoch_end`` / ``on_train_end`` methods that the loop calls with its
-:class:`~tfgraph_dnn.training.loop.TrainingState`.
+A callback has scikit-learn-style parameters and skorch's shape
+(``skorch.callbacks.Callback``): its constructor only stores parameters
+(:meth:`Callback.get_params` / :meth:`Callback.set_params`),
+:meth:`Callback.initialize` (re)sets what it learns during a fit and returns
+the callback, and the loop calls ``on_train_begin`` / ``on_epoch_begin`` /
+``on_epoch_end`` / ``on_train_end`` with its
+:class:`~tfgraph_dnn.training.loop.TrainingState`.  The estimators translate
+their parameters (``verbose``, ``early_stopping``, ``log_dir``,
+``checkpoint_dir``...) into the built-in callbacks and add the user's
+``callbacks`` after them.  ``Hook`` is the earlier name of :class:`Callback`.
 """
 from __future__ import annotations
 
+import inspect
 import sys
 from typing import Any, Dict, Optional, TextIO
 
 
-class Hook:
-    """Base class: every method is a no-op; override what the concern needs."""
+class Callback:
+    """Base class: every event is a no-op; override what the concern needs.
+
+    Parameters are the constructor's arguments, stored under their own names
+    (as scikit-learn estimators and skorch callbacks do); what the callback
+    learns during a fit is (re)set by :meth:`initialize`.
+    """
+
+    def initialize(self) -> "Callback":
+        """Reset what a fit taught the callback (called before each fit); returns ``self``."""
+        return self
+
+    @classmethod
+    def _param_names(cls) -> list:
+        signature = inspect.signature(cls.__init__)
+        return sorted(name for name, parameter in signature.parameters.items()
+                      if name != "self" and parameter.kind not in
+                      (parameter.VAR_POSITIONAL, parameter.VAR_KEYWORD))
+
+    def get_params(self, deep: bool = True) -> Dict[str, Any]:
+        """The constructor's parameters by name (``deep`` is accepted for scikit-learn's
+        sake; callbacks hold no nested estimators)."""
+        return {name: getattr(self, name, None) for name in self._param_names()}
+
+    def set_params(self, **params: Any) -> "Callback":
+        """Set constructor parameters by name; returns ``self``.
+
+        Raises
+        ------
+        ValueError
+            A name that is not a parameter of this callback.
+        """
+        valid = set(self._param_names())
+        for name, value in params.items():
+            if name not in valid:
+                raise ValueError(f"Invalid parameter {name!r} for callback "
+                                 f"{type(self).__name__}; valid parameters: {sorted(valid)}")
+            setattr(self, name, value)
+        return self
 
     def on_train_begin(self, state) -> None:
         """Called once before the first epoch."""
@@ -23,9 +68,9 @@ class Hook:
         """Called after each epoch with that epoch's history row."""
 
     def on_train_end(self, state) -> None:
-        """Called once after the last epoch, even when a hook stopped training."""
+        """Called once after the last epoch, even when a callback stopped training."""
 
-    # A hook may also define ``on_batch_end(state, values)``: the loop then runs
+    # A callback may also define ``on_batch_end(state, values)``: the loop then runs
     # ``steps_per_run`` steps per session.run (an int, or a callable of the epoch's
     # batch count; default 1) and calls it after each run with the run's mean
     # ``loss`` (and ``accuracy``) and its number of ``steps``.
@@ -36,6 +81,10 @@ class Hook:
 
     def load_state_dict(self, state: Dict[str, Any]) -> None:
         """Restore what :meth:`state_dict` returned."""
+
+
+#: The earlier name of :class:`Callback` (user callbacks subclass either).
+Hook = Callback
 
 
 def format_logs(logs: Dict[str, Any], n_epochs: int) -> str:
@@ -67,7 +116,7 @@ def on_terminal(stream: TextIO) -> bool:
     return get_ipython is not None and hasattr(get_ipython(), "kernel")
 
 
-class ProgressPrinter(Hook):
+class ProgressPrinter(Callback):
     """``verbose >= 1``: print one line per epoch, and why training stopped early.
 
     Parameters
@@ -112,8 +161,12 @@ class ProgressBar(ProgressPrinter):
     def __init__(self, n_samples: int, stream: Optional[TextIO] = None):
         super().__init__(stream)
         self.n_samples = n_samples
+        self.initialize()
+
+    def initialize(self) -> "ProgressBar":
         self.live: Optional[bool] = None  # decided at train begin
         self._bar = None
+        return self
 
     def steps_per_run(self, n_batches: int) -> int:
         """Steps per ``session.run``: ~1 % of an epoch with a bar, the whole epoch without."""

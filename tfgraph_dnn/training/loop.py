@@ -4,7 +4,7 @@ One small loop: for each epoch, shuffle, run the step loop over the
 mini-batches (:mod:`.step`: a whole epoch per ``session.run`` unless a hook
 wants to see steps), evaluate, record a history row and hand it to the hooks.  Every other concern
 (progress output, early stopping, checkpoints, schedules, logging) is a
-:class:`~tfgraph_dnn.training.hooks.Hook` composed into the loop.
+:class:`~tfgraph_dnn.training.hooks.Callback` composed into the loop.
 """
 from __future__ import annotations
 

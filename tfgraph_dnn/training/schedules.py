@@ -4,7 +4,7 @@ The chapter's five schedules and a constant rate, each a small dataclass of
 hyper-parameters whose :meth:`Schedule.build` adds to the default graph a
 float32 rate that is an in-graph function of ``global_step`` (no Python per
 step).  Performance scheduling reacts to validation metrics instead: its rate
-is a variable that a :class:`~tfgraph_dnn.training.hooks.Hook` lowers between epochs.
+is a variable that a :class:`~tfgraph_dnn.training.hooks.Callback` lowers between epochs.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from typing import Any, Callable, ClassVar, Dict, Optional, Sequence, Union
 
 import tensorflow as tf
 
-from .hooks import Hook
+from .hooks import Callback
 
 v1 = tf.compat.v1
 
@@ -37,7 +37,7 @@ class ScheduleOps:
         float32 scalar, the rate at the current global step.
     momentum : tf.Tensor or None
         1cycle only: the cycling momentum, for momentum optimizers.
-    hook : Hook or None
+    hook : Callback or None
         Performance only: the hook that lowers the rate between epochs.
     at_step : callable or None
         ``at_step(step) -> (rate, momentum or None)`` builds the same schedule
@@ -47,7 +47,7 @@ class ScheduleOps:
 
     learning_rate: tf.Tensor
     momentum: Optional[tf.Tensor] = None
-    hook: Optional[Hook] = None
+    hook: Optional[Callback] = None
     at_step: Optional[Callable] = None
 
 
@@ -221,15 +221,20 @@ class PowerDecay(Schedule):
         return lr0 / tf.pow(1.0 + step / decay_steps, float(self.power))
 
 
-class PerformanceHook(Hook):
+class PerformanceHook(Callback):
     """Multiply the rate variable by ``factor`` after ``patience`` epochs without an
     improvement of ``logs[monitor]`` larger than ``min_delta`` (lower is better)."""
 
     def __init__(self, config: "Performance", variable: tf.Variable, value: tf.Tensor,
                  assign: tf.Operation):
         self.config, self.variable, self.value, self.assign = config, variable, value, assign
+        self.initialize()
+
+    def initialize(self) -> "PerformanceHook":
+        """No epoch seen yet."""
         self.best: Optional[float] = None
         self.wait = 0
+        return self
 
     def on_epoch_end(self, state, logs: Dict[str, Any]) -> None:
         config = self.config

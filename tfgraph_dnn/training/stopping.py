@@ -11,11 +11,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .hooks import Hook
+from .hooks import Callback
 from .loop import evaluate
 
 
-class EarlyStopping(Hook):
+class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved for ``patience`` epochs; keep the best epoch.
 
     An epoch *improves* when ``monitor`` beats the best value so far by more
@@ -67,12 +67,17 @@ class EarlyStopping(Hook):
         if tie_break == "auto":
             tie_break = monitor.replace("accuracy", "loss") if "accuracy" in monitor else None
         self.tie_break = tie_break
+        self.initialize()
+
+    def initialize(self) -> "EarlyStopping":
+        """Forget the best epoch: a fit starts with none."""
         self._sign = 1.0 if self.mode == "min" else -1.0  # compare sign * value, lower wins
         self.best_value = math.inf if self.mode == "min" else -math.inf
         self.best_tie_value = math.inf
         self.best_epoch: Optional[int] = None
         self.wait = 0
         self.best_weights: Optional[Dict[str, Any]] = None
+        return self
 
     def improves(self, value: float, tie_value: Optional[float] = None) -> bool:
         """Whether an epoch with ``monitor == value`` (and ``tie_break == tie_value``)
@@ -174,7 +179,7 @@ def _divergence_advice(state) -> str:
     return "lower learning_rate or enable gradient clipping."
 
 
-class StopOnNonFinite(Hook):
+class StopOnNonFinite(Callback):
     """Stop at the first epoch whose loss is NaN or infinite and keep the last finite weights.
 
     An epoch's training loss is measured before each step's update, so a
@@ -187,8 +192,12 @@ class StopOnNonFinite(Hook):
     """
 
     def __init__(self):
+        self.initialize()
+
+    def initialize(self) -> "StopOnNonFinite":
         # (epoch, weights at its end) of the last two finite epochs, oldest first.
         self.candidates: List[Tuple[int, Dict[str, Any]]] = []
+        return self
 
     def on_train_begin(self, state):
         self.candidates = []

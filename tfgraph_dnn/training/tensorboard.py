@@ -52,7 +52,7 @@ from tensorboard.plugins.hparams import summary as hparams_summary
 from ..storage import files as storage_files
 from .events import (append_summaries, best_effort, file_writer, hparam_values, is_number,
                      logged_tags, scalar_summary, warn_once, write_session, writing)
-from .hooks import Hook
+from .hooks import Callback
 
 v1 = tf.compat.v1
 
@@ -114,7 +114,7 @@ def kept_metrics(row: Mapping[str, Any]) -> Dict[str, float]:
     return metrics
 
 
-class TensorBoardHook(Hook):
+class TensorBoardHook(Callback):
     """Write the graph, epoch curves, (optionally) histograms and HParams records.
 
     Parameters
@@ -154,8 +154,13 @@ class TensorBoardHook(Hook):
         self.run_dir = run_dir
         self.log_histograms = log_histograms
         self.hparams = None if hparams is None else hparam_values(hparams)
+        self.initialize()
+
+    def initialize(self) -> "TensorBoardHook":
+        """No writers open; a write failure of an earlier fit is forgotten."""
         self._writers: Dict[str, Any] = {}
         self._failed = False  # a write failed after training began: log no more
+        return self
 
     def writing(self):
         """:func:`.events.writing` for this run; on failure the hook lets go of its writers."""
