@@ -18,7 +18,9 @@ from tfgraph_dnn.migrate import (MigrationError, Resolver, migrate_file, migrate
 
 
 def fake_resolve(parts):
-    """Every name starting with ``missing`` is absent from the namespace."""
+    """Every name starting with ``missing`` is absent from the namespace; BoostedTrees* too."""
+    if parts[-1].startswith("BoostedTrees"):
+        return f"tf.{'.'.join(parts)} is not provided by tfgraph_dnn"
     return f"tf.{'.'.join(parts)} does not exist" if parts[-1].startswith("missing") else None
 
 
@@ -190,7 +192,8 @@ def test_unsupported_constructs_are_reported_with_lines_and_left_unchanged():
     assert "seq2seq" in reasons[15] and "tf.contrib.rnn" in reasons[15]
     assert reasons[19] == "tf.missing_v1_op does not exist"  # compat.v1 is the namespace
     assert ["app", "flags", "FLAGS"] in seen and ["layers", "dense"] in seen
-    assert not any(parts[0] in ("keras", "estimator") for parts in seen)
+    assert not any(parts[0] == "keras" for parts in seen)
+    assert ["estimator", "BoostedTreesClassifier"] in seen  # the served package answers
     report = "\n".join(result.report())
     assert "prog.py:11: not migrated: tf.estimator.BoostedTreesClassifier: " in report
     assert "prog.py:1: changed: import tensorflow as tf -> import tfgraph_dnn.tf1 as tf" in report

@@ -2,8 +2,8 @@
 
 Issue 21: ``tf.estimator`` chains (every spelling) now migrate to
 ``tfgraph_dnn.tf1.estimator`` and are checked against TF 1.15's names and what
-the namespace provides (:data:`tfgraph_dnn.migrate.rules.ESTIMATOR_PROVIDED` until
-the estimator package is served by ``tf1_api``); ``tf.keras`` is the namespace's
+the namespace provides (the served package, :mod:`tfgraph_dnn.estimator_tf1`, through
+the resolver); ``tf.keras`` is the namespace's
 too; and names bound by simple aliases (``slim = tf.contrib.slim``) are checked
 like the chains they stand for.
 """
@@ -54,8 +54,9 @@ def test_estimator_and_keras_imports_point_at_the_namespace(source, migrated):
     assert migrate(result.code).code == result.code  # migrating migrated code changes nothing
 
 
-def test_estimator_chains_in_every_spelling_are_checked_against_the_tables():
+def test_estimator_chains_in_every_spelling_are_checked_against_tf_1_15_and_the_package():
     seen = []
+    resolver = Resolver()
     result = migrate("""\
         import tensorflow as tf
         import tensorflow.compat.v1 as v1
@@ -70,39 +71,37 @@ def test_estimator_chains_in_every_spelling_are_checked_against_the_tables():
         tf.estimator.DNNClasifier
         tf.estimator.inputs.csv_input_fn
         d = tf.keras.layers.Dense(3)
-        """, resolve=lambda parts: seen.append(list(parts)) or fake_resolve(parts))
+        """, resolve=lambda parts: seen.append(list(parts)) or resolver(parts))
     assert reported(result) == [
         (8, "tf.estimator.BoostedTreesClassifier"),
-        (9, "tf.estimator.experimental.stop_if_no_decrease_hook"),
         (10, "tf.estimator.tpu.TPUEstimator"), (11, "tf.estimator.DNNClasifier"),
         (12, "tf.estimator.inputs.csv_input_fn")]
     reasons = [c.reason for c in result.unsupported]
-    assert all("is not provided by tfgraph_dnn.tf1.estimator" in r for r in reasons[:3])
-    assert "tf.estimator.experimental " in reasons[1] and "tf.estimator.tpu " in reasons[2]
-    assert reasons[3] == "tf.estimator.DNNClasifier does not exist in TF 1.15's tf.estimator"
-    assert reasons[4] == ("tf.estimator.inputs.csv_input_fn does not exist in TF 1.15's "
+    assert all("is not provided by tfgraph_dnn" in r for r in reasons[:2])
+    assert "BoostedTreesClassifier" in reasons[0] and "tpu" in reasons[1]
+    assert reasons[2] == "tf.estimator.DNNClasifier does not exist in TF 1.15's tf.estimator"
+    assert reasons[3] == ("tf.estimator.inputs.csv_input_fn does not exist in TF 1.15's "
                           "tf.estimator")
-    # the tables answered for tf.estimator; tf.keras went to the namespace's resolver
-    assert not any(parts[0] == "estimator" for parts in seen)
+    # TF 1.15 names went to the served package; names TF 1.15 never had did not
+    assert ["estimator", "BoostedTreesClassifier"] in seen
+    assert ["estimator", "DNNClasifier"] not in seen
     assert ["keras", "layers", "Dense"] in seen
 
 
-def test_the_namespace_answers_for_estimator_once_tf1_api_serves_it(monkeypatch):
-    from tfgraph_dnn import tf1_api
+def test_every_served_estimator_name_is_a_tf_1_15_name():
+    """The served package invents no tf.estimator name, and migrate accepts all it serves."""
+    import tfgraph_dnn.estimator_tf1 as served
 
-    monkeypatch.setitem(tf1_api.OVERRIDES, "estimator", ("tfgraph_dnn.layers", ""))
-    seen = []
-    result = migrate("import tensorflow as tf\ntf.estimator.BoostedTreesClassifier\n",
-                     resolve=lambda parts: seen.append(list(parts)))
-    assert result.unsupported == [] and seen == [["estimator", "BoostedTreesClassifier"]]
-
-
-def test_provided_estimator_names_are_tf_1_15_names():
-    for module, names in rules.ESTIMATOR_PROVIDED.items():
-        assert names <= rules.ESTIMATOR_V1[module], module
+    for module in ("", "inputs", "export"):
+        package = getattr(served, module) if module else served
+        names = set(package.__all__)
+        assert names and names <= rules.ESTIMATOR_V1[module], (module, names - rules.ESTIMATOR_V1[module])
         for name in names:
             dotted = f"{module}.{name}" if module else name
             assert rules.estimator_reason(dotted.split(".")) is None
+            result = migrate_source(f"import tensorflow as tf\ntf.estimator.{dotted}\n", "p.py",
+                                    resolve=Resolver())
+            assert result.unsupported == [], (dotted, result.unsupported)
 
 
 def test_keras_datasets_is_still_reported():
@@ -207,15 +206,19 @@ def test_an_alias_reports_exactly_what_its_chain_reports(alias, module, member):
 @given(member=st.one_of(st.sampled_from(sorted(rules.ESTIMATOR_V1[""])), IDENTIFIER),
        alias=IDENTIFIER)
 def test_an_estimator_alias_reports_exactly_what_the_chain_reports(member, alias):
-    direct = migrate(f"import tensorflow as tf\ntf.estimator.{member}\n")
-    aliased = migrate(f"import tensorflow as tf\n{alias} = tf.estimator\n{alias}.{member}\n")
+    import tfgraph_dnn.estimator_tf1 as served
+
+    resolver = Resolver()
+    direct = migrate(f"import tensorflow as tf\ntf.estimator.{member}\n", resolve=resolver)
+    aliased = migrate(f"import tensorflow as tf\n{alias} = tf.estimator\n{alias}.{member}\n",
+                      resolve=resolver)
     assert [c.reason for c in aliased.unsupported] == [c.reason for c in direct.unsupported]
     known = member in rules.ESTIMATOR_V1[""]
-    provided = member in rules.ESTIMATOR_PROVIDED[""]
+    provided = known and hasattr(served, member)
     assert bool(direct.unsupported) == (not provided)
     if direct.unsupported:
-        assert ("TF 1.15" in direct.unsupported[0].reason) and (
-            ("not provided" in direct.unsupported[0].reason) == known)
+        reason = direct.unsupported[0].reason
+        assert ("not provided" in reason) == known and ("TF 1.15" in reason) == (not known)
 
 
 def test_real_namespace_knows_slim_utils_and_reports_a_missing_slim_name():

@@ -284,13 +284,6 @@ class _Apply(cst.CSTTransformer):
         return self.plans.get(original_node, updated_node)
 
 
-def _tables_first(resolve: Resolve) -> Resolve:
-    """``resolve``, except for the chains :func:`.rules.classify` checks by its tables."""
-    def lookup(parts: Sequence[str]) -> Optional[str]:
-        return None if rules.checked_by_tables(parts) else resolve(parts)
-    return lookup
-
-
 def rewrite_module(module: cst.Module, resolve: Resolve,
                    names: Optional[Dict[str, List[str]]] = None
                    ) -> Tuple[str, List[Change], List[Change]]:
@@ -313,7 +306,6 @@ def rewrite_module(module: cst.Module, resolve: Resolve,
     changes, unsupported : list of Change
         In line order, ``cell`` unset.
     """
-    resolve = _tables_first(resolve)
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     planner = _ImportPlanner(resolve)
     wrapper.visit(planner)

@@ -70,9 +70,8 @@ _QUEUE_ROOT = frozenset({"TextLineReader", "TFRecordReader", "WholeFileReader",
 
 
 # ------------------------------------------------------------ tf.estimator
-# Until ``tfgraph_dnn.tf1_api`` serves ``estimator`` (then its real package answers,
-# see :func:`served_by_namespace`), these two tables are what migrate checks
-# ``tf.estimator.*`` chains against.
+# A ``tf.estimator.*`` chain that never existed in TF 1.15 is reported from this table;
+# one that did is looked up in the served package (``tfgraph_dnn.tf1.estimator``).
 
 #: TF 1.15's ``tf.estimator`` (its v1 API, tensorflow_estimator 1.15): sub-module -> names.
 ESTIMATOR_V1: Dict[str, FrozenSet[str]] = {
@@ -107,52 +106,25 @@ ESTIMATOR_V1: Dict[str, FrozenSet[str]] = {
     "tpu.experimental": frozenset({"EmbeddingConfigSpec"}),
 }
 
-#: What ``tfgraph_dnn.tf1.estimator`` provides (issue 21), by sub-module.
-ESTIMATOR_PROVIDED: Dict[str, FrozenSet[str]] = {
-    "": frozenset({
-        "Estimator", "EstimatorSpec", "ModeKeys", "RunConfig", "TrainSpec", "EvalSpec",
-        "train_and_evaluate", "SessionRunHook", "SessionRunArgs", "SessionRunContext",
-        "SessionRunValues", "LoggingTensorHook", "StopAtStepHook", "CheckpointSaverHook",
-        "SummarySaverHook", "NanTensorHook", "NanLossDuringTrainingError",
-        "WarmStartSettings", "DNNClassifier", "DNNRegressor", "LinearClassifier",
-        "LinearRegressor", "DNNLinearCombinedClassifier", "DNNLinearCombinedRegressor",
-        "BaselineClassifier", "BaselineRegressor", "inputs", "export"}),
-    "inputs": frozenset({"numpy_input_fn", "pandas_input_fn"}),
-    "export": frozenset({"ServingInputReceiver", "build_raw_serving_input_receiver_fn",
-                         "build_parsing_serving_input_receiver_fn"}),
-}
-
 #: Paths of the namespace that ``tfgraph_dnn.tf1`` registers as modules (``import`` /
 #: ``from ... import`` targets) besides ``layers``, ``contrib.*`` and ``nn.rnn_cell``.
 NAMESPACE_MODULES: FrozenSet[Tuple[str, ...]] = frozenset({
     ("estimator",), ("estimator", "inputs"), ("estimator", "export"), ("keras",)})
 
 
-def served_by_namespace(name: str) -> bool:
-    """Whether :mod:`tfgraph_dnn.tf1_api` serves ``tf.<name>`` itself (its names then win)."""
-    from .. import tf1_api
-    return name in tf1_api.OVERRIDES
-
-
-def checked_by_tables(parts: Sequence[str]) -> bool:
-    """Whether :func:`classify` alone answers for ``tf.<parts>`` (no resolver lookup)."""
-    return bool(parts) and parts[0] == "estimator" and not served_by_namespace("estimator")
-
-
 def estimator_reason(parts: Sequence[str]) -> Optional[str]:
-    """Why ``tf.estimator.<parts>`` will not run here (or ``None``), by the tables above.
+    """Why ``tf.estimator.<parts>`` never existed in TF 1.15 (or ``None``), by :data:`ESTIMATOR_V1`.
 
-    Only the module-level part of a chain is checked: ``tf.estimator.Estimator.train``
-    stops at the class.
+    Whether a TF 1.15 name is *provided* is not decided here: the served package
+    (:mod:`tfgraph_dnn.estimator_tf1`) answers that through the resolver, so the list of
+    what is provided lives in one place.  Only the module-level part of a chain is
+    checked: ``tf.estimator.Estimator.train`` stops at the class.
     """
     module = ""
     for name in parts:
         dotted = f"{module}.{name}" if module else name
         if name not in ESTIMATOR_V1.get(module, frozenset()):
             return f"tf.estimator.{dotted} does not exist in TF 1.15's tf.estimator"
-        if name not in ESTIMATOR_PROVIDED.get(module, frozenset()):
-            return (f"tf.estimator.{dotted} (TF 1.15) is not provided by "
-                    "tfgraph_dnn.tf1.estimator; the README lists what is")
         if dotted not in ESTIMATOR_V1:
             return None  # a class or function: what follows is its attribute
         module = dotted
@@ -240,7 +212,7 @@ def classify(parts: Sequence[str]) -> Optional[str]:
     if head == "keras" and second == "datasets":
         return ("tf.keras.datasets downloads its data at run time; load data with "
                 "tfgraph_dnn.datasets or a local file")
-    if head == "estimator" and not served_by_namespace("estimator"):
+    if head == "estimator" and estimator_reason(parts[1:]):
         return estimator_reason(parts[1:])
     if head == "examples":
         return ("tensorflow.examples (tutorials' MNIST loader) was removed and downloads "
