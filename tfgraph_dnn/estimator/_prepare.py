@@ -19,9 +19,10 @@ from typing import Optional
 
 import numpy as np
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _get_feature_names, validate_data
 
-from .. import storage
+from .. import _habits, storage
 from .._features import check_unique, column_order, declared
 from ..training.checkpoint import CheckpointError, read_latest, rng_from_json
 from ..training.transfer import as_warm_start_settings, read_warm_start_values
@@ -78,6 +79,9 @@ class PrepareMixin:
         A ``checkpoint_dir`` that is not ours (a ``save()`` directory, a user's
         folder) is refused here, before any graph or log directory is made.
         """
+        # a value another library spells differently (solver='sgd'...): say ours first
+        _habits.check_parameter_values(type(self).__name__, self.get_params(deep=False),
+                                       InvalidParameterError)
         self._validate_params()
         hidden_layer_sizes(self.get_params(deep=False))
         check_float_params(self.get_params(deep=False), self._task)  # float32 knobs
