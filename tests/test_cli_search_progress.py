@@ -61,8 +61,14 @@ def test_parallel_search_prints_a_line_per_fit_and_a_bar_on_a_terminal(tmp_path)
     assert [int(fit[0]) for fit in fits] == [1, 2, 3, 4], stdout
     assert sorted((fit[1], fit[2]) for fit in fits) == \
         [("1", "1"), ("1", "2"), ("2", "1"), ("2", "2")]  # every candidate x fold once
-    assert stdout.index("Fitting 2 folds") < stdout.index("fit 1/4") \
-        < stdout.index("best params")
+    # What is starting, in order, from the first line (before data, TensorFlow, workers).
+    steps = ["search: 2 candidates (the first: train's defaults) x 2 folds = 4 fits, "
+             "--n-jobs 2; loading the data", "data: digits", "loading TensorFlow",
+             "starting 2 worker processes", "workers ready in", "fitting 4 fits", "fit 1/4",
+             "cross-validation: 4 fits in", "best params", "test accuracy"]
+    assert stdout.startswith(steps[0]), stdout
+    positions = [stdout.index(step) for step in steps]
+    assert positions == sorted(positions), stdout
     assert "search: 100%" in stderr and "4/4" in stderr, stderr  # tqdm's bar
     assert not TF_NOISE.search(stderr), stderr  # nor from the loky workers
     assert not TF_NOISE.search(stdout), stdout

@@ -16,6 +16,7 @@ from typing import Optional, Sequence
 import numpy as np
 
 from . import storage
+from ._habits import parser_error_hint
 from ._quiet import import_tensorflow
 from .datasets import DATASETS
 
@@ -42,6 +43,7 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         """Print ``<prog>: error: <message>`` and exit with code 2."""
+        message = parser_error_hint(self, message)  # --max-iter: did you mean --n-epochs?
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
@@ -202,7 +204,7 @@ def add_model_flags(parser: argparse.ArgumentParser) -> None:
                        help="max-norm threshold of the hidden kernels")
     group = parser.add_argument_group("optimization")
     add_choice(group, "--optimizer", OPTIMIZERS, "adam", "optimizer")
-    group.add_argument("--learning-rate", type=positive_float, default=0.001,
+    group.add_argument("--learning-rate", "--lr", type=positive_float, default=0.001,
                        help="(default: 0.001)")
     group.add_argument("--beta1", type=rate, default=0.9, help="Adam's beta1 (default: 0.9)")
     group.add_argument("--beta2", type=rate, default=0.999,

@@ -20,7 +20,7 @@ import os
 import sys
 from typing import List, Optional
 
-from .. import cli_migrate
+from .. import __version__, cli_migrate
 from ..cli_common import CliError, Parser, add_verbose_flag
 from ..datasets import DATASETS
 from . import search, serve, train
@@ -55,6 +55,7 @@ def build_parser() -> Parser:
     """The ``tfgraph-dnn`` argument parser with its sub-commands."""
     parser = Parser(prog="tfgraph-dnn", description=(
         "Train TF1-graph deep nets (Hands-On ML chapter 11) from the command line."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train.add_parser(commands)
     search.add_parser(commands)

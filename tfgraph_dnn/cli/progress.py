@@ -29,9 +29,11 @@ samples the same ``ParameterSampler`` list), the fold by a hash of the test
 rows (the parent hands the search explicit splits and hashes each test fold).
 A fit's seconds are measured in the parent: the time since the same worker's
 previous report (or the start), which is the fit plus its scoring since a
-worker runs one fit at a time.  The ETA is the remaining fits at the rate so
-far.  A worker that cannot reach the parent (a remote Dask worker) just stays
-silent.
+worker runs one fit at a time.  The ETA (:class:`EtaEstimate`) is the
+remaining fits times the mean fit so far, divided by the fits that run at
+once; it holds from the first line because ``search`` starts its worker
+processes (and their TensorFlow import) before the clock starts.  A worker
+that cannot reach the parent (a remote Dask worker) just stays silent.
 """
 from __future__ import annotations
 
@@ -160,6 +162,39 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m"
 
 
+class EtaEstimate:
+    """The seconds a search still needs, from the durations of its finished fits.
+
+    Parameters
+    ----------
+    total : int
+        Fits of the search.
+    n_parallel : int or None
+        Fits that run at once (``--n-jobs`` as a count); ``None``: as many as
+        distinct workers have reported so far (a Dask cluster).
+    """
+
+    def __init__(self, total: int, n_parallel: Optional[int] = None):
+        self.total = total
+        self.n_parallel = n_parallel
+        self.seconds: List[float] = []
+        self.workers: set = set()
+
+    def add(self, seconds: float, worker=None) -> None:
+        """Record one finished fit: its duration and the worker that ran it."""
+        self.seconds.append(float(seconds))
+        self.workers.add(worker)
+
+    def remaining(self) -> float:
+        """The remaining fits times the mean fit, shared by the fits that run at once."""
+        left = max(self.total - len(self.seconds), 0)
+        if not self.seconds or not left:
+            return 0.0
+        mean = sum(self.seconds) / len(self.seconds)
+        parallel = self.n_parallel or len(self.workers)
+        return left * mean / max(1, min(parallel, left))
+
+
 class SearchProgress:
     """Receives the fits' reports; prints a line each and drives a tqdm bar.
 
@@ -177,10 +212,21 @@ class SearchProgress:
         Where the lines go.
     bar : bool or None, default=None
         Show a tqdm bar on stderr; ``None``: when stderr is a terminal.
+    n_parallel : int or None, default=1
+        Fits that run at once, for the ETA (see :class:`EtaEstimate`).
+    clock : callable, default=time.perf_counter
+        Seconds, for the durations (tests pass a fake one).
+
+    Attributes
+    ----------
+    first_eta : float or None
+        The elapsed time plus the ETA of the first line: the search's
+        predicted duration, to compare with :attr:`cv_seconds`.
     """
 
     def __init__(self, candidates: Sequence[dict], fold_keys: Sequence[str],
-                 score_name: str = "score", out=None, bar: Optional[bool] = None):
+                 score_name: str = "score", out=None, bar: Optional[bool] = None,
+                 n_parallel: Optional[int] = 1, clock: Callable[[], float] = time.perf_counter):
         self.n_candidates, self.n_folds = len(candidates), len(fold_keys)
         self.total = self.n_candidates * self.n_folds
         self.score_name = score_name
@@ -193,15 +239,23 @@ class SearchProgress:
         self._listener = Listener(authkey=authkey)
         self.scorer = ProgressScorer(candidates, fold_keys,
                                      Handle(str(self._listener.address), authkey))
-        self._started = 0.0
+        self._clock = clock
+        self._eta = EtaEstimate(self.total, n_parallel)
+        self.first_eta: Optional[float] = None
+        self._started = self._last_report = 0.0
         self._workers: Dict[str, float] = {}
         self._readers: List[threading.Thread] = []
         self._connections: list = []
         self._bar = None
 
+    @property
+    def cv_seconds(self) -> float:
+        """Seconds from the start to the last fit's report (0 before any)."""
+        return self._last_report - self._started if self.done else 0.0
+
     # ------------------------------------------------------------ parent side
     def __enter__(self) -> "SearchProgress":
-        self._started = time.perf_counter()
+        self._started = self._clock()
         _consumers[self.scorer.handle.address] = self.consume
         if self.show_bar:
             from tqdm import tqdm
@@ -251,12 +305,16 @@ class SearchProgress:
     def consume(self, message: dict) -> None:
         """Print the line of one finished fit (thread-safe)."""
         with self._lock:
-            now = time.perf_counter()
+            now = self._clock()
             since = self._workers.get(message.get("worker"), self._started)
             self._workers[message.get("worker")] = now
             self.done += 1
+            self._last_report = now
             elapsed = now - self._started
-            remaining = elapsed / self.done * max(self.total - self.done, 0)
+            self._eta.add(now - since, message.get("worker"))
+            remaining = self._eta.remaining()
+            if self.first_eta is None:
+                self.first_eta = elapsed + remaining
             line = (f"fit {self.done}/{self.total}  "
                     f"candidate {message['candidate'] or '?'}/{self.n_candidates}  "
                     f"fold {message['fold'] or '?'}/{self.n_folds}  "

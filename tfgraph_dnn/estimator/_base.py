@@ -28,6 +28,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .. import _habits
 from . import _fit, _fitted, _persistence
 from ._model import FittedNetwork
 from ._params import PARAMETER_CONSTRAINTS
@@ -46,6 +47,7 @@ class BaseDNN(PrepareMixin, BaseEstimator):
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS
     _task: str = ""
 
+    @_habits.checked_init  # another library's name (max_iter...): a hint, not a TypeError
     def __init__(self, n_hidden=5, n_neurons=100, hidden_layer_sizes=None, activation="elu",
                  initializer="he_normal", optimizer="adam", learning_rate=0.001, beta1=0.9,
                  beta2=0.999, momentum=0.9, batch_size=50, n_epochs=100,
@@ -100,6 +102,14 @@ class BaseDNN(PrepareMixin, BaseEstimator):
         self.n_threads = n_threads
         self.random_state = random_state
         self.verbose = verbose
+
+    def set_params(self, **params) -> "BaseDNN":
+        """Set parameters as scikit-learn does; an unknown name gets a hint (``max_iter``:
+        did you mean ``n_epochs``?)."""
+        _habits.check_parameter_names(type(self).__name__,
+                                      [key.partition("__")[0] for key in params],
+                                      self._get_param_names())
+        return super().set_params(**params)
 
     # ------------------------------------------------------------------ task hooks
     def _targets(self, y, fitted: dict, reset: bool, classes=None,

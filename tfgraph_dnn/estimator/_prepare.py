@@ -15,9 +15,10 @@ from typing import Optional
 
 import numpy as np
 from sklearn.model_selection import train_test_split
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _get_feature_names, check_array, validate_data
 
-from .. import storage
+from .. import _habits, storage
 from .._features import check_unique, column_order, declared
 from ..training.checkpoint import CheckpointError
 from ._params import MAX_EPOCHS, hidden_layer_sizes
@@ -74,6 +75,9 @@ class PrepareMixin:
         A ``checkpoint_dir`` that is not ours (a ``save()`` directory, a user's
         folder) is refused here, before any graph or log directory is made.
         """
+        # a value another library spells differently (solver='sgd'...): say ours first
+        _habits.check_parameter_values(type(self).__name__, self.get_params(deep=False),
+                                       InvalidParameterError)
         self._validate_params()
         hidden_layer_sizes(self.get_params(deep=False))
         check_float_params(self.get_params(deep=False), self._task)  # float32 knobs

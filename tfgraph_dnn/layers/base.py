@@ -23,6 +23,8 @@ from typing import Callable, Optional, Union
 
 import tensorflow as tf
 
+from .._quiet import quiet_device_setup
+
 v1 = tf.compat.v1
 
 TrainingFlag = Union[bool, tf.Tensor]
@@ -40,6 +42,7 @@ def smart_cond(pred: TrainingFlag, true_fn: Callable, false_fn: Callable):
     """``tf.cond`` that resolves at graph-construction time when it can."""
     static = static_bool(pred)
     if static is None:
+        quiet_device_setup()  # tf.cond sets the devices up: its "no GPU" line captured
         return tf.cond(pred, true_fn, false_fn)
     return true_fn() if static else false_fn()
 

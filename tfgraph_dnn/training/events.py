@@ -29,6 +29,7 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api_pb2
 from tensorboard.plugins.hparams import summary as hparams_summary
 
+from .._quiet import quiet_device_setup
 from ..storage import files as storage_files
 
 v1 = tf.compat.v1
@@ -144,6 +145,7 @@ def scalar_summary(values: Mapping[str, float]) -> "v1.Summary":
 def file_writer(directory: str, graph: Optional[tf.Graph] = None) -> "v1.summary.FileWriter":
     """A v1 ``FileWriter`` on its own event file (``graph`` is written when given)."""
     suffix = f".{time.time_ns()}.{os.getpid()}"  # sorts after the directory's older files
+    quiet_device_setup()  # the writer sets the devices up: "no GPU" captured, not printed
     with (graph or tf.Graph()).as_default():  # the v1 writer refuses eager mode
         return v1.summary.FileWriter(directory, graph, filename_suffix=suffix)
 

@@ -16,6 +16,11 @@ import tensorflow as tf
 v1 = tf.compat.v1
 
 OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "ftrl")
+#: The estimator's optimizer hyper-parameters each optimizer uses (what make_optimizer
+#: passes on); the others are ignored by it -- e.g. a search's report leaves them out.
+OPTIMIZER_PARAMS = {"gd": (), "momentum": ("momentum",), "nesterov": ("momentum",),
+                    "adagrad": (), "rmsprop": ("momentum",), "adam": ("beta1", "beta2"),
+                    "ftrl": ()}
 
 
 def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentum: float = 0.9,

@@ -16,6 +16,8 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 import tensorflow as tf
 
+from ..._quiet import quiet_device_setup
+
 from ..framework.variables import model_variable
 
 v1 = tf.compat.v1
@@ -110,6 +112,7 @@ def smart_cond(pred, fn1: Callable, fn2: Callable, name: Optional[str] = None):
     value = constant_value(pred)
     if value is not None:
         return static_cond(value, fn1, fn2)
+    quiet_device_setup()  # tf.cond sets the devices up: its "no GPU" line captured
     return tf.cond(pred, fn1, fn2, name=name)
 
 

@@ -1,0 +1,44 @@
+"""The README's "Library use" example, as written, prints nothing of TensorFlow's (issue 22).
+
+The example is read from README.md; only the data it leaves to the reader
+(``X_train``, ``y_train``, ``X_test``) is inserted, after its own imports, so
+its import order is what runs.  A fresh interpreter with
+``TF_CPP_MIN_LOG_LEVEL`` unset: stderr must be empty.  The example's
+``log_dir`` made the TensorBoard writer set TensorFlow's devices up outside
+the capture (a "failed call to cuInit" line on a machine without a GPU).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+DATA = ["from sklearn.datasets import load_digits",
+        "X_train, y_train = load_digits(return_X_y=True)",
+        "X_train = X_train * 16  # pixels of 0..255, as the example's feature_scaling says",
+        "X_test = X_train[:10]"]
+
+
+def library_example() -> str:
+    text = README.read_text(encoding="utf-8")
+    start = text.index("```python\n", text.index("## Library use")) + len("```python\n")
+    lines = text[start:text.index("```", start)].splitlines()
+    imports = [index for index, line in enumerate(lines) if line.startswith(("from ", "import "))]
+    assert imports[:2] == [0, 1], lines[:3]  # tfgraph_dnn first, then tensorflow
+    return "\n".join(lines[:2] + DATA + lines[2:]) + "\n"
+
+
+@pytest.mark.slow
+def test_the_readme_library_example_is_quiet_as_written(tmp_path):
+    (tmp_path / "example.py").write_text(library_example())
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    result = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr
+    assert "Layer" in result.stdout  # the example's summary() table
+    assert (tmp_path / "logs").is_dir() and (tmp_path / "ckpt").is_dir()  # log_dir, checkpoints
