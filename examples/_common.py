@@ -4,8 +4,8 @@
   install needed) -- ``import tfgraph_dnn`` is light and quiets TensorFlow
   before anything imports it;
 * :func:`plot_learning_curves` writes a PNG of train/validation loss and
-  validation accuracy per epoch (``history_``), with matplotlib's Agg backend
-  (no display needed);
+  validation accuracy per epoch (``history_``), one legend below both panels
+  (never over a curve), with matplotlib's Agg backend (no display needed);
 * :func:`add_mnist_dir_flag` / :func:`load_mnist` give the examples the full
   MNIST: ``--mnist-dir DIR`` (the four official idx files, read by
   :func:`tfgraph_dnn.idx.load_mnist_idx`; default ``../shared/data/mnist``
@@ -142,7 +142,7 @@ def plot_learning_curves(curves: Iterable[Tuple[str, list, int]], title: str,
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 4.5))
+    fig, (ax_loss, ax_acc) = plt.subplots(1, 2, figsize=(12, 5))
     for index, (label, history, best_epoch) in enumerate(curves):
         color = f"C{index}"
         epochs = [row["epoch"] for row in history]
@@ -161,11 +161,18 @@ def plot_learning_curves(curves: Iterable[Tuple[str, list, int]], title: str,
     ax_loss.set(xlabel="epoch", ylabel="cross-entropy", yscale="log",
                 title="loss (dashed: train, solid: validation; dotted: kept epoch)")
     ax_acc.set(xlabel="epoch", ylabel="accuracy", title="validation accuracy")
-    for axis in (ax_loss, ax_acc):
-        if axis.get_legend_handles_labels()[0]:
-            axis.legend(fontsize=8)
-    fig.suptitle(title)
-    fig.tight_layout()
+    # One legend for both panels (same colours), below them: never over a curve.
+    handles, labels = ax_acc.get_legend_handles_labels()
+    if not handles:
+        handles, labels = ax_loss.get_legend_handles_labels()
+    n_rows = 0
+    if handles:
+        n_columns = min(len(handles), 3)
+        n_rows = math.ceil(len(handles) / n_columns)
+        fig.legend(handles, labels, loc="lower center", ncol=n_columns, fontsize=8,
+                   frameon=False)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout(rect=(0, 0.05 * n_rows + 0.02 * bool(n_rows), 1, 1))
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=100)
     plt.close(fig)
