@@ -4,8 +4,8 @@
   install needed) -- ``import tfgraph_dnn`` is light and quiets TensorFlow
   before anything imports it;
 * :func:`plot_learning_curves` writes a PNG of train/validation loss and
-  validation accuracy per epoch (``history_``), with matplotlib's Agg backend
-  (no display needed);
+  validation accuracy per epoch (``history_``), one legend below both panels
+  (never over a curve), with matplotlib's Agg backend (no display needed);
 * :func:`add_mnist_dir_flag` / :func:`load_mnist` give the examples the full
   MNIST: ``--mnist-dir DIR`` (the four official idx files, read by
   :func:`tfgraph_dnn.idx.load_mnist_idx`; default ``../shared/data/mnist``

