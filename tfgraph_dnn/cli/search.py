@@ -24,11 +24,12 @@ from typing import Optional
 
 import numpy as np
 
-from ..cli_common import (AUTO_SCALING, CliError, add_data_flags, add_run_flags,
-                          check_save_target, import_estimators, number_in, plain_text,
-                          positive_int, to_builtin, write_json)
-from .._features import declared_feature_names
-from ..cli_data import load_training_data, split_train_test
+from ..exceptions import CliError
+from .common import (AUTO_SCALING, add_data_flags, add_run_flags, check_save_target,
+                     import_estimators, number_in, plain_text, positive_int, to_builtin,
+                     write_json)
+from ..data.features import declared_feature_names
+from .data import load_training_data, split_train_test
 
 #: Search space of the net's parameters (lists are sampled uniformly); see search_space().
 SPACE_NAMES = ("n_hidden", "n_neurons", "activation", "optimizer", "learning_rate", "beta1",

@@ -17,7 +17,7 @@ from typing import Any, Dict, List
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .. import layers
+from .. import options as layers  # the option tables (layers no longer serves them)
 from ..training import OPTIMIZERS
 from ..training.schedules import SCHEDULES, Schedule
 from ..training.transfer import WarmStartSettings

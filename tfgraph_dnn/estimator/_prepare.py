@@ -22,8 +22,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import _get_feature_names, validate_data
 
 from .. import storage
-from .._features import check_unique, column_order, declared
-from ..training.checkpoint import CheckpointError, read_latest, rng_from_json
+from ..data.features import check_unique, column_order, declared
+from ..exceptions import CheckpointError
+from ..training.checkpoint import read_latest, rng_from_json
 from ..training.transfer import as_warm_start_settings, read_warm_start_values
 from ._params import MAX_EPOCHS, hidden_layer_sizes, structural_changes
 from ._labels import labels_array

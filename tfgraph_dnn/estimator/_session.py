@@ -21,7 +21,8 @@ import tensorflow as tf
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..training.cache import GRAPH_CACHE
-from ..training.checkpoint import CheckpointError, describe_error
+from ..exceptions import CheckpointError
+from ..training.checkpoint import describe_error
 from ..training.loop import EVAL_BATCH_SIZE
 from ._scaling import scaling_values
 from ._state import (PUBLISH_LOCK, FittedState, ModelDescription, is_fitted_attribute,

@@ -6,7 +6,7 @@ re-implements: ``tf.layers`` (all of TF1's layers, functions and classes),
 ``tf.contrib.losses``, ``tf.contrib.metrics`` (streaming metrics),
 ``tf.contrib.slim`` (its layer-building part), ``tf.contrib.distributions``,
 ``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey`` and TF1's RNN cells
-(``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.layers.rnn_cell`;
+(``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.nn.rnn_cell`;
 ``tf.nn`` is ``tf.compat.v1.nn`` with that ``rnn_cell``, so ``tf.nn.dynamic_rnn``
 runs them).  A TF1 script runs by
 changing its import line; ``from tfgraph_dnn.tf1.contrib.layers import

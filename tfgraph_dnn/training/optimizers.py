@@ -13,9 +13,10 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from .. import _tf
 import tensorflow as tf
 
+from ..options import OPTIMIZERS
+
 v1 = tf.compat.v1
 
-OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "ftrl")
 
 
 def make_optimizer(name: str, learning_rate: Union[float, tf.Tensor], *, momentum: float = 0.9,
