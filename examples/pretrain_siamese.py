@@ -152,7 +152,7 @@ def tower(inputs, scope, seed):
     with v1.variable_scope(scope):
         for index in range(1, 6):
             inputs = layers.dense(inputs, 100, activation=tf.nn.elu, name=f"hidden{index}",
-                                  kernel_initializer=layers.he_normal(seed + index))
+                                  kernel_initializer=v1.initializers.he_normal(seed + index))
     return inputs
 
 
@@ -165,9 +165,9 @@ def build_siamese(n_inputs=784, learning_rate=0.001, seed=SEED):
     both = tf.concat([tower(X_a / 255.0, "dnn_A", seed), tower(X_b / 255.0, "dnn_B", seed + 10)],
                      axis=1)  # raw pixels in, scaled as the classifiers' feature_scaling
     merged = layers.dense(both, 10, activation=tf.nn.elu, name="merged",
-                          kernel_initializer=layers.he_normal(seed + 20))
+                          kernel_initializer=v1.initializers.he_normal(seed + 20))
     logits = layers.dense(merged, 1, name="output",
-                          kernel_initializer=layers.glorot_uniform(seed + 21))
+                          kernel_initializer=v1.initializers.glorot_uniform(seed + 21))
     loss = tf.reduce_mean(tf.nn.sigmoid_cross_entropy_with_logits(labels=same, logits=logits))
     correct = tf.equal(tf.cast(logits > 0, tf.float32), same)
     return dict(X_a=X_a, X_b=X_b, same=same, loss=loss,

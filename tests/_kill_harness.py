@@ -1,6 +1,6 @@
 """The kill-trial harness: a fork server that SIGKILLs training and saving processes.
 
-Shared by ``tests/test_reliability.py`` (10 trials, the crash-safety tests) and
+Shared by ``tests/estimator/test_reliability.py`` (10 trials, the crash-safety tests) and
 ``benchmarks/kill_trials.py`` (more trials): both import this module (the benchmark
 puts ``tests/`` on ``sys.path``).  :class:`ForkServer` runs ``_fork_server.py``, which
 imports TensorFlow once and forks one fresh process per task; :func:`run_kill_trials` kills
@@ -24,15 +24,12 @@ import numpy as np
 from tfgraph_dnn import DNNClassifier
 from tfgraph_dnn.storage import read_latest
 
+from _support import read_json
+
 # The kill trials' child: 30 epochs, a checkpoint after each, then save() in a loop.
 KILL_PARAMS = dict(n_hidden=2, n_neurons=16, random_state=0, n_epochs=30, batch_size=50,
                    checkpoint_every=1)
 DEFAULT_SEED = 20240613
-
-
-def read_json(path):
-    with open(path, encoding="utf-8") as handle:
-        return json.load(handle)
 
 
 def read_text(path):

@@ -11,7 +11,7 @@ import pytest  # noqa: E402
 from hypothesis import HealthCheck, settings  # noqa: E402
 from sklearn.model_selection import train_test_split  # noqa: E402
 
-from tfgraph_dnn.datasets import load_digits_dataset  # noqa: E402
+from tfgraph_dnn.data.datasets import load_digits_dataset  # noqa: E402
 
 # Property-based tests of the readers of user and disk input: a bounded, reproducible fuzz run in
 # the suite (derandomized so CI sees the same examples), a longer one with

@@ -19,9 +19,8 @@ import pytest
 
 from tfgraph_dnn import _quiet
 
-TF_NOISE = re.compile(r"^[IWEF]\d{4} |absl::InitializeLog|oneDNN|cuda|cuInit|"
-                      r"WARNING:tensorflow|To enable the following instructions",
-                      re.IGNORECASE | re.MULTILINE)
+from _support import TF_LOG_LINE
+
 
 USER_SCRIPT = textwrap.dedent("""
     import os
@@ -56,6 +55,7 @@ def run_script(tmp_path, **env_changes):
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_library_import_and_first_fit_are_quiet(tmp_path):
     result = run_script(tmp_path)
     assert result.returncode == 0, result.stderr
@@ -86,6 +86,7 @@ IMPORT_PROBE = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_import_changes_nothing_outside_the_package(tmp_path):
     """Issue 20: no import hook, environment variable, logger or TensorFlow import."""
     (tmp_path / "probe.py").write_text(IMPORT_PROBE)
@@ -114,6 +115,7 @@ USER_IMPORTS_TENSORFLOW_FIRST = textwrap.dedent("""
 """)
 
 
+@pytest.mark.slow
 def test_user_importing_tensorflow_first_sees_only_its_own_lines(tmp_path):
     """TensorFlow's start-up lines are the user's own import's; our first Session adds none."""
     (tmp_path / "user.py").write_text(USER_IMPORTS_TENSORFLOW_FIRST)
@@ -126,10 +128,11 @@ def test_user_importing_tensorflow_first_sees_only_its_own_lines(tmp_path):
     assert ours == "", ours
 
 
+@pytest.mark.slow
 def test_tf_cpp_min_log_level_0_shows_everything(tmp_path):
     result = run_script(tmp_path, TF_CPP_MIN_LOG_LEVEL="0")
     assert result.returncode == 0, result.stderr
-    assert TF_NOISE.search(result.stderr), result.stderr
+    assert TF_LOG_LINE.search(result.stderr), result.stderr
 
 
 @pytest.mark.parametrize("line, notice", [

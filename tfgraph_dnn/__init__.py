@@ -26,7 +26,13 @@ _LAZY = {
     "DNNRegressor": ("tfgraph_dnn.estimator", "DNNRegressor"),
     "WarmStartSettings": ("tfgraph_dnn.storage", "WarmStartSettings"),
     "transfer": ("tfgraph_dnn.training.transfer", None),
+    "exceptions": ("tfgraph_dnn.exceptions", None),
 }
+# Every exception class, as ``tfgraph_dnn.CheckpointError`` etc. (no TensorFlow needed).
+_LAZY.update({name: ("tfgraph_dnn.exceptions", name) for name in (
+    "CheckpointError", "CliError", "DifferentModelError", "DirectoryBusyError", "DivergenceError",
+    "ForeignDirectoryError", "LoggingWarning", "MigrationError", "StorageWriteError",
+    "WriteError")})
 __all__ = sorted(_LAZY) + ["__version__", "cache_info", "clear_cache"]
 
 

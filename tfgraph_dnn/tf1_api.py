@@ -17,7 +17,7 @@ from typing import Optional, Sequence
 CONTRIB: dict = {
     "layers": ("tfgraph_dnn.contrib.layers", ""),
     "framework": ("tfgraph_dnn.contrib.framework", ""),
-    "rnn": ("tfgraph_dnn.layers.rnn_cell", ""),
+    "rnn": ("tfgraph_dnn.nn.rnn_cell", ""),
     "losses": ("tfgraph_dnn.contrib.losses", ""),
     "slim": ("tfgraph_dnn.contrib.slim", ""),
     # tf.compat.v1.distributions plus MultivariateNormalDiag/TriL, Independent.
@@ -41,7 +41,7 @@ OVERRIDES: dict = {
 #: ``tf.compat.v1`` module that is otherwise kept (``tf.nn.rnn_cell`` raises
 #: "not available with Keras 3" on TensorFlow 2.21).
 MEMBER_OVERRIDES: dict = {
-    ("nn", "rnn_cell"): ("tfgraph_dnn.layers.rnn_cell", ""),
+    ("nn", "rnn_cell"): ("tfgraph_dnn.nn.rnn_cell", ""),
 }
 
 

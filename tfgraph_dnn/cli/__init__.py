@@ -3,10 +3,10 @@
 The outermost layer: parses flags, loads data, drives the estimator and
 prints results.  One module per command: :mod:`.train`, :mod:`.search` (with
 :mod:`.progress`), :mod:`.serve` (``predict`` and ``export``),
-:mod:`tfgraph_dnn.cli_migrate` (``migrate``); ``datasets`` is here.
+:mod:`.migrate` (``migrate``); ``datasets`` is here.
 :mod:`.models` builds and saves the models (scaling inside, no silent
-replace); :mod:`tfgraph_dnn.cli_common` and :mod:`tfgraph_dnn.cli_data` hold
-what they share.
+replace); :mod:`.common` (flags, name tables, checks) and :mod:`.data`
+(training and prediction data) hold what they share.
 
 Errors in files or flags end with a one-line message and exit code 2, never a
 traceback; names (activation, optimizer...) are checked by the parser, before
@@ -20,10 +20,12 @@ import os
 import sys
 from typing import List, Optional
 
-from .. import __version__, cli_migrate
-from ..cli_common import CliError, Parser, add_verbose_flag
-from ..datasets import DATASETS
+from .. import __version__
+from ..data.datasets import DATASETS
+from ..exceptions import CliError
+from . import migrate as migrate_command
 from . import search, serve, train
+from .common import Parser, add_verbose_flag
 
 EXIT_USAGE = 2
 
@@ -42,7 +44,7 @@ def cmd_datasets(args) -> int:
         print(f"{name:10s} {info.description}")
         print(f"{'':10s} {info.scaling_text}")
     if args.mnist_dir:
-        from ..idx import load_mnist_idx
+        from ..data.idx import load_mnist_idx
 
         data = load_mnist_idx(args.mnist_dir)
         for split, (X, y) in (("train", (data.X, data.y)), ("test", data.test)):
@@ -59,7 +61,7 @@ def build_parser() -> Parser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     train.add_parser(commands)
     search.add_parser(commands)
-    cli_migrate.add_parser(commands)
+    migrate_command.add_parser(commands)
     serve.add_parsers(commands)
     datasets = commands.add_parser("datasets",
                                    help="list the offline data sets and how each is scaled")

@@ -12,7 +12,7 @@ Two rules of issue 14 live here, so ``train`` and ``search`` apply them alike:
   reads -- the adapter is :func:`estimator_scales_features`, nothing else
   needs to change.
 * **``--save`` never silently replaces a different model.**
-  :func:`tfgraph_dnn.cli_common.check_save_target` refuses, before any
+  :func:`tfgraph_dnn.cli.common.check_save_target` refuses, before any
   training, a directory holding a model of another class or feature count
   unless ``--overwrite``;
   :func:`save_model` passes ``overwrite`` to ``save()`` when ``save()`` takes

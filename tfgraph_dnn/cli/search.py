@@ -29,11 +29,12 @@ from typing import Optional
 
 import numpy as np
 
-from ..cli_common import (AUTO_SCALING, CliError, add_data_flags, add_run_flags,
-                          check_save_target, import_estimators, number_in, plain_text,
-                          positive_int, to_builtin, write_json)
-from .._features import declared_feature_names
-from ..cli_data import load_training_data, split_train_test
+from ..exceptions import CliError
+from .common import (AUTO_SCALING, add_data_flags, add_run_flags, check_save_target,
+                     import_estimators, number_in, plain_text, positive_int, to_builtin,
+                     write_json)
+from ..data.features import declared_feature_names
+from .data import load_training_data, split_train_test
 
 def threads_per_job(n_jobs: int, n_cpus: Optional[int] = None,
                     n_fits: Optional[int] = None) -> Optional[int]:

@@ -22,7 +22,7 @@ from typing import List, Mapping
 
 import numpy as np
 
-from ..cli_common import add_model_flags
+from .common import add_model_flags
 
 #: The searched parameters shared by every optimizer (the net and its regularization).
 SHARED_NAMES = ("n_hidden", "n_neurons", "activation", "batch_size", "lr_schedule",

@@ -19,10 +19,11 @@ from typing import Optional
 import numpy as np
 
 from .. import storage
-from ..cli_common import (PREPROCESSING_FILE, CliError, add_header_flag, add_verbose_flag,
-                          import_estimators, write_json)
-from .._features import column_order, declared_feature_names
-from ..cli_data import PredictionData, read_prediction_data
+from ..exceptions import CliError
+from .common import (PREPROCESSING_FILE, add_header_flag, add_verbose_flag, import_estimators,
+                     write_json)
+from ..data.features import column_order, declared_feature_names
+from .data import PredictionData, read_prediction_data
 
 ESTIMATOR_CLASSES = ("DNNClassifier", "DNNRegressor")
 
@@ -138,7 +139,7 @@ def model_columns(data: PredictionData, info: dict, args) -> np.ndarray:
     Parameters
     ----------
     data : PredictionData
-        What :func:`~tfgraph_dnn.cli_data.read_prediction_data` read.
+        What :func:`~tfgraph_dnn.cli.data.read_prediction_data` read.
     info : dict
         :func:`model_info` of ``--model`` (``n_features``, ``feature_names``).
     args : argparse.Namespace

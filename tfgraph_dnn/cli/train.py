@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import os
 
-from ..cli_common import (AUTO_SCALING, CliError, add_data_flags, add_model_flags, add_run_flags,
-                          check_checkpoint_target, check_save_target, import_estimators,
-                          plain_text, write_json)
-from .._features import declared_feature_names
-from ..cli_data import load_training_data, split_train_test
+from ..exceptions import CliError
+from .common import (AUTO_SCALING, add_data_flags, add_model_flags, add_run_flags,
+                     check_checkpoint_target, check_save_target, import_estimators, plain_text,
+                     write_json)
+from ..data.features import declared_feature_names
+from .data import load_training_data, split_train_test
 
 #: What ``--feature-scaling auto`` (the default) means here, for its help text.
 SCALING_DEFAULT = ("the data set's own, e.g. 0,16 for digits, 0,255 for MNIST and idx files; "

@@ -18,7 +18,7 @@ plus ``MultivariateNormalDiag``, ``Independent`` ...), ``losses`` (contrib's los
 logits first), ``metrics`` (contrib's streaming metrics, predictions first),
 ``learn`` (``MetricSpec``, ``PredictionKey``, ``ModeKeys``; not its estimators) and
 ``slim`` (slim's layer-building part) are imported on first access.  TF1's RNN
-cells (``tf.contrib.rnn``) are :mod:`tfgraph_dnn.layers.rnn_cell`.
+cells (``tf.contrib.rnn``) are :mod:`tfgraph_dnn.nn.rnn_cell`.
 
 Importing it never changes TensorFlow's global mode: build inside
 ``with tf.Graph().as_default():`` (``import tfgraph_dnn.tf1`` is the one opt-in to

@@ -230,7 +230,7 @@ def _reason(name: str) -> str:
                 "scikit-learn estimators (fit / predict / score)")
     if name in _DATA:
         return ("contrib.learn's data loaders (MNIST ...) download their data; load it with "
-                "tfgraph_dnn.datasets or sklearn.datasets")
+                "tfgraph_dnn.data or sklearn.datasets")
     return ("only MetricSpec, PredictionKey (prediction_key) and ModeKeys are; the "
             "Estimator framework (Experiment, learn_runner, RunConfig, monitors ...) "
             "was removed with tf.contrib")

@@ -19,8 +19,8 @@ import numpy as np
 
 from .. import storage
 from ..training import TrainingState, fit_loop
-from ..training.checkpoint import (CheckpointError, latest_save_dir, read_latest,
-                                   rng_from_json)
+from ..exceptions import CheckpointError
+from ..training.checkpoint import latest_save_dir, read_latest, rng_from_json
 from ..training.stopping import EarlyStopping
 from ..training.tensorboard import new_run_dir
 from ..training.transfer import as_warm_start_settings, read_warm_start_values

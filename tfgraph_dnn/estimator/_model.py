@@ -29,7 +29,8 @@ from tensorflow.core.protobuf import config_pb2
 
 from .. import _tf, storage
 from ..training.cache import GRAPH_CACHE, close_session
-from ..training.checkpoint import CheckpointError, describe_error
+from ..exceptions import CheckpointError
+from ..training.checkpoint import describe_error
 from ..training.loop import EVAL_BATCH_SIZE
 from ._description import FrozenMapping, ModelDescription
 from ._plan import FitPlan, build_graph

@@ -17,7 +17,7 @@ from typing import Any, Dict, List
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from .. import layers
+from .. import options
 from ..training import OPTIMIZERS
 from ..training.schedules import SCHEDULES, Schedule
 from ..training.transfer import WarmStartSettings
@@ -46,8 +46,8 @@ PARAMETER_CONSTRAINTS: dict = {
     "n_hidden": [_between(0, MAX_LAYERS)],
     "n_neurons": [_between(1, MAX_UNITS)],
     "hidden_layer_sizes": ["array-like", None],
-    "activation": [StrOptions(set(layers.ACTIVATIONS)), callable],
-    "initializer": [StrOptions(set(layers.INITIALIZERS)), callable],
+    "activation": [StrOptions(set(options.ACTIVATIONS)), callable],
+    "initializer": [StrOptions(set(options.INITIALIZERS)), callable],
     "optimizer": [StrOptions(set(OPTIMIZERS))],
     "learning_rate": [_positive(high=FLOAT32_MAX)],
     "beta1": [Interval(numbers.Real, 0, 1, closed="left")],

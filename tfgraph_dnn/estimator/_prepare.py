@@ -19,8 +19,8 @@ from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _get_feature_names, check_array, validate_data
 
 from .. import _habits, storage
-from .._features import check_unique, column_order, declared
-from ..training.checkpoint import CheckpointError
+from ..data.features import check_unique, column_order, declared
+from ..exceptions import CheckpointError
 from ._params import MAX_EPOCHS, hidden_layer_sizes
 from ._labels import labels_array
 from ._float32 import check_float_params, check_input_range
@@ -35,7 +35,7 @@ _MAX_STEPS = 2 ** 53  # global steps stay exact in float64 (and far from int64's
 def feature_names_of(X) -> Optional[np.ndarray]:
     """scikit-learn's feature names of ``X`` (a DataFrame's column names when all are
     strings, else ``None``), repeated names included (scikit-learn refuses them with a
-    message that names no column; :func:`~tfgraph_dnn._features.column_order` lists them)."""
+    message that names no column; :func:`~tfgraph_dnn.data.features.column_order` lists them)."""
     columns = getattr(X, "columns", None)
     if columns is not None and not callable(columns) and not isinstance(columns, str):
         try:
@@ -139,7 +139,7 @@ class PrepareMixin:
 
     @staticmethod
     def _declared_for_fit(X) -> Optional[np.ndarray]:
-        """The names :func:`~tfgraph_dnn._features.declared_feature_names` gives plain ``X``
+        """The names :func:`~tfgraph_dnn.data.features.declared_feature_names` gives plain ``X``
         (checked: one per column, unique), or ``None``."""
         names = declared()
         if names is None or feature_names_of(X) is not None:
@@ -155,7 +155,7 @@ class PrepareMixin:
         """``(X, declared)``: ``X`` with its named columns in the fitted order.
 
         Names come from ``X`` (a DataFrame whose column names are all strings)
-        or, for plain ``X``, from :func:`~tfgraph_dnn._features.declared_feature_names`
+        or, for plain ``X``, from :func:`~tfgraph_dnn.data.features.declared_feature_names`
         (then ``declared`` is True and ``X`` a NumPy array in the fitted order).
         Without names on either side, ``X`` is returned as given (by position;
         scikit-learn's validation warns when only one side has names).

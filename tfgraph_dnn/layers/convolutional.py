@@ -18,7 +18,8 @@ import tensorflow as tf
 
 from . import conv_utils as cu
 from .activations import get_activation
-from .base import InputSpec, Layer
+from .base import Layer
+from .input_spec import InputSpec
 
 v1 = tf.compat.v1
 

@@ -1,4 +1,4 @@
-"""``Dense``, ``Dropout``, ``Flatten`` (+ functional forms) and ``alpha_dropout``.
+"""``Dense``, ``Dropout``, ``Flatten`` and their functional forms (TF1 ``tf.layers`` core).
 
 Room: ``layers``; tensor -> tensor.  Drop-in replacements for TF1's
 ``tf.layers`` core layers, which raise under Keras 3.  The functional forms
@@ -10,20 +10,19 @@ name scope (``dnn/hidden1/MatMul``).  ``dropout`` and ``flatten`` take no
 """
 from __future__ import annotations
 
-import math
 from typing import Callable, Optional, Sequence
 
 import numpy as np
 import tensorflow as tf
 
 from .activations import get_activation
-from .base import (InputSpec, Layer, TrainingFlag, resolve_use_resource, smart_cond,
-                   static_bool)
+from .base import Layer, TrainingFlag, resolve_use_resource, smart_cond, static_bool
 from .conv_utils import check_positive_int, normalize_data_format
+from .input_spec import InputSpec
 
 v1 = tf.compat.v1
 
-__all__ = ["Dense", "Dropout", "Flatten", "add_variable", "alpha_dropout", "dense",
+__all__ = ["Dense", "Dropout", "Flatten", "add_variable", "check_rate", "dense",
            "dropout", "flatten", "resolve_use_resource", "smart_cond", "static_bool",
            "TrainingFlag"]
 
@@ -155,7 +154,7 @@ def dense(inputs, units: int, activation: Optional[Callable] = None, use_bias: b
     return layer.apply(inputs)
 
 
-def _check_rate(rate, what: str):
+def check_rate(rate, what: str):
     """A numeric ``rate`` as a float in ``[0, 1)``; a tensor passes unchecked, as in TF1."""
     if tf.is_tensor(rate):
         return rate
@@ -176,7 +175,7 @@ class Dropout(Layer):
 
     def __init__(self, rate=0.5, noise_shape: Optional[Sequence] = None,
                  seed: Optional[int] = None, name: Optional[str] = None, **kwargs) -> None:
-        self.rate = _check_rate(rate, "Dropout")
+        self.rate = check_rate(rate, "Dropout")
         super().__init__(name=name, **kwargs)
         self.noise_shape, self.seed = noise_shape, seed
 
@@ -283,35 +282,3 @@ def flatten(inputs, name: Optional[str] = None, data_format: str = "channels_las
     Tensor of shape ``(batch, prod(other dims))``.
     """
     return Flatten(name=name, data_format=data_format).apply(inputs)
-
-
-# Fixed point of SELU: dropped units are set to its negative saturation value.
-_SELU_ALPHA = 1.6732632423543772
-_SELU_SCALE = 1.0507009873554805
-_ALPHA_PRIME = -_SELU_SCALE * _SELU_ALPHA
-
-
-def alpha_dropout(inputs, rate: float = 0.5, noise_shape=None, seed: Optional[int] = None,
-                  training: TrainingFlag = False, name: Optional[str] = None) -> tf.Tensor:
-    """Alpha dropout for self-normalizing (SELU) nets.
-
-    Dropped units take SELU's saturation value and an affine correction keeps
-    the mean and variance of the activations, so self-normalization survives.
-    ``training`` may be a Python bool or a boolean tensor.
-    """
-    rate = _check_rate(rate, "alpha_dropout")
-    with v1.name_scope(name, "alpha_dropout", [inputs]):
-        inputs = tf.convert_to_tensor(inputs)
-        if rate == 0.0:
-            return tf.identity(inputs)
-        keep_prob = 1.0 - rate
-        a = 1.0 / math.sqrt(keep_prob * (1.0 + rate * _ALPHA_PRIME ** 2))
-        b = -a * _ALPHA_PRIME * rate
-
-        def dropped():
-            shape = noise_shape if noise_shape is not None else tf.shape(inputs)
-            keep = tf.random.uniform(shape, seed=seed, dtype=inputs.dtype) >= rate
-            keep = tf.cast(keep, inputs.dtype)
-            return a * (inputs * keep + _ALPHA_PRIME * (1.0 - keep)) + b
-
-        return smart_cond(training, dropped, lambda: tf.identity(inputs))

@@ -3,7 +3,8 @@
 Provides TF1 contrib's ``variance_scaling_initializer`` with its exact
 meaning (He initialization by default) and the usual names of the chapter
 (``he_normal``, ``glorot_uniform``, ``lecun_normal``...), resolved by
-:func:`get_initializer`.
+:func:`get_initializer` (as TF1's Keras-backed layers and cells resolved
+names).  The estimator's stateless versions are :mod:`tfgraph_dnn.model.init`.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ v1 = tf.compat.v1
 _MODES = ("FAN_IN", "FAN_OUT", "FAN_AVG")
 
 
-def _fans(shape) -> tuple[float, float]:
+def fans(shape) -> tuple[float, float]:
     """Fan-in and fan-out of a kernel shape, as TF1 contrib computed them."""
     if not shape:
         return 1.0, 1.0
@@ -78,7 +79,7 @@ def variance_scaling_initializer(
             raise TypeError(f"variance_scaling_initializer: cannot initialize a {dtype} "
                             "variable, a floating dtype is needed")
         shape = tf.TensorShape(shape).as_list()  # ints, also from TF1 Dimensions
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = fans(shape)
         n = {"FAN_IN": fan_in, "FAN_OUT": fan_out, "FAN_AVG": (fan_in + fan_out) / 2.0}[mode]
         if uniform:
             limit = math.sqrt(3.0 * factor / n)
@@ -157,49 +158,3 @@ def get_initializer(initializer: Union[str, Callable, None],
         f"Unknown initializer {initializer!r}; valid names are {sorted(INITIALIZERS)} "
         "or a callable."
     )
-
-
-# name -> (scale, fan mode, distribution) of the stateless versions below.
-_STATELESS = {
-    "he_normal": (2.0, "fan_in", "truncated_normal"),
-    "he_uniform": (2.0, "fan_in", "uniform"),
-    "lecun_normal": (1.0, "fan_in", "truncated_normal"),
-    "lecun_uniform": (1.0, "fan_in", "uniform"),
-    "glorot_normal": (1.0, "fan_avg", "truncated_normal"),
-    "glorot_uniform": (1.0, "fan_avg", "uniform"),
-    "variance_scaling": (2.0, "fan_in", "contrib_truncated_normal"),
-}
-# Keras' truncated normal: the stddev of a unit normal truncated at +-2 is this much.
-_TRUNCATED_STDDEV = 0.87962566103423978
-
-
-def stateless_initializer(name: str, seed: tf.Tensor) -> Callable:
-    """The initializer ``name`` of :data:`INITIALIZERS` drawing stateless random numbers.
-
-    Same distribution as ``get_initializer(name)``; the values are a function of
-    ``seed`` (an int64 ``[2]`` tensor) alone, so a graph built once gives each
-    fit the weights of its own seed, in any Session, any number of times.
-
-    Raises
-    ------
-    ValueError
-        If ``name`` is not an initializer name.
-    """
-    if name not in _STATELESS:
-        raise ValueError(f"Unknown initializer {name!r}; valid names are "
-                         f"{sorted(_STATELESS)}")
-    scale, mode, distribution = _STATELESS[name]
-
-    def _initializer(shape, dtype=tf.float32, partition_info=None):
-        shape = tf.TensorShape(shape).as_list()
-        fan_in, fan_out = _fans(shape)
-        n = max(1.0, fan_in if mode == "fan_in" else (fan_in + fan_out) / 2.0)
-        dtype = tf.as_dtype(dtype or tf.float32)
-        if distribution == "uniform":
-            limit = math.sqrt(3.0 * scale / n)
-            return tf.random.stateless_uniform(shape, seed, -limit, limit, dtype)
-        stddev = math.sqrt(1.3 * scale / n) if distribution == "contrib_truncated_normal" \
-            else math.sqrt(scale / n) / _TRUNCATED_STDDEV
-        return tf.random.stateless_truncated_normal(shape, seed, 0.0, stddev, dtype)
-
-    return _initializer

@@ -21,7 +21,8 @@ from typing import Callable, Optional, Sequence, Union
 
 import tensorflow as tf
 
-from .base import Layer, InputSpec, TrainingFlag, smart_cond, static_bool
+from .base import Layer, TrainingFlag, smart_cond, static_bool
+from .input_spec import InputSpec
 
 v1 = tf.compat.v1
 

@@ -15,7 +15,8 @@ from typing import Optional
 import tensorflow as tf
 
 from . import conv_utils as cu
-from .base import InputSpec, Layer
+from .base import Layer
+from .input_spec import InputSpec
 
 _POOL_OPS = {
     ("max", 1): tf.nn.max_pool1d, ("max", 2): tf.nn.max_pool2d, ("max", 3): tf.nn.max_pool3d,

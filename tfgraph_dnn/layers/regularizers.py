@@ -7,23 +7,18 @@ them): a regularizer is ``fn(weights) -> scalar Tensor or None``; passed as
 Scales follow TF1 contrib's rules: a float or a scalar tensor, never an
 integer, never negative; a scale of 0 disables the regularizer.
 
-``max_norm_regularizer`` is the chapter's trick: it returns no loss but adds a
-``clip_by_norm`` assign op to a collection that the training loop runs after
-every step (:func:`max_norm_ops`).
+The chapter's max-norm "regularizer" is :mod:`tfgraph_dnn.model.penalties`.
 """
 from __future__ import annotations
 
 import logging
 import numbers
-from typing import Callable, List, Optional, Sequence
+from typing import Callable, Optional, Sequence
 
 import tensorflow as tf
 
 v1 = tf.compat.v1
 _LOG = logging.getLogger(__name__)
-
-MAX_NORM_COLLECTION = "max_norm"
-
 
 def _disabled(scale, what: str) -> bool:
     """Validate ``scale`` as TF1 contrib did; True when it is a number equal to 0.
@@ -125,38 +120,3 @@ def l1_l2_regularizer(scale_l1=1.0, scale_l2=1.0, scope: Optional[str] = None) -
     if l2_off:
         return l1_regularizer(scale_l1, scope)
     return sum_regularizer([l1_regularizer(scale_l1), l2_regularizer(scale_l2)], scope)
-
-
-def max_norm_regularizer(threshold: float, axes: int = 1, name: str = "max_norm",
-                         collection: str = MAX_NORM_COLLECTION) -> Callable:
-    """Max-norm "regularizer": clip each weight vector's l2 norm to ``threshold``.
-
-    It returns no loss; it adds ``assign(w, clip_by_norm(w, threshold, axes))``
-    to ``collection``.  Run :func:`max_norm_ops` after every training step.
-    With ``axes=1`` (a dense kernel of shape ``(n_in, n_out)``) each row,
-    i.e. the outgoing weights of one input unit, is clipped, as in the chapter.
-    """
-    if not threshold > 0:
-        raise ValueError(f"max_norm_regularizer: threshold must be > 0, got {threshold!r}")
-
-    clipped_variables = set()
-
-    def max_norm(weights):
-        # get_variable may call a regularizer more than once per variable (TF >= 2.x
-        # evaluates it lazily): add one clipping op per variable, not per call.
-        key = (id(weights.graph), weights.name)
-        if key in clipped_variables:
-            return None
-        clipped_variables.add(key)
-        clipped = tf.clip_by_norm(weights, clip_norm=threshold, axes=axes)
-        clip_weights = v1.assign(weights, clipped, name=name)
-        v1.add_to_collection(collection, clip_weights)
-        return None  # no regularization loss term
-
-    return max_norm
-
-
-def max_norm_ops(collection: str = MAX_NORM_COLLECTION, graph: Optional[tf.Graph] = None) -> List:
-    """The clipping ops to run after each training step (empty if none)."""
-    graph = graph or v1.get_default_graph()
-    return graph.get_collection(collection)

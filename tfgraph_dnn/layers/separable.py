@@ -14,7 +14,7 @@ from typing import Optional
 import tensorflow as tf
 
 from . import conv_utils as cu
-from .base import InputSpec
+from .input_spec import InputSpec
 from .convolutional import _ZEROS, Conv
 
 

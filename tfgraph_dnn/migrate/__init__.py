@@ -42,7 +42,8 @@ import io
 import tokenize
 from typing import Callable, Optional, Sequence
 
-from .report import Change, MigrationError, MigrationResult
+from ..exceptions import MigrationError
+from .report import Change, MigrationResult
 from .resolver import Resolver
 
 __all__ = ["Change", "MigrationError", "MigrationResult", "Resolver", "migrate_file",

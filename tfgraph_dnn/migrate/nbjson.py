@@ -20,7 +20,7 @@ import re
 from json.decoder import scanstring
 from typing import Any, Dict, List, Tuple
 
-from .report import MigrationError
+from ..exceptions import MigrationError
 
 Path = Tuple[Any, ...]
 Spans = Dict[Path, Tuple[int, int]]

@@ -23,9 +23,10 @@ import json
 import re
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..exceptions import MigrationError
 from . import nbjson
 from .lines import NEWLINE, normalize, split_lines
-from .report import Change, MigrationError, MigrationResult
+from .report import Change, MigrationResult
 
 #: Cell magics whose body is Python run in the kernel.
 PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug"})

@@ -1,4 +1,4 @@
-"""What a migration returns: :class:`Change`, :class:`MigrationResult`, :class:`MigrationError`.
+"""What a migration returns: :class:`Change`, :class:`MigrationResult` (errors: ``exceptions``).
 
 A :class:`Change` is one report line: a rewrite (``old`` -> ``new``) or a
 construct left as it was (``old`` and ``reason``), at a line of a ``.py`` file
@@ -95,26 +95,3 @@ class MigrationResult:
         path = self.filename if path is None else path
         return [item.format(path) for item in self.changes + self.unsupported]
 
-
-class MigrationError(ValueError):
-    """A source that cannot be parsed; the message names the file and line.
-
-    Attributes
-    ----------
-    filename : str
-    line : int or None
-    cell : int or None
-        1-based notebook cell, ``None`` for ``.py`` sources.
-    detail : str
-        The parser's message.
-    """
-
-    def __init__(self, filename: str, line: Optional[int], detail: str,
-                 cell: Optional[int] = None) -> None:
-        self.filename, self.line, self.cell, self.detail = filename, line, cell, detail
-        where = filename
-        if cell is not None:
-            where += f", cell {cell}"
-        if line is not None:
-            where += f", line {line}"
-        super().__init__(f"{where}: {detail}")

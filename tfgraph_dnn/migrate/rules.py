@@ -49,7 +49,7 @@ _CONTRIB_HINTS: Dict[str, str] = {
 }
 #: TF-Slim modules beyond its layer-building API (``tf.contrib.slim`` itself is provided).
 _SLIM_MISSING = frozenset({"learning", "evaluation", "nets", "data", "queues", "summaries"})
-#: ``tf.contrib.rnn`` members beyond TF1's core cells (tfgraph_dnn.layers.rnn_cell has the rest).
+#: ``tf.contrib.rnn`` members beyond TF1's core cells (tfgraph_dnn.nn.rnn_cell has the rest).
 _CONTRIB_RNN_MISSING = frozenset({
     "EmbeddingWrapper", "LayerNormBasicLSTMCell", "LayerNormLSTMCell", "LSTMBlockWrapper",
     "LSTMBlockCell", "GRUBlockCell", "GRUBlockCellV2", "FusedRNNCell", "FusedRNNCellAdaptor",
@@ -211,12 +211,12 @@ def classify(parts: Sequence[str]) -> Optional[str]:
                 "TensorFlow 2.21); left unchanged, check it by hand")
     if head == "keras" and second == "datasets":
         return ("tf.keras.datasets downloads its data at run time; load data with "
-                "tfgraph_dnn.datasets or a local file")
+                "tfgraph_dnn.data or a local file")
     if head == "estimator" and estimator_reason(parts[1:]):
         return estimator_reason(parts[1:])
     if head == "examples":
         return ("tensorflow.examples (tutorials' MNIST loader) was removed and downloads "
-                "its data; load data with tfgraph_dnn.datasets or sklearn.datasets")
+                "its data; load data with tfgraph_dnn.data or sklearn.datasets")
     if head == "compat" and second == "v2":
         return ("TensorFlow 2 API: left on TensorFlow itself (eager by default; does not "
                 "mix with TF1 graph code)")

@@ -26,11 +26,9 @@ import uuid
 from dataclasses import dataclass
 from typing import List, Optional
 
+from ..exceptions import WriteError
+
 PREFIX = ".migrate-"
-
-
-class WriteError(Exception):
-    """A write that failed and was rolled back; the message names the target file."""
 
 
 @dataclass

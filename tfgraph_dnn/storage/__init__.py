@@ -11,6 +11,8 @@ Modules:
 
 * :mod:`.layout` -- the layout shared by both kinds (``save-N/`` + atomic
   ``latest``), the format marker, which directories are ours, crash recovery;
+* :mod:`.meta` -- ``estimator.json``'s envelope and the architecture in its fingerprint
+  (the estimator's parameters are opaque here);
 * :mod:`.models` -- ``estimator.json`` and its validation against the
   checkpoint, ``preprocessing.json``;
 * :mod:`.identity` -- which model a directory holds; saving over a different
@@ -22,20 +24,22 @@ Modules:
   and by the reads that must see one save whole;
 * :mod:`.reading` -- TensorFlow checkpoints: resolving, reading, writing;
 * :mod:`.codec` -- JSON encoding of parameters and fitted attributes;
-* :mod:`.files` -- atomic writes, temporary names, errors.
+* :mod:`.files` -- atomic writes, temporary names, write failures.
+
+Its errors are :mod:`tfgraph_dnn.exceptions`' (served here too).
 """
+from ..exceptions import (CheckpointError, DifferentModelError, DirectoryBusyError,
+                          ForeignDirectoryError, StorageWriteError)
 from .checkpoints import (ARRAYS_FILE, STATE_FILE, prepare_checkpoint_dir, read_latest,
                           resuming, write_checkpoint)
 from .codec import decode, encode, rng_from_json, rng_to_json
-from .files import (TMP_PREFIX, CheckpointError, DirectoryBusyError, StorageWriteError,
-                    atomic_write_text, describe_error, is_leftover, is_stale, is_write_failure,
-                    remove_leftovers, temp_prefix, write_failure)
+from .files import (TMP_PREFIX, atomic_write_text, describe_error, is_leftover, is_stale,
+                    is_write_failure, remove_leftovers, temp_prefix, write_failure)
 from .fits import FIT_FILE, FIT_PREFIX, fit_directory, fit_dirs, fit_fingerprint
-from .identity import (IDENTITY_KEYS, DifferentModelError, check_replacement,
-                       model_differences, model_identity, saved_identity)
+from .identity import (IDENTITY_KEYS, check_replacement, model_differences, model_identity,
+                       saved_identity)
 from .layout import (CHECKPOINTS, FORMAT_VERSION, FORMATS, LATEST, MARKER_FILE, MODEL, MODEL_PREFIX,
-                     ForeignDirectoryError, check_writable, claim, inspect, latest_save_dir,
-                     write_save)
+                     check_writable, claim, inspect, latest_save_dir, write_save)
 from .locks import LOCK_FILE, directory_lock, lock_timeout
 from .models import (META_FILE, PREPROCESSING_FILE, check_against_checkpoint, model_info,
                      read_model, read_preprocessing, write_model, write_preprocessing)

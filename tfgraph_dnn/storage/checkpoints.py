@@ -22,8 +22,9 @@ from typing import Any, Callable, Dict, Iterator, Optional
 
 import numpy as np
 
+from ..exceptions import CheckpointError
 from .codec import rng_from_json, rng_to_json
-from .files import CheckpointError, describe_error, read_json
+from .files import describe_error, read_json
 from .fits import adopt_legacy, fit_directory, prepare_fit_dir, single_fit
 from .layout import CHECKPOINTS, MODEL, MODEL_PREFIX, claim, inspect, latest_save_dir, write_save
 from .locks import directory_lock

@@ -5,10 +5,8 @@ Everything here is plain Python (no TensorFlow at import).  Three rules live her
 * every temporary file or directory the storage layer creates is named
   ``.tmp-tfgraph_dnn-<what>@<host>@<pid>@<random>`` (:func:`temp_prefix`): it
   says which process on which host writes it.  A leftover is removed only when
-  it is provably stale -- its process, on this host, is dead -- or, for the
-  owner-less names of earlier versions (``.tmp-tfgraph_dnn-*``,
-  ``.tmp-save-XXXXXXXX/``, ``.tmp-XXXXXXXX.json``), untouched for
-  :data:`UNOWNED_STALE_AFTER` seconds; never another live writer's, and only in
+  it is provably stale -- its process, on this host, is dead; never another
+  live writer's, never one whose owner cannot be asked, and only in
   directories that are ours;
 * a small file is replaced atomically (write, flush, fsync, ``os.replace``,
   fsync of the directory): readers see the old or the new one, never a torn one;
@@ -25,51 +23,13 @@ import re
 import shutil
 import socket
 import tempfile
-import time
-from typing import Any, Optional
+from typing import Any
+
+from ..exceptions import CheckpointError, StorageWriteError
 
 TMP_PREFIX = ".tmp-tfgraph_dnn-"
-# What the previous version (format 1) named its temporary files: mkdtemp(".tmp-save-")
-# and mkstemp(".tmp-", ".json").  A user's ".tmp-cache/" never matches.
-_LEGACY_TMP = re.compile(r"^\.tmp-(save-[a-z0-9_]{8}|[a-z0-9_]{8}\.json)$")
 # ".tmp-tfgraph_dnn-save@host@1234@": written by process 1234 on host "host".
 _OWNED_TMP = re.compile(r"^" + re.escape(TMP_PREFIX) + r"[a-z]+@(?P<host>[^@/]+)@(?P<pid>\d+)@")
-# Owner-less temporaries (earlier versions) older than this are stale (seconds).
-UNOWNED_STALE_AFTER = 3600.0
-
-
-class CheckpointError(ValueError):
-    """A model or checkpoint directory is missing, corrupt, inconsistent or of another model."""
-
-
-class DirectoryBusyError(TimeoutError):
-    """Another writer (thread or process) held a directory's lock longer than the timeout.
-
-    ``filename`` is the directory; ``str()`` is one line naming it.
-    """
-
-    def __init__(self, message: str, path: str):
-        super().__init__(errno.ETIMEDOUT, message, path)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class StorageWriteError(OSError):
-    """A model or checkpoint could not be written (disk full, file too large, read-only...).
-
-    ``errno`` and ``strerror`` are the operating system's, ``filename`` the
-    directory written to; ``str()`` is one line naming both.  The error that
-    surfaced it (an ``OSError`` or a TensorFlow ``OpError``) is ``__cause__``.
-    """
-
-    def __init__(self, code: Optional[int], reason: str, path: str, message: str):
-        super().__init__(code, reason, path)
-        self.message = message
-
-    def __str__(self) -> str:
-        return self.message
 
 
 def describe_error(error: BaseException, limit: int = 400) -> str:
@@ -162,27 +122,18 @@ def _pid_alive(pid: int) -> bool:
         return True
 
 
-def is_stale(directory: str, name: str, now: Optional[float] = None) -> bool:
-    """Whether leftover ``name`` in ``directory`` is provably abandoned.
+def is_stale(name: str) -> bool:
+    """Whether leftover ``name`` is provably abandoned.
 
-    Owned names (:func:`temp_prefix`): the owner is a process of this host that
+    Its name (:func:`temp_prefix`) says its owner is a process of this host that
     is dead.  A live process's -- this one's included -- is never stale; nor is
-    a name written from another host (its owner cannot be asked).  Owner-less
-    names of earlier versions: unmodified for :data:`UNOWNED_STALE_AFTER` seconds.
+    a name written from another host, or one without an owner (its owner cannot
+    be asked).
     """
-    if not is_leftover(name):
-        return False
     owned = _OWNED_TMP.match(name)
-    if owned is not None:
-        if owned.group("host") != _host():
-            return False
-        return not _pid_alive(int(owned.group("pid")))
-    try:
-        age = (time.time() if now is None else now) - os.lstat(os.path.join(directory,
-                                                                            name)).st_mtime
-    except OSError:
+    if owned is None or owned.group("host") != _host():
         return False
-    return age > UNOWNED_STALE_AFTER
+    return not _pid_alive(int(owned.group("pid")))
 
 
 def atomic_write_text(path: str, text: str) -> None:
@@ -218,7 +169,7 @@ def read_json(path: str, what: str) -> Any:
 
 def is_leftover(name: str) -> bool:
     """Whether ``name`` is a temporary file or directory of a storage write (ours)."""
-    return name.startswith(TMP_PREFIX) or bool(_LEGACY_TMP.match(name))
+    return name.startswith(TMP_PREFIX)
 
 
 def remove_leftovers(directory: str) -> None:
@@ -229,7 +180,7 @@ def remove_leftovers(directory: str) -> None:
     thread or process, another host) keeps its temporary files.
     """
     for name in os.listdir(directory):
-        if is_stale(directory, name):
+        if is_stale(name):
             path = os.path.join(directory, name)
             if os.path.isdir(path) and not os.path.islink(path):
                 shutil.rmtree(path, ignore_errors=True)

@@ -37,8 +37,9 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 
+from ..exceptions import CheckpointError
 from .codec import decode, encode
-from .files import CheckpointError, atomic_write_json, read_json
+from .files import atomic_write_json, read_json
 from .layout import CHECKPOINTS, LATEST, claim, inspect, latest_save_dir, save_indices
 from .locks import directory_lock
 

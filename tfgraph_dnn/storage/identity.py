@@ -7,14 +7,16 @@ by :func:`~tfgraph_dnn.storage.models.write_model` (so by ``save()``) and
 available to the command line before it trains: a directory may be written
 over only by the *same* model -- same estimator class, feature count and
 names, classes (or number of targets), hidden layer sizes, activation, batch
-normalization on or off and input scaling (``feature_scaling``) -- unless the
-caller says ``overwrite``.  Weights, training parameters and the fitted
-scaling values may differ: that is a refit.
+normalization on or off and kind of input scaling (none, ``standard``,
+``minmax`` or a fixed pair) -- unless the caller says ``overwrite``.  Weights,
+training parameters and scaling values may differ: that is a refit.  The
+architecture is read from the ``fingerprint`` the estimator writes, never
+from its parameters (:mod:`.meta`).
 
 An identity is a dict of some of :data:`IDENTITY_KEYS`; only the keys present
 in the new model's identity are compared, so a caller that knows only part of
-the model before training (the command line: class, features, classes,
-parameters) can check early.
+the model before training (the command line: class, features, classes) can
+check early.
 """
 from __future__ import annotations
 
@@ -23,27 +25,13 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 
+from ..exceptions import CheckpointError, DifferentModelError
 from .codec import decode
-from .files import CheckpointError
 from .layout import MODEL, inspect, latest_save_dir
+from .meta import META_FILE, read_meta
 
 IDENTITY_KEYS = ("class", "n_features", "feature_names", "classes", "n_outputs",
                  "hidden_layer_sizes", "activation", "batch_norm", "feature_scaling")
-
-
-class DifferentModelError(FileExistsError):
-    """Saving would replace a different model (pass ``overwrite=True`` to do it)."""
-
-
-def _scaling(value: Any) -> Any:
-    """``feature_scaling`` in a comparable form: None, a name, or the pair as lists."""
-    if value is None or isinstance(value, str):
-        return value
-    try:
-        offset, scale = value
-        return [np.asarray(offset, np.float64).tolist(), np.asarray(scale, np.float64).tolist()]
-    except (TypeError, ValueError):
-        return repr(value)
 
 
 def _listed(value: Any) -> Optional[list]:
@@ -58,17 +46,18 @@ def model_identity(meta: Dict[str, Any]) -> Dict[str, Any]:
     meta : dict
         ``estimator.json``'s content, or part of it: ``class``; ``fitted`` with
         ``n_features_in_`` (and ``feature_names_in_``, ``classes_`` or
-        ``n_outputs_``); ``params`` (the estimator's parameters, or some of
-        them, encoded with :func:`~tfgraph_dnn.storage.encode`).  What cannot
-        be told from the keys given is left out of the identity.
+        ``n_outputs_``: scikit-learn's fitted attributes, encoded with
+        :func:`~tfgraph_dnn.storage.encode`); ``fingerprint``, the architecture
+        the estimator describes (``hidden_layer_sizes``, ``activation``,
+        ``batch_norm``, ``feature_scaling``: the kind of input scaling, absent
+        for none).  The estimator's parameters are not read.  What cannot be
+        told from the keys given is left out of the identity.
 
     Returns
     -------
     dict
         Some of :data:`IDENTITY_KEYS`.
     """
-    from .models import hidden_sizes  # noqa: PLC0415  (models imports this module)
-
     identity: Dict[str, Any] = {}
     if "class" in meta:
         identity["class"] = meta["class"]
@@ -80,20 +69,16 @@ def model_identity(meta: Dict[str, Any]) -> Dict[str, Any]:
             identity["classes"] = _listed(decode(fitted["classes_"]))
         if "n_outputs_" in fitted:
             identity["n_outputs"] = int(decode(fitted["n_outputs_"]))
-    params = meta.get("params") or {}
-    if params.get("hidden_layer_sizes") is not None or \
-            {"n_hidden", "n_neurons"} <= set(params):
-        identity["hidden_layer_sizes"] = hidden_sizes(params)
-    if "activation" in params:
-        activation = decode(params["activation"])
-        identity["activation"] = activation if isinstance(activation, str) else repr(activation)
-    if "batch_norm_momentum" in params:
-        identity["batch_norm"] = decode(params["batch_norm_momentum"]) is not None
-    if "n_hidden" in params:  # a full set of parameters: one saved before the
-        # parameter existed had no scaling
-        identity["feature_scaling"] = _scaling(decode(params.get("feature_scaling")))
-    elif "feature_scaling" in params:
-        identity["feature_scaling"] = _scaling(decode(params["feature_scaling"]))
+    fingerprint = meta.get("fingerprint") or {}
+    if "hidden_layer_sizes" in fingerprint:
+        identity["hidden_layer_sizes"] = [int(size) for size in
+                                          fingerprint["hidden_layer_sizes"]]
+    if "activation" in fingerprint:
+        identity["activation"] = str(fingerprint["activation"])
+    if "batch_norm" in fingerprint:
+        identity["batch_norm"] = bool(fingerprint["batch_norm"])
+    if "n_inputs" in fingerprint:  # a whole fingerprint: no "feature_scaling" means none
+        identity["feature_scaling"] = fingerprint.get("feature_scaling")
     return identity
 
 
@@ -113,7 +98,6 @@ def saved_identity(path: str) -> Optional[Dict[str, Any]]:
     CheckpointError
         The saved description is unreadable.
     """
-    from .models import META_FILE, _read_meta  # noqa: PLC0415
 
     if inspect(path).kind != MODEL:
         return None
@@ -121,7 +105,7 @@ def saved_identity(path: str) -> Optional[Dict[str, Any]]:
     if save_dir is None:  # a first save killed midway: no model to replace
         return None
     meta_path = os.path.join(save_dir, META_FILE)
-    meta = _read_meta(meta_path)
+    meta = read_meta(meta_path)
     try:
         return model_identity(meta)
     except (KeyError, TypeError, ValueError, OverflowError, AttributeError,
@@ -154,7 +138,7 @@ def check_replacement(path, identity: Dict[str, Any], overwrite: bool = False) -
     Call it before writing (``save()`` does, through
     :func:`~tfgraph_dnn.storage.models.write_model`) or before training, with
     whatever part of the new model's identity is known
-    (:func:`model_identity` of ``{"class": ..., "params": ..., "fitted": ...}``).
+    (:func:`model_identity` of ``{"class": ..., "fitted": ..., "fingerprint": ...}``).
 
     Raises
     ------

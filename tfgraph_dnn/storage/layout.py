@@ -37,8 +37,9 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional
 
-from .files import (CheckpointError, atomic_write_json, fsync_dir, fsync_file, is_leftover,
-                    is_write_failure, read_json, remove_leftovers, temp_prefix, write_failure)
+from ..exceptions import CheckpointError, ForeignDirectoryError
+from .files import (atomic_write_json, fsync_dir, fsync_file, is_leftover, is_write_failure,
+                    read_json, remove_leftovers, temp_prefix, write_failure)
 from .locks import LOCK_FILE, directory_lock
 
 MODEL = "model"
@@ -54,10 +55,6 @@ DESCRIPTION = {MODEL: "model directory written by save()",
                CHECKPOINTS: "checkpoint directory (checkpoint_dir)"}
 _SAVE_DIR = re.compile(r"^save-(\d{6})$")
 _FIT_KEY = re.compile(r"^[0-9a-f]{16}$")
-
-
-class ForeignDirectoryError(FileExistsError):
-    """A directory that is not ours (or of the other kind): never written into."""
 
 
 @dataclass

@@ -29,7 +29,8 @@ from typing import Dict, Iterator
 
 import filelock
 
-from .files import DirectoryBusyError, write_failure
+from ..exceptions import DirectoryBusyError
+from .files import write_failure
 
 LOCK_FILE = ".tfgraph_dnn.lock"
 DEFAULT_TIMEOUT = 120.0

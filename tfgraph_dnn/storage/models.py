@@ -25,20 +25,17 @@ from typing import Any, Callable, Dict, Optional
 
 import numpy as np
 
+from ..exceptions import CheckpointError
 from .codec import decode
-from .files import CheckpointError, atomic_write_json, read_json
+from .files import atomic_write_json, read_json
 from .identity import check_replacement, model_identity
 from .layout import (CHECKPOINTS, LATEST, MODEL, MODEL_PREFIX, check_writable, inspect,
                      latest_save_dir, write_save)
 from .locks import directory_lock
+from .meta import META_FILE, META_FORMAT, architecture, read_meta
 from .reading import checkpoint_shapes
 
-META_FILE = "estimator.json"
-META_FORMAT = 1  # of estimator.json itself (the directory's format is the marker's)
 PREPROCESSING_FILE = "preprocessing.json"
-# Every key of estimator.json and the type its value must have.
-META_KEYS = {"class": str, "params": dict, "fitted": dict, "fingerprint": dict,
-             "graph_seed": int, "n_train": int, "history": list, "rng_state": list}
 _HIDDEN_KERNEL = re.compile(r"^hidden(\d+)/kernel$")
 
 
@@ -53,7 +50,8 @@ def write_model(path: str, write_weights: Callable[[str], None], meta: Dict[str,
     write_weights : callable
         ``write_weights(prefix)`` writes every variable.
     meta : dict
-        The keys of :data:`META_KEYS`, JSON-encoded.
+        The keys of :data:`~.meta.META_KEYS`, JSON-encoded (``params`` and
+        ``fitted`` by the caller; storage reads the ``fingerprint``).
     version : str
         The library version, recorded.
     overwrite : bool, default=False
@@ -112,61 +110,16 @@ def _locate(path: str) -> str:
     return save_dir
 
 
-def _read_meta(meta_path: str) -> Dict[str, Any]:
-    meta = read_json(meta_path, "model description")
-    version = meta.get("format") if isinstance(meta, dict) else None
-    if isinstance(version, int) and not isinstance(version, bool) and version > META_FORMAT \
-            and meta.get("library") == "tfgraph_dnn":
-        raise CheckpointError(
-            f"{meta_path} was written by a newer tfgraph_dnn (format {version} > supported "
-            f"{META_FORMAT}, version {meta.get('version')!r}); upgrade tfgraph_dnn to load it.")
-    if not isinstance(meta, dict) or meta.get("library") != "tfgraph_dnn" \
-            or version != META_FORMAT or isinstance(version, bool):
-        raise CheckpointError(f"{meta_path} is not a tfgraph_dnn model description "
-                              f"(format {META_FORMAT}).")
-    for key, kind in META_KEYS.items():
-        if not isinstance(meta.get(key), kind) or isinstance(meta.get(key), bool):
-            raise CheckpointError(f"{meta_path}: {key!r} is missing or not a {kind.__name__}.")
-    return meta
-
-
-def hidden_sizes(params: Dict[str, Any]) -> list:
-    """The hidden layer sizes the (encoded) parameters of ``estimator.json`` describe.
-
-    Raises
-    ------
-    TypeError, ValueError
-        The parameters do not describe layer sizes.
-    """
-    sizes = decode(params.get("hidden_layer_sizes"))
-    if sizes is None:
-        n_hidden, n_neurons = params["n_hidden"], params["n_neurons"]
-        if not isinstance(n_hidden, int) or not isinstance(n_neurons, int):
-            raise TypeError("n_hidden and n_neurons must be integers")
-        sizes = [n_neurons] * n_hidden
-    sizes = list(sizes)
-    if not all(isinstance(size, int) and not isinstance(size, bool) for size in sizes):
-        raise TypeError(f"hidden layer sizes must be integers, got {sizes!r}")
-    return sizes
-
-
 def _architecture(meta: Dict[str, Any], meta_path: str):
-    """``(sizes, n_inputs, n_outputs, described)`` after checking params vs fingerprint."""
-    params, fingerprint = meta["params"], meta["fingerprint"]
+    """``(sizes, n_inputs, n_outputs, described)`` of the description, checked."""
     try:
-        sizes = hidden_sizes(params)
-        n_inputs, n_outputs = int(fingerprint["n_inputs"]), int(fingerprint["n_outputs"])
-        saved = [int(size) for size in fingerprint["hidden_layer_sizes"]]
+        sizes, n_inputs, n_outputs = architecture(meta)
         n_features = int(decode(meta["fitted"].get("n_features_in_", n_inputs)))
     except (KeyError, TypeError, ValueError, OverflowError, AttributeError,
             RecursionError) as error:
         raise CheckpointError(f"{meta_path}: inconsistent model description ({error}).") \
             from error
-    described = ", ".join(f"{name}={decode(params.get(name))!r}"
-                          for name in ("n_hidden", "n_neurons", "hidden_layer_sizes"))
-    if saved != sizes:
-        raise CheckpointError(f"{meta_path}: its parameters ({described}) give hidden layers "
-                              f"{sizes} but its fingerprint says {saved}.")
+    described = f"its fingerprint's hidden_layer_sizes={sizes!r}"
     if n_features != n_inputs:
         raise CheckpointError(f"{meta_path}: n_features_in_={n_features} but its "
                               f"fingerprint says n_inputs={n_inputs}.")
@@ -176,9 +129,10 @@ def _architecture(meta: Dict[str, Any], meta_path: str):
 def check_against_checkpoint(meta: Dict[str, Any], meta_path: str, prefix: str) -> None:
     """Refuse an ``estimator.json`` whose architecture is not the checkpoint's.
 
-    The hidden layer sizes (from ``n_hidden``/``n_neurons`` or
-    ``hidden_layer_sizes``), the fingerprint and the shapes of ``hiddenK/kernel``
-    and ``logits/kernel`` in the checkpoint must all agree.
+    The architecture the estimator described (its ``fingerprint``: input,
+    hidden and output sizes) and the shapes of ``hiddenK/kernel`` and
+    ``logits/kernel`` in the checkpoint must agree.  The parameters are the
+    estimator's business (it checks them against the fingerprint on load).
 
     Raises
     ------
@@ -202,8 +156,8 @@ def check_against_checkpoint(meta: Dict[str, Any], meta_path: str, prefix: str) 
             problems.append(f"the checkpoint has {name} {shape}, a layer {META_FILE} does "
                             "not have")
     if problems:
-        raise CheckpointError(f"{meta_path} contradicts the checkpoint {prefix} ({described} "
-                              f"give hidden layers {sizes}): " + "; ".join(problems) + ".")
+        raise CheckpointError(f"{meta_path} contradicts the checkpoint {prefix} ({described}): "
+                              + "; ".join(problems) + ".")
 
 
 def read_model(path: str, class_name: Optional[str] = None) -> Dict[str, Any]:
@@ -237,7 +191,7 @@ def read_model(path: str, class_name: Optional[str] = None) -> Dict[str, Any]:
 def _read_model_locked(path: str, class_name: Optional[str]) -> Dict[str, Any]:
     save_dir = _locate(path)
     meta_path = os.path.join(save_dir, META_FILE)
-    meta = _read_meta(meta_path)
+    meta = read_meta(meta_path)
     if class_name is not None and meta["class"] != class_name:
         raise CheckpointError(f"{path} holds a {meta['class']}; load it with "
                               f"{meta['class']}.load().")
@@ -261,7 +215,7 @@ def model_info(path: str) -> Dict[str, Any]:
     with directory_lock(path, write=False):
         save_dir = _locate(path)
         meta_path = os.path.join(save_dir, META_FILE)
-        meta = _read_meta(meta_path)
+        meta = read_meta(meta_path)
     try:
         n_features = int(decode(meta["fitted"]["n_features_in_"]))
     except (KeyError, TypeError, ValueError, OverflowError, RecursionError) as error:

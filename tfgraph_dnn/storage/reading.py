@@ -15,7 +15,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Callable, Dict, Mapping, Sequence, Tuple, Union
 
-from .files import CheckpointError, describe_error
+from ..exceptions import CheckpointError
+from .files import describe_error
 from .layout import MODEL_PREFIX, inspect, latest_save_dir
 
 PathLike = Union[str, os.PathLike]

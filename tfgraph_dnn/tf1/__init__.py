@@ -8,7 +8,7 @@ re-implements: ``tf.layers`` (all of TF1's layers, functions and classes),
 ``tf.contrib.learn``'s ``MetricSpec`` / ``PredictionKey``, ``tf.keras`` as TF 1.15
 served it in graphs (:mod:`tfgraph_dnn.keras_tf1`), ``tf.estimator``
 (:mod:`tfgraph_dnn.estimator_tf1`) and TF1's RNN cells
-(``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.layers.rnn_cell`;
+(``tf.nn.rnn_cell`` and ``tf.contrib.rnn``: :mod:`tfgraph_dnn.nn.rnn_cell`;
 ``tf.nn`` is ``tf.compat.v1.nn`` with that ``rnn_cell``, so ``tf.nn.dynamic_rnn``
 runs them).  A TF1 script runs by
 changing its import line; ``from tfgraph_dnn.tf1.contrib.layers import

@@ -3,7 +3,7 @@
 Building a training graph costs far more than a small fit's epochs, and a
 Session's first run of each op set costs tens of milliseconds more.  A
 search's folds and candidates differ only in values that are knobs of the
-graph (:mod:`tfgraph_dnn.knobs`), so :class:`GraphCache` keeps the finalized
+graph (:mod:`tfgraph_dnn.model.knobs`), so :class:`GraphCache` keeps the finalized
 graphs of the last few structures (least recently used out) and, per graph,
 a few idle Sessions that finished fits gave back.  A fit takes a Session,
 sets its knobs and runs the initializers: whatever the Session held before is

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
 
-from ..storage import (MODEL_PREFIX, TMP_PREFIX, CheckpointError, atomic_write_text,
-                       describe_error, latest_save_dir, prepare_checkpoint_dir, read_latest,
-                       remove_leftovers, rng_from_json, rng_to_json, saver_writer,
-                       write_checkpoint)
+from ..storage import (MODEL_PREFIX, TMP_PREFIX, atomic_write_text, describe_error,
+                       latest_save_dir, prepare_checkpoint_dir, read_latest,
+                       remove_leftovers, rng_from_json, rng_to_json,
+                       saver_writer, write_checkpoint)
 from .hooks import Callback
 
-__all__ = ["CheckpointError", "CheckpointHook", "MODEL_PREFIX", "TMP_PREFIX", "atomic_write_text",
+__all__ = ["CheckpointHook", "MODEL_PREFIX", "TMP_PREFIX", "atomic_write_text",
            "describe_error", "latest_save_dir", "read_latest", "remove_leftovers",
            "rng_from_json", "rng_to_json"]
 

@@ -29,6 +29,7 @@ import tensorflow as tf
 from tensorboard.plugins.hparams import api_pb2
 from tensorboard.plugins.hparams import summary as hparams_summary
 
+from ..exceptions import LoggingWarning
 from .._quiet import quiet_device_setup
 from ..storage import files as storage_files
 
@@ -39,11 +40,6 @@ HParamValue = Union[bool, int, float, str]
 #: What TensorFlow's event writer raises when a file cannot be created or written
 #: (``RuntimeError`` for a directory it cannot create a file in).
 WRITE_ERRORS = (OSError, IndexError, RuntimeError, tf.errors.OpError)
-
-
-class LoggingWarning(RuntimeWarning):
-    """Logs (TensorBoard events, ``metrics.json``) could not be written; the result was
-    returned without them."""
 
 
 _warned_dirs: set = set()

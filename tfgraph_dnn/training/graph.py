@@ -17,7 +17,7 @@ from typing import Any, Dict, Optional, Sequence, Tuple
 import numpy as np
 import tensorflow as tf
 
-from ..knobs import Knobs
+from ..model.knobs import Knobs
 from ..model import Endpoints, NetworkSpec, network_knobs
 from .optimizers import OptimizerSpec
 from .schedules import get_schedule

@@ -13,9 +13,10 @@ from typing import Any, Dict, List, Optional, Sequence, Union
 from .. import _tf
 import tensorflow as tf
 
+from ..options import OPTIMIZERS
+
 v1 = tf.compat.v1
 
-OPTIMIZERS = ("gd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "ftrl")
 #: The estimator's optimizer hyper-parameters each optimizer uses (what make_optimizer
 #: passes on); the others are ignored by it -- e.g. a search's report leaves them out.
 OPTIMIZER_PARAMS = {"gd": (), "momentum": ("momentum",), "nesterov": ("momentum",),

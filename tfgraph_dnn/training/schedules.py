@@ -17,10 +17,10 @@ from typing import Any, Callable, ClassVar, Dict, Optional, Sequence, Union
 import tensorflow as tf
 
 from .hooks import Callback
+from ..options import SCHEDULES
 
 v1 = tf.compat.v1
 
-SCHEDULES = ("constant", "exponential", "piecewise", "power", "performance", "1cycle")
 _SCOPE = "learning_rate_schedule"
 # Steps of a whole fit: the int64 global step and the float64 arithmetic on steps here
 # stay exact below this.

@@ -11,6 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 
+from ..exceptions import DivergenceError
 from .hooks import Callback
 from .loop import evaluate
 
@@ -124,12 +125,8 @@ class EarlyStopping(Callback):
         self.best_value = saved["best_value"]
         self.best_epoch = saved["best_epoch"]
         self.wait = saved["wait"]
-        self.best_tie_value = saved.get("best_tie_value", math.inf)  # absent before 0.2
+        self.best_tie_value = saved["best_tie_value"]
         self.best_weights = saved.get("arrays") or None
-
-
-class DivergenceError(FloatingPointError):
-    """Training produced a non-finite loss before any finite epoch."""
 
 
 def _finite(logs: Dict[str, Any]) -> bool:

@@ -23,14 +23,15 @@ from typing import Dict, List, Optional, Sequence, Union
 import numpy as np
 import tensorflow as tf
 
-from ..storage import (CheckpointError, WarmStartSettings, as_warm_start_settings,
-                       checkpoint_shapes, describe_error, list_checkpoint_variables,
+from ..exceptions import CheckpointError
+from ..storage import (WarmStartSettings, as_warm_start_settings, checkpoint_shapes,
+                       describe_error, list_checkpoint_variables,
                        open_checkpoint, read_tensors, resolve_checkpoint)
 
 v1 = tf.compat.v1
 
 IMPORTANT_OPS = "important_ops"
-__all__ = ["CheckpointError", "IMPORTANT_OPS", "WarmStartSettings", "as_warm_start_settings",
+__all__ = ["IMPORTANT_OPS", "WarmStartSettings", "as_warm_start_settings",
            "import_meta_graph", "list_checkpoint_variables", "mark_important_ops",
            "read_warm_start_values", "resolve_checkpoint", "restore_variables", "selects"]
 PathLike = Union[str, os.PathLike]

@@ -3,7 +3,7 @@
 ``layers``, ``framework``, ``losses``, ``metrics``, ``slim`` (its layer-building
 part), ``distributions`` and ``learn`` (``MetricSpec``, ``PredictionKey``,
 ``ModeKeys`` only) are :mod:`tfgraph_dnn.contrib`'s re-implementations, ``rnn`` is
-:mod:`tfgraph_dnn.layers.rnn_cell` (the same module objects).  Each is also
+:mod:`tfgraph_dnn.nn.rnn_cell` (the same module objects).  Each is also
 importable by name (``import tfgraph_dnn.tf1.contrib.slim as slim``, ``from
 tfgraph_dnn.tf1.contrib.distributions import Normal``).  Any other member
 (``seq2seq``, ``tpu``, ``keras``...) raises an ``AttributeError`` saying it is not
