@@ -311,8 +311,11 @@ class BaseDNN(PrepareMixin, BaseEstimator):
             plan = self._plan(fitted, int(rng.randint(_MAX_SEED)), n_train, fit, quiet)
             return _fit.new_model(plan, fitted, rng), plan
         before = previous.plan
+        # A model that never trained (from_estimator_dir) has no schedule to go on with:
+        # its first fit's schedule is built for that fit's rows.
+        rows = before.n_train if previous.history or n_train is None else n_train
         plan = self._plan({**previous.attributes, **fitted}, before.graph_seed,
-                          before.n_train, fit if fit is not None else before.fit, quiet)
+                          rows, fit if fit is not None else before.fit, quiet)
         return _fit.continued_model(previous, plan, fitted), plan
 
     def _train_and_publish(self, model: FittedNetwork, plan: FitPlan, X, y, valid,

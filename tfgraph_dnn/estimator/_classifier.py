@@ -12,6 +12,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import column_or_1d
 
 from ._base import BaseDNN
+from ._from_tf_estimator import from_estimator_dir
 from ._labels import labels_array
 from ._model import check_n_samples
 from ._fitted import ScoreLoggingMixin
@@ -34,6 +35,64 @@ class DNNClassifier(ScoreLoggingMixin, ClassifierMixin, BaseDNN):
         metrics=", accuracy", validation_score=": accuracy, as ``score``"))
 
     _task = "classification"
+
+    @classmethod
+    def from_estimator_dir(cls, model_dir, *, activation="relu", classes=None,
+                           **params) -> "DNNClassifier":
+        """A fitted classifier from a ``tf.estimator.DNNClassifier`` model directory.
+
+        Reads the checkpoint TF1's canned ``DNNClassifier`` (or
+        ``tfgraph_dnn.estimator_tf1.DNNClassifier``) wrote and returns a fitted
+        estimator that predicts what it predicted, with no training:
+        ``hidden_layer_sizes`` and ``n_features_in_`` come from the kernels.  ``X``'s
+        columns are the estimator's input layer: its feature columns sorted by name,
+        each expanded (a numeric column of shape ``(k,)`` is ``k`` columns, an
+        indicator column one per vocabulary entry); a numeric column's
+        ``normalizer_fn`` is not in the checkpoint -- apply it to ``X`` yourself.
+        TF's binary head (one logit, a sigmoid) becomes our two-logit softmax
+        ``[0, z]``, which gives the same probabilities.  ``fit`` with
+        ``warm_start=True`` trains on from these weights (the optimizer starts
+        fresh: TF's Adagrad slots are not carried over); ``save``, pickling and
+        ``export_saved_model`` work as for any fitted estimator.
+
+        Parameters
+        ----------
+        model_dir : str or path-like
+            The model directory (its ``checkpoint`` file names the latest
+            checkpoint) or a checkpoint prefix (``.../model.ckpt-20``).
+        activation : str or callable, default='relu'
+            The ``activation_fn`` the model was trained with (TF's default: relu);
+            not recorded in the checkpoint.
+        classes : array-like, optional
+            TF's ``label_vocabulary``, in its order; ``classes_`` is it sorted.
+            Default: ``0 .. n_classes - 1``.
+        **params
+            Other constructor parameters (``learning_rate``, ``n_epochs``... for
+            later fits).  ``hidden_layer_sizes``, ``n_hidden`` and ``n_neurons`` come
+            from the checkpoint; ``batch_norm_momentum``, ``feature_scaling`` and
+            ``warm_start_from`` are refused.
+
+        Returns
+        -------
+        DNNClassifier
+            Fitted; ``n_epochs_ == 0``, ``warm_started_vars_`` lists the weights set.
+
+        Raises
+        ------
+        FileNotFoundError
+            Nothing at ``model_dir``.
+        tfgraph_dnn.storage.CheckpointError
+            No readable checkpoint, or one that does not map onto this network
+            (a linear or DNN-linear-combined model, embedding columns, batch norm,
+            partitioned variables): the message names the variables.
+
+        Examples
+        --------
+        >>> clf = DNNClassifier.from_estimator_dir(  # doctest: +SKIP
+        ...     "runs/iris_dnn", classes=["setosa", "versicolor", "virginica"])
+        >>> clf.predict_proba(X_input_layer)  # doctest: +SKIP
+        """
+        return from_estimator_dir(cls, model_dir, activation, classes, params)
 
     def _targets(self, y, fitted: dict, reset: bool, classes=None,
                  name: str = "y") -> np.ndarray:

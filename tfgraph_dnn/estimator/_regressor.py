@@ -11,6 +11,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils.validation import check_array
 
 from ._base import BaseDNN
+from ._from_tf_estimator import from_estimator_dir
 from ._labels import labels_array
 from ._model import check_n_samples
 from ._fitted import ScoreLoggingMixin
@@ -49,6 +50,24 @@ class DNNRegressor(ScoreLoggingMixin, RegressorMixin, BaseDNN):
             "``1 - val_loss / mean(var(y_valid))``)")))
 
     _task = "regression"
+
+    @classmethod
+    def from_estimator_dir(cls, model_dir, *, activation="relu",
+                           **params) -> "DNNRegressor":
+        """A fitted regressor from a ``tf.estimator.DNNRegressor`` model directory.
+
+        As :meth:`DNNClassifier.from_estimator_dir`: the network comes from the
+        checkpoint (``n_outputs_`` is TF's ``label_dimension``), ``X``'s columns
+        are the input layer's (feature columns sorted by name), ``activation`` is
+        the ``activation_fn`` it was trained with, and the result is fitted
+        (predict, ``fit`` with ``warm_start=True``, ``save``, pickle, export).
+
+        Raises
+        ------
+        FileNotFoundError, tfgraph_dnn.storage.CheckpointError
+            As :meth:`DNNClassifier.from_estimator_dir`.
+        """
+        return from_estimator_dir(cls, model_dir, activation, None, params)
 
     def _targets(self, y, fitted: dict, reset: bool, classes=None,
                  name: str = "y") -> np.ndarray:
