@@ -3,7 +3,8 @@
 Usage::
 
     python benchmarks/run.py [--quick] [--repeats N] [--threads N] [--out PATH]
-                             [--sections fit,search,predict,fit_mnist,transfer,n_jobs,rss]
+                             [--sections fit,search,predict,fit_mnist,transfer,n_jobs,rss,
+                                         first_fit,first_fit_mnist]
                              [--peers ours,mlp,skorch,scikeras,keras] [--mnist-dir DIR]
 
 Peers: scikit-learn ``MLPClassifier``, skorch ``NeuralNetClassifier`` (PyTorch
@@ -13,7 +14,8 @@ installs them; a missing one is skipped with a note).  Writes ``<out>.md`` (one
 table: every peer, ours / best peer, the target and whether it is met; then the
 details of each section) and ``<out>.json`` (every sample, settings, machine).
 This is a measurement, not a test: nothing fails on a slow number.  The timed
-workloads live in ``benchmarks/workloads.py``, the peers in ``benchmarks/peers.py``.
+workloads live in ``benchmarks/workloads.py``, the peers in ``benchmarks/peers.py``; the
+first-fit sections run each library in fresh processes (``benchmarks/first_fit.py``).
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 HERE = Path(__file__).resolve().parent
-SECTIONS = ("fit", "search", "predict", "fit_mnist", "transfer", "n_jobs", "rss")
+SECTIONS = ("fit", "search", "predict", "fit_mnist", "transfer", "n_jobs", "rss", "first_fit",
+            "first_fit_mnist")
 PEER_KEYS = ("ours", "mlp", "skorch", "scikeras", "keras")
 COLUMNS = {"ours": "ours", "mlp": "MLP", "skorch": "skorch", "scikeras": "scikeras",
            "keras": "Keras"}
@@ -415,6 +418,37 @@ def fit_details(results: Dict[str, Any], section: str, rows: Dict[str, str],
     return out
 
 
+def first_fit_details(results: Dict[str, Any], section: str, title: str) -> List[str]:
+    """First fit (fresh process, warm-up on another structure) beside the cached refit."""
+    out = ["", f"## {title}", "",
+           "Each library in its own fresh processes: a warm-up fit of another structure "
+           "(2 x 30 units), then the timed first fit of the net, its first 1-row "
+           "`predict_proba`, and a second fit of a fresh estimator (ours: graph cache hit). "
+           "Medians (min-max) over processes; 1-minute load average per process.", "",
+           "| batch | peer | first fit, s | cached / second fit, s | first 1-row predict, ms "
+           "| first / best peer's first | load |", "|---|---|---|---|---|---|---|"]
+    for batch, entries in results[section].items():
+        firsts = {peer: e["summary"]["first"]["median"] for peer, e in entries.items()
+                  if "summary" in e}
+        peers = [v for k, v in firsts.items() if k != "ours"]
+        for peer in PEER_KEYS:
+            entry = entries.get(peer)
+            if entry is None:
+                continue
+            if "summary" not in entry:
+                out.append(f"| {batch} | {COLUMNS[peer]} | {entry.get('error', '-')} "
+                           "| | | | |")
+                continue
+            summary = entry["summary"]
+            ratio = (f"{firsts[peer] / min(peers):.2f}" if peer == "ours" and peers
+                     else "")
+            predict = summary["first_predict"]["median"] * 1e3
+            loads = ", ".join(f"{s['load_1min']:.1f}" for s in entry["samples"])
+            out.append(f"| {batch} | {COLUMNS[peer]} | {_cell(entry, 'first')} "
+                       f"| {_cell(entry, 'cached')} | {predict:.1f} | {ratio} | {loads} |")
+    return out
+
+
 def markdown(results: Dict[str, Any]) -> str:
     """The report: machine, settings, the main table, then each section's details."""
     m, cfg = results["machine"], results["config"]
@@ -473,6 +507,11 @@ def markdown(results: Dict[str, Any]) -> str:
     if "fit_mnist" in results and "error" not in results["fit_mnist"]:
         lines += fit_details(results, "fit_mnist", rows_of["fit_mnist"],
                              f"Rows 5-6: whole fit, 2 epochs of {cfg['mnist_rows']:,} rows")
+    for section, rows in (("first_fit", "5,000 MNIST digits"),
+                          ("first_fit_mnist", f"{cfg['mnist_rows']:,} MNIST rows")):
+        if section in results and "error" not in results[section]:
+            lines += first_fit_details(results, section,
+                                       f"First fit of a structure, 2 epochs of {rows}")
     search = results.get("search")
     if search and "peers" in search:
         lines += ["", f"## Row 3: RandomizedSearchCV(n_iter={search['n_iter']}, "
@@ -592,6 +631,7 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
     from threadpoolctl import threadpool_limits
 
     import bench_data
+    import first_fit
     import quiet
     import workloads
     from peers import Net
@@ -652,6 +692,13 @@ def main(argv: Optional[List[str]] = None) -> Dict[str, Any]:
         "n_jobs": lambda: workloads.n_jobs(*data("mnist_5k"), mode["n_jobs_epochs"],
                                            mode["n_jobs_repeats"]),
         "rss": lambda: workloads.rss_growth(*data("digits"), n_fits=mode["rss_fits"]),
+        # Each peer in fresh processes (see first_fit.py): nothing cached, nothing shared.
+        "first_fit": lambda: first_fit.first_fits(
+            [p.key for p in peers], "mnist_5k", 5_000, (50, 500), mode["repeats"],
+            args.threads, args.mnist_dir),
+        "first_fit_mnist": lambda: first_fit.first_fits(
+            [p.key for p in peers], "mnist", mode["mnist_rows"], (50, 500), mode["repeats"],
+            args.threads, args.mnist_dir),
     }
     with threadpool_limits(limits=args.threads):
         for section in args.sections:

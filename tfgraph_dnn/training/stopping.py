@@ -133,9 +133,10 @@ def _finite(logs: Dict[str, Any]) -> bool:
     return all(math.isfinite(logs[key]) for key in ("loss", "val_loss") if key in logs)
 
 
-# Rows the end-of-fit check evaluates: one inference batch, so that check costs little
-# next to the fit (a model whose outputs overflow does so on most rows).
-END_CHECK_ROWS = 8192
+# Rows the end-of-fit check evaluates (a model whose outputs overflow does so on most
+# rows).  Every fit pays for this forward pass: 8,192 rows cost ~10 % of a cached
+# 5,000-row fit at batch 500, 1,024 rows ~2 %.
+END_CHECK_ROWS = 1024
 # Inputs beyond this magnitude are named when a fit diverges: the likelier cause.
 LARGE_INPUT = 1e4
 
