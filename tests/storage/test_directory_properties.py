@@ -212,12 +212,15 @@ def test_resume_from_a_damaged_checkpoint_is_one_named_error(pristine, data, whi
 
 def test_fit_fingerprints_differ_by_data_order_and_parameters():
     """The key depends on the rows, their order, the parameters that shape training and the
-    model continued -- and not on where or how verbosely a fit runs."""
+    model continued -- and not on where or how verbosely a fit runs (the estimator's
+    ``shaping_params`` decides which those are; storage digests what it is given)."""
+    from tfgraph_dnn.estimator._params import shaping_params
+
     X = np.arange(12, dtype=np.float32).reshape(6, 2)
     y = np.array([0, 1, 0, 1, 0, 1])
-    params = dict(SMALL, checkpoint_dir="a", verbose=0)
+    params = shaping_params(dict(SMALL, checkpoint_dir="a", verbose=0))
     key = fits.fit_fingerprint("DNNClassifier", params, [X, y, None, None])["key"]
-    same = dict(params, checkpoint_dir="b", verbose=2, n_epochs=9)
+    same = shaping_params(dict(params, checkpoint_dir="b", verbose=2, n_epochs=9))
     assert fits.fit_fingerprint("DNNClassifier", same, [X, y, None, None])["key"] == key
     for other in ([X[::-1], y[::-1], None, None], [X, 1 - y, None, None],
                   [X, y, X[:2], y[:2]]):

@@ -42,6 +42,18 @@ def _between(low: int, high: int):
     return Interval(numbers.Integral, low, high, closed="both")
 
 
+#: Parameters that do not change what a fit computes, epoch by epoch: left out of a fit's
+#: fingerprint (where it writes, how verbose, how long -- ``n_epochs`` may grow on resume).
+NOT_SHAPING = frozenset({
+    "n_epochs", "verbose", "log_dir", "run_name", "log_histograms", "checkpoint_dir",
+    "checkpoint_every", "resume", "n_threads", "callbacks", "cache_frozen", "warm_start"})
+
+
+def shaping_params(params: Dict[str, Any]) -> Dict[str, Any]:
+    """``params`` without :data:`NOT_SHAPING`: what a fit's fingerprint digests."""
+    return {name: value for name, value in params.items() if name not in NOT_SHAPING}
+
+
 PARAMETER_CONSTRAINTS: dict = {
     "n_hidden": [_between(0, MAX_LAYERS)],
     "n_neurons": [_between(1, MAX_UNITS)],

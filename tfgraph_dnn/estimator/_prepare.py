@@ -21,7 +21,7 @@ from sklearn.utils.validation import _get_feature_names, check_array, validate_d
 from .. import _habits, storage
 from ..data.features import check_unique, column_order, declared
 from ..exceptions import CheckpointError
-from ._params import MAX_EPOCHS, hidden_layer_sizes
+from ._params import MAX_EPOCHS, hidden_layer_sizes, shaping_params
 from ._labels import labels_array
 from ._float32 import check_float_params, check_input_range
 from ._scaling import fit_scaling
@@ -254,5 +254,6 @@ class PrepareMixin:
         if previous is not None:
             before = previous.plan.fit["key"] if previous.plan.fit is not None else \
                 f"model:{previous.plan.graph_seed}:{len(previous.history)}"
-        return storage.fit_fingerprint(type(self).__name__, self.get_params(deep=False),
+        return storage.fit_fingerprint(type(self).__name__,
+                                       shaping_params(self.get_params(deep=False)),
                                        [X, y, *(valid or (None, None))], before)

@@ -9,8 +9,8 @@ A checkpoint directory (``checkpoint_dir``) holds one subdirectory per fit::
         latest, save-N/     state.json records the key too
 
 A fit's key (:func:`fit_fingerprint`) is a digest of the estimator class, of
-every parameter that shapes training (all but :data:`NOT_SHAPING`: where it
-writes, how verbose, how long -- ``n_epochs`` may grow on resume), of the
+the parameters its caller says shape training (the estimator leaves out where
+it writes, how verbose, how long -- ``n_epochs`` may grow on resume), of the
 training rows and targets in training order (and the validation rows), and of
 the key of the model a continued fit (``warm_start``) starts from.  So:
 
@@ -46,10 +46,6 @@ from .locks import directory_lock
 FIT_PREFIX = "fit-"
 FIT_FILE = "fit.json"
 _FIT_DIR = re.compile(r"^fit-([0-9a-f]{16})$")
-# Parameters that do not change what a fit computes, epoch by epoch.
-NOT_SHAPING = frozenset({
-    "n_epochs", "verbose", "log_dir", "run_name", "log_histograms", "checkpoint_dir",
-    "checkpoint_every", "resume", "n_threads", "callbacks", "cache_frozen", "warm_start"})
 
 
 def _described(value: Any) -> Any:
@@ -88,7 +84,8 @@ def fit_fingerprint(class_name: str, params: Dict[str, Any], arrays: Sequence[An
     ----------
     class_name : str
     params : dict
-        The estimator's parameters (those in :data:`NOT_SHAPING` are left out).
+        The parameters that shape training, as the caller chose them (opaque here:
+        only encoded and digested).
     arrays : sequence of array-like or None
         The training rows and targets in training order, then the validation
         rows and targets (``None`` without them).
@@ -100,8 +97,7 @@ def fit_fingerprint(class_name: str, params: Dict[str, Any], arrays: Sequence[An
     dict
         ``key`` (16 hex digits), ``class``, ``params``, ``data``, ``previous``.
     """
-    shaping = {name: _described(value) for name, value in sorted(params.items())
-               if name not in NOT_SHAPING}
+    shaping = {name: _described(value) for name, value in sorted(params.items())}
     description = {"class": class_name, "params": shaping, "data": data_digest(arrays),
                    "previous": previous}
     text = json.dumps(description, sort_keys=True, default=repr)
