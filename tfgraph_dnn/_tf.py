@@ -15,6 +15,8 @@ function that says what it is for, so a TensorFlow release that moves one breaks
   written eagerly from inside a graph-mode caller);
 * :func:`session_closed` -- ``Session._closed`` (whether a cached idle Session was closed
   by its finalizer meanwhile);
+* :func:`create_global_step_read` -- ``training_util._get_or_create_global_step_read`` (the
+  step read the training hooks fetch, created before the model as TF 1.15's Estimator did);
 * :func:`silence_deprecation_notices` -- ``deprecation._PRINT_DEPRECATION_WARNINGS`` (TF1
   programs run through ``tfgraph_dnn.tf1`` call deprecated functions on purpose);
   :func:`deprecation_notices_silenced` sets it for one block only (TensorFlow's own TF1
@@ -44,6 +46,18 @@ def eager_mode() -> ContextManager[None]:
 def session_closed(session: Any) -> bool:
     """Whether ``session`` was closed (``close()`` or its finalizer)."""
     return bool(getattr(session, "_closed", False))
+
+
+def create_global_step_read(graph: Any) -> Any:
+    """The graph's cached ``global_step`` read tensor, created now if missing.
+
+    TensorFlow's training hooks (``StepCounterHook``, ``CheckpointSaverHook``...) fetch this
+    tensor (``training_util._get_or_create_global_step_read``).  TF 1.15's Estimator created
+    it right after the global step, before the model: the executor then reads the step
+    before the train op increments it, so the hooks see one new step per run.
+    """
+    from tensorflow.python.training import training_util
+    return training_util._get_or_create_global_step_read(graph)
 
 
 def silence_deprecation_notices() -> None:

@@ -26,6 +26,8 @@ CONTRIB: dict = {
     "metrics": ("tfgraph_dnn.contrib.metrics", ""),
     # Only MetricSpec, PredictionKey, ModeKeys; its estimators raise "not provided".
     "learn": ("tfgraph_dnn.contrib.learn", ""),
+    # from_saved_model / from_estimator (not from_contrib_estimator).
+    "predictor": ("tfgraph_dnn.contrib.predictor", ""),
 }
 
 #: Top-level names of ``tfgraph_dnn.tf1`` that are not ``tf.compat.v1``'s own.

@@ -246,3 +246,51 @@ def test_flag_values_read_through_an_alias_are_the_users(binding):
                      resolve=lambda parts: seen.append(list(parts)) or fake_resolve(parts))
     assert result.unsupported == []
     assert not any("missing_rate" in parts for parts in seen)
+
+
+# ------------------------------------------------------------------ tf.keras submodules
+@pytest.mark.parametrize("source, migrated", [
+    ("from tensorflow.keras.layers import Dense, Dropout",
+     "from tfgraph_dnn.tf1.keras.layers import Dense, Dropout"),
+    ("from tensorflow.keras import backend as K", "from tfgraph_dnn.tf1.keras import backend as K"),
+    ("from tensorflow.keras.models import Sequential",
+     "from tfgraph_dnn.tf1.keras.models import Sequential"),
+    ("import tensorflow.keras.backend as K", "import tfgraph_dnn.tf1.keras.backend as K"),
+    ("from tensorflow.estimator.experimental import stop_if_no_decrease_hook",
+     "from tfgraph_dnn.tf1.estimator.experimental import stop_if_no_decrease_hook"),
+])
+def test_keras_submodule_imports_of_tf_1_15_migrate(source, migrated):
+    """TF 1.15 let ``from tensorflow.keras.layers import Dense`` import; so does the namespace."""
+    result = migrate(source + "\n")
+    assert result.unsupported == []
+    assert result.code == migrated + "\n"
+
+
+@pytest.mark.slow
+def test_namespace_modules_table_matches_the_registered_modules():
+    """Every module ``tfgraph_dnn.tf1`` registers under keras/estimator is importable in migrate."""
+    import subprocess
+    import sys
+    code = ("import sys, tfgraph_dnn.tf1; print(' '.join(k for k in sys.modules if "
+            "k.startswith(('tfgraph_dnn.tf1.keras', 'tfgraph_dnn.tf1.estimator'))))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    registered = {tuple(name.split(".")[2:]) for name in out.stdout.split()}
+    assert registered, out.stderr
+    assert {path for path in registered if not rules.importable(list(path))} == set()
+
+
+def test_real_namespace_serves_contrib_predictor_and_names_keras_estimator_as_missing():
+    """tf.contrib.predictor is provided; tf.keras.estimator (TF 1.15 had it) is reported by name."""
+    source = textwrap.dedent("""\
+        import tensorflow as tf
+        from tensorflow.contrib import predictor
+        fn = predictor.from_saved_model("d")
+        fn2 = tf.contrib.predictor.from_estimator
+        est = tf.keras.estimator.model_to_estimator(keras_model=None)
+        """)
+    result = migrate_source(source, "prog.py", resolve=Resolver())
+    assert "from tfgraph_dnn.tf1.contrib import predictor" in result.code
+    reasons = {c.old: c.reason for c in result.unsupported}
+    assert list(reasons) == ["tf.keras.estimator.model_to_estimator"], reasons
+    assert reasons["tf.keras.estimator.model_to_estimator"].startswith(
+        "tf.keras.estimator is not provided"), reasons

@@ -164,3 +164,24 @@ def test_program_stderr_has_no_deprecation_noise(corpus, name):
     noisy = [line for line in entry["stderr"].splitlines() if NOISE.search(line)]
     assert not noisy, "%s wrote TensorFlow deprecation/log noise:\n%s" % (
         name, "\n".join(noisy[:20]))
+
+
+@pytest.mark.slow
+def test_runner_undefines_each_programs_flags(tmp_path):
+    """Two scripts defining the same tf.app.flags name both run, as in separate processes."""
+    script = ("from absl import flags\n"
+              "flags.DEFINE_integer('train_steps', {value}, 'Steps.')\n"
+              "flags.FLAGS(['prog'])\n"
+              "assert flags.FLAGS.train_steps == {value}\n"
+              "print('ok')\n")
+    paths = []
+    for name, value in (("first", 3), ("second", 5)):
+        path = tmp_path / f"{name}.py"
+        path.write_text(script.format(value=value))
+        paths.append(str(path))
+    report = tmp_path / "report.json"
+    subprocess.run([sys.executable, str(RUNNER), "--report", str(report), *paths],
+                   capture_output=True, text=True, timeout=300)
+    results = json.loads(report.read_text())
+    assert {name: entry["ok"] for name, entry in results.items()} == {"first": True,
+                                                                      "second": True}, results

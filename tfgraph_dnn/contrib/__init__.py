@@ -17,7 +17,8 @@ variable names and graph collections::
 plus ``MultivariateNormalDiag``, ``Independent`` ...), ``losses`` (contrib's losses,
 logits first), ``metrics`` (contrib's streaming metrics, predictions first),
 ``learn`` (``MetricSpec``, ``PredictionKey``, ``ModeKeys``; not its estimators) and
-``slim`` (slim's layer-building part) are imported on first access.  TF1's RNN
+``slim`` (slim's layer-building part) and ``predictor`` (``from_saved_model``,
+``from_estimator``) are imported on first access.  TF1's RNN
 cells (``tf.contrib.rnn``) are :mod:`tfgraph_dnn.nn.rnn_cell`.
 
 Importing it never changes TensorFlow's global mode: build inside
@@ -30,8 +31,9 @@ from .. import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 
 from . import framework, layers
 
-_LAZY = ("distributions", "learn", "losses", "metrics", "slim")
-__all__ = ["distributions", "framework", "layers", "learn", "losses", "metrics", "slim"]
+_LAZY = ("distributions", "learn", "losses", "metrics", "predictor", "slim")
+__all__ = ["distributions", "framework", "layers", "learn", "losses", "metrics", "predictor",
+           "slim"]
 
 
 def __getattr__(name: str):

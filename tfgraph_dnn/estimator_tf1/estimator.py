@@ -219,6 +219,8 @@ class Estimator:
     def _train_model(self, input_fn, hooks, listeners):
         graph = self._new_graph()
         with graph.as_default(), graph.device(self._device_fn):
+            # Before the input and model ops, as TF 1.15 did (see _tf.create_global_step_read).
+            _tf.create_global_step_read(graph)
             features, labels, input_hooks = self._input(input_fn, ModeKeys.TRAIN)
             spec = self._call_model_fn(features, labels, ModeKeys.TRAIN, self.config)
             global_step = v1.train.get_global_step(graph)

@@ -21,3 +21,25 @@ __version__ = "2.2.4-tf"  # what TF 1.15's tf.keras reported
 __all__ = ["Input", "Model", "Sequential", "activations", "backend", "callbacks",
            "initializers", "layers", "losses", "metrics", "models", "optimizers",
            "regularizers", "utils"]
+
+#: TF 1.15 ``tf.keras`` members this package does not serve, with what to use instead.
+NOT_PROVIDED = {
+    "estimator": "model_to_estimator would rebuild the model inside each Estimator graph; "
+                 "write a model_fn calling the model's layers on the features instead",
+    "applications": "the pretrained networks download their weights",
+    "datasets": "they download their data; load arrays with sklearn.datasets or NumPy",
+    "preprocessing": "use NumPy or tf.data",
+    "wrappers": "use tfgraph_dnn.DNNClassifier/DNNRegressor for scikit-learn",
+    "constraints": "pass tf.keras.layers' kernel_constraint a callable",
+    "experimental": "",
+    "mixed_precision": "",
+}
+
+
+def __getattr__(name: str):
+    """TF 1.15 ``tf.keras`` members not served: one AttributeError naming them."""
+    if name in NOT_PROVIDED:
+        hint = NOT_PROVIDED[name]
+        raise AttributeError(f"tf.keras.{name} is not provided by tfgraph_dnn.tf1's tf.keras"
+                             + (f" ({hint})" if hint else ""))
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -17,7 +17,7 @@ from typing import Optional
 import tensorflow as tf
 
 from ..layers.base import to_snake_case
-from . import backend
+from . import backend, hdf5_weights
 from .engine import HISTORY, KerasLayer, record_node, shape_of
 from .layers_core import InputLayer
 from .training import TrainingMixin
@@ -229,18 +229,23 @@ class Network(TrainingMixin, KerasLayer):
 
     # --------------------------------------------------------------- checkpoints
     def save_weights(self, filepath: str, overwrite: bool = True, save_format=None) -> None:
-        """Save the weights as a TF checkpoint (HDF5 is not provided)."""
-        if save_format == "h5" or str(filepath).endswith((".h5", ".hdf5", ".keras")):
-            raise NotImplementedError("save_weights to HDF5 is not provided by "
-                                      "tfgraph_dnn.keras_tf1; use a TF checkpoint path")
+        """Save the weights: HDF5 for ``.h5``/``.hdf5``/``.keras`` paths (or ``save_format="h5"``),
+        else a TF checkpoint, as TF 1.15 chose."""
+        if hdf5_weights.is_hdf5_path(filepath, save_format):
+            hdf5_weights.save_weights(self.layers, filepath)
+            return
         v1.train.Saver(self.weights).save(backend.get_session(), str(filepath),
                                           write_meta_graph=False)
 
     def load_weights(self, filepath: str, by_name: bool = False) -> None:
-        """Restore weights written by :meth:`save_weights` (TF checkpoint format)."""
-        if by_name or str(filepath).endswith((".h5", ".hdf5", ".keras")):
-            raise NotImplementedError("load_weights from HDF5 or by_name is not provided by "
-                                      "tfgraph_dnn.keras_tf1")
+        """Restore weights written by :meth:`save_weights` (HDF5 by layer order or name, or a
+        TF checkpoint)."""
+        if hdf5_weights.is_hdf5_path(filepath):
+            hdf5_weights.load_weights(self.layers, filepath, by_name=by_name)
+            return
+        if by_name:
+            raise NotImplementedError("load_weights(by_name=True) needs an HDF5 file "
+                                      "(as in TF 1.15)")
         v1.train.Saver(self.weights).restore(backend.get_session(), str(filepath))
 
     def save(self, *args, **kwargs) -> None:

@@ -109,7 +109,13 @@ ESTIMATOR_V1: Dict[str, FrozenSet[str]] = {
 #: Paths of the namespace that ``tfgraph_dnn.tf1`` registers as modules (``import`` /
 #: ``from ... import`` targets) besides ``layers``, ``contrib.*`` and ``nn.rnn_cell``.
 NAMESPACE_MODULES: FrozenSet[Tuple[str, ...]] = frozenset({
-    ("estimator",), ("estimator", "inputs"), ("estimator", "export"), ("keras",)})
+    ("estimator",), ("estimator", "inputs"), ("estimator", "export"),
+    ("estimator", "experimental"), ("keras",),
+    # ``from tensorflow.keras.layers import Dense`` worked in TF 1.15: the namespace
+    # registers each tf.keras submodule it serves.
+    *(("keras", name) for name in (
+        "activations", "backend", "callbacks", "initializers", "layers", "losses", "metrics",
+        "models", "optimizers", "regularizers", "utils"))})
 
 
 def estimator_reason(parts: Sequence[str]) -> Optional[str]:

@@ -10,7 +10,9 @@ globals through ``runpy.run_path(path, run_name="__main__")``, ``sys.argv ==
 graph is reset (through ``tfgraph_dnn.tf1.reset_default_graph`` once a program
 has imported that namespace, else ``tf.compat.v1.reset_default_graph``); the
 programs are *not* wrapped in ``with tf.Graph().as_default()``, so their own
-top-level ``tf.reset_default_graph()`` must work.
+top-level ``tf.reset_default_graph()`` must work.  The absl flags a program
+defined (``tf.app.flags.DEFINE_*``) are undefined after it, as if it had run in
+its own process.
 
 Every exception is caught.  ``SystemExit`` with code 0/None (``tf.app.run()``
 ends that way) counts as success.  A program still running after
@@ -99,9 +101,25 @@ def _tail(text, lines):
     return "\n".join(parts[-lines:])
 
 
+def _flag_names():
+    """The names of the absl flags defined so far (``tf.app.flags`` is absl's registry)."""
+    from absl import flags
+    return set(flags.FLAGS)
+
+
+def _forget_flags(before):
+    """Undefine the flags a program defined: each TF1 script ran in its own process, so two
+    scripts may both ``DEFINE_integer("train_steps", ...)``."""
+    from absl import flags
+    for name in _flag_names() - before:
+        if name in flags.FLAGS:
+            delattr(flags.FLAGS, name)
+
+
 def run_one(path, timeout):
     """Run one program; return its report entry."""
     name = os.path.splitext(os.path.basename(path))[0]
+    flags_before = _flag_names()
     saved_argv, saved_path = sys.argv[:], sys.path[:]
     sys.argv = [path]
     sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
@@ -129,6 +147,7 @@ def run_one(path, timeout):
             signal.signal(signal.SIGALRM, previous)
             sys.argv, sys.path[:] = saved_argv, saved_path
     seconds = time.perf_counter() - start
+    _forget_flags(flags_before)
     warning = _reset_default_graph()
     entry = {
         "ok": ok,

@@ -1,7 +1,7 @@
 """``tf.contrib`` of the ``tfgraph_dnn.tf1`` namespace: the parts tfgraph_dnn provides.
 
 ``layers``, ``framework``, ``losses``, ``metrics``, ``slim`` (its layer-building
-part), ``distributions`` and ``learn`` (``MetricSpec``, ``PredictionKey``,
+part), ``distributions``, ``predictor`` and ``learn`` (``MetricSpec``, ``PredictionKey``,
 ``ModeKeys`` only) are :mod:`tfgraph_dnn.contrib`'s re-implementations, ``rnn`` is
 :mod:`tfgraph_dnn.nn.rnn_cell` (the same module objects).  Each is also
 importable by name (``import tfgraph_dnn.tf1.contrib.slim as slim``, ``from
