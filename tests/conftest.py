@@ -45,12 +45,19 @@ def small_digits(digits):
 
 
 @pytest.fixture
-def graph():
-    """A fresh default graph with graph-level seed 1, for tests of graph-building code (a test
-    file that needs another seed defines its own ``graph``)."""
+def graph_seed() -> int:
+    """The graph-level seed of :func:`graph`; a test module that needs another one defines
+    its own ``graph_seed`` fixture (pytest's override), not another ``graph``."""
+    return 1
+
+
+@pytest.fixture
+def graph(graph_seed):
+    """A fresh default graph with graph-level seed ``graph_seed``, for tests of
+    graph-building code."""
     import tensorflow as tf
 
     g = tf.Graph()
     with g.as_default():
-        tf.compat.v1.set_random_seed(1)
+        tf.compat.v1.set_random_seed(graph_seed)
         yield g
