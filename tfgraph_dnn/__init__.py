@@ -16,6 +16,7 @@ everything).  The graph cache behind the estimators is visible and clearable:
 :func:`clear_cache`.
 """
 import importlib
+from . import exceptions as _exceptions
 
 __version__ = "0.1.0"
 
@@ -28,11 +29,9 @@ _LAZY = {
     "transfer": ("tfgraph_dnn.training.transfer", None),
     "exceptions": ("tfgraph_dnn.exceptions", None),
 }
-# Every exception class, as ``tfgraph_dnn.CheckpointError`` etc. (no TensorFlow needed).
-_LAZY.update({name: ("tfgraph_dnn.exceptions", name) for name in (
-    "CheckpointError", "CliError", "DifferentModelError", "DirectoryBusyError", "DivergenceError",
-    "ForeignDirectoryError", "LoggingWarning", "MigrationError", "StorageWriteError",
-    "WriteError")})
+# Every exception class, as ``tfgraph_dnn.CheckpointError`` etc. (exceptions.py needs no
+# TensorFlow: importing it here keeps its list the only one).
+_LAZY.update({name: ("tfgraph_dnn.exceptions", name) for name in _exceptions.__all__})
 __all__ = sorted(_LAZY) + ["__version__", "cache_info", "clear_cache"]
 
 

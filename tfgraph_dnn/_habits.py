@@ -19,6 +19,8 @@ import functools
 import inspect
 from typing import Callable, Dict, Iterable, List, Mapping, NamedTuple, Optional, Sequence
 
+from .exceptions import UnknownParameterError
+
 
 class Habit(NamedTuple):
     """What another library's name or value is called here.
@@ -141,15 +143,6 @@ VALUE_HABITS: Dict[str, Dict[str, Habit]] = {
         "acc": Habit("Keras 2", "accuracy"),
     },
 }
-
-
-class UnknownParameterError(TypeError, ValueError):
-    """An estimator parameter that does not exist (another library's name, or a typo).
-
-    Both a ``TypeError`` (what Python raises for an unexpected keyword
-    argument of a constructor) and a ``ValueError`` (what scikit-learn's
-    ``set_params`` raises for an invalid parameter).
-    """
 
 
 def _value_key(value) -> Optional[str]:

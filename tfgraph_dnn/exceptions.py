@@ -14,7 +14,7 @@ from typing import Optional
 __all__ = [
     "CheckpointError", "CliError", "DifferentModelError", "DirectoryBusyError",
     "DivergenceError", "ForeignDirectoryError", "LoggingWarning", "MigrationError",
-    "StorageWriteError", "WriteError",
+    "StorageWriteError", "UnknownParameterError", "WriteError",
 ]
 
 
@@ -107,3 +107,14 @@ class WriteError(Exception):
 
 class CliError(Exception):
     """A user-facing error: printed as one line, exit code 2."""
+
+
+# -- estimators: parameters ----------------------------------------------------------------
+
+class UnknownParameterError(TypeError, ValueError):
+    """An estimator parameter that does not exist (another library's name, or a typo).
+
+    Both a ``TypeError`` (what Python raises for an unexpected keyword
+    argument of a constructor) and a ``ValueError`` (what scikit-learn's
+    ``set_params`` raises for an invalid parameter).
+    """
