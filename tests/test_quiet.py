@@ -40,6 +40,9 @@ USER_SCRIPT = textwrap.dedent("""
         clf = DNNClassifier(n_hidden=1, n_neurons=4, n_epochs=1, optimizer=optimizer,
                             random_state=0).fit(X, y)
     print("eager:", tf.executing_eagerly())
+    from tfgraph_dnn.migrate import Resolver, migrate_source  # migrate's quiet lookups too
+    migrate_source("import tensorflow as tf\\nx = tf.layers.dense\\n", "p.py",
+                   resolve=Resolver(quiet=True))
     print("log level:", os.environ.get("TF_CPP_MIN_LOG_LEVEL"))  # the library sets nothing
     with tf.Graph().as_default():
         init_ops.Ones(dtype=tf.float32)  # the user's own deprecated call: reported

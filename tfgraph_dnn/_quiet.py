@@ -177,8 +177,6 @@ def import_tensorflow(module: str = "tensorflow"):
     -------
     module
     """
-    if not show_everything():  # the CLI and tf1 quiet the rest of the process too
-        os.environ.setdefault(LEVEL_VARIABLE, DEFAULT_LEVEL)
     import_quietly()
     if not show_everything():
         level = os.environ.get(LEVEL_VARIABLE, "")

@@ -34,7 +34,6 @@ from ._model import FittedNetwork
 from ._params import PARAMETER_CONSTRAINTS
 from ._plan import FitPlan, make_plan
 from ._prepare import PrepareMixin, add_note
-from ._scaling import scaling_kind
 
 v1 = tf.compat.v1
 
@@ -270,14 +269,8 @@ class BaseDNN(PrepareMixin, BaseEstimator):
             The table (print it).
         """
         with self._reading() as model:
-            plan = model.plan
-            variables, trainable = model.variable_shapes(), model.trainable_names()
-        spec = plan.network
-        target = f"{spec.n_outputs} classes" if spec.task == "classification" else \
-            f"{spec.n_outputs} target(s)"
-        title = f"{type(self).__name__}: {spec.n_inputs} features -> {target}"
-        return _fitted.summary(title, spec, variables, trainable,
-                               scaling_kind(plan.params.get("feature_scaling")))
+            return _fitted.model_summary(type(self).__name__, model.plan,
+                                         model.variable_shapes(), model.trainable_names())
 
     def get_weights(self) -> dict:
         """The fitted network's variables as ``{name: ndarray}`` (no optimizer state).

@@ -14,6 +14,7 @@ from typing import Any, Dict, List, Optional, Sequence
 import numpy as np
 
 from ..model import CLASSIFICATION, SCALING_SCOPE, NetworkSpec
+from ._scaling import scaling_kind
 
 
 def _finite(value: Any) -> bool:
@@ -146,6 +147,17 @@ def summary(title: str, spec: NetworkSpec, variables: Sequence[Any],
              f"Frozen params: {totals['frozen']:,}",
              f"Non-trainable params: {totals['non-trainable']:,}"]
     return "\n".join(text)
+
+
+def model_summary(class_name: str, plan, variables: Sequence[Any],
+                  trainable: Sequence[str]) -> str:
+    """:func:`summary` of a fitted model's plan, titled by its estimator class and shapes."""
+    spec = plan.network
+    target = f"{spec.n_outputs} classes" if spec.task == "classification" else \
+        f"{spec.n_outputs} target(s)"
+    title = f"{class_name}: {spec.n_inputs} features -> {target}"
+    return summary(title, spec, variables, trainable,
+                   scaling_kind(plan.params.get("feature_scaling")))
 
 
 class ScoreLoggingMixin:

@@ -199,3 +199,20 @@ def batch_length(values: dict) -> int:
             raise ValueError(f"Batch length of predictions should be same. {key} has different "
                              "batch length than others.")
     return length
+
+
+#: The arguments a ``model_fn`` may take (TF1's list).
+VALID_MODEL_FN_ARGS = frozenset({"features", "labels", "mode", "params", "self", "config"})
+
+
+def verify_model_fn_args(model_fn: Callable, params) -> None:
+    """Refuse a ``model_fn`` whose arguments TF1 refused (with TF1's messages)."""
+    args = set(fn_args(model_fn))
+    if "features" not in args:
+        raise ValueError(f"model_fn ({model_fn}) must include features argument.")
+    if params is not None and "params" not in args:
+        raise ValueError(f"model_fn ({model_fn}) does not include params argument, but params "
+                         f"({params}) is passed to Estimator.")
+    unexpected = sorted(args - VALID_MODEL_FN_ARGS)
+    if unexpected:
+        raise ValueError(f"model_fn ({model_fn}) has following not expected args: {unexpected}")

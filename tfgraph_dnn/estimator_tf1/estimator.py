@@ -11,53 +11,16 @@ from __future__ import annotations
 
 import copy
 import logging
-import os
-import tempfile
 from typing import Callable, Iterator, Optional
 
 from .. import _quiet, _tf
 from . import _util, warm_starting
 from .model_fn import LOSS_METRIC_KEY, EstimatorSpec, ModeKeys
-from .run_config import RunConfig
+from .run_config import RunConfig, config_with_model_dir
 
 tf = _tf.tensorflow
 v1 = tf.compat.v1
 _log = logging.getLogger("tensorflow")
-_VALID_MODEL_FN_ARGS = {"features", "labels", "mode", "params", "self", "config"}
-
-
-def _config_with_model_dir(config, model_dir):
-    if config is None:
-        config = RunConfig()
-    if not isinstance(config, RunConfig):
-        raise ValueError(f"config must be an instance of `RunConfig`, but provided {config}.")
-    if config.session_config is None:
-        config = config.replace(session_config=_util.default_session_config())
-    if model_dir is not None:
-        model_dir = os.fspath(model_dir)
-        if config.model_dir is not None and config.model_dir != model_dir:
-            raise ValueError(
-                "`model_dir` are set both in constructor and `RunConfig`, but with different "
-                f"values. In constructor: '{model_dir}', in RunConfig: '{config.model_dir}' ")
-    if model_dir:
-        return config.replace(model_dir=model_dir)
-    if config.model_dir is None:
-        model_dir = tempfile.mkdtemp()
-        _log.warning("Using temporary folder as model directory: %s", model_dir)
-        return config.replace(model_dir=model_dir)
-    return config
-
-
-def _verify_model_fn_args(model_fn: Callable, params) -> None:
-    args = set(_util.fn_args(model_fn))
-    if "features" not in args:
-        raise ValueError(f"model_fn ({model_fn}) must include features argument.")
-    if params is not None and "params" not in args:
-        raise ValueError(f"model_fn ({model_fn}) does not include params argument, but params "
-                         f"({params}) is passed to Estimator.")
-    unexpected = sorted(args - _VALID_MODEL_FN_ARGS)
-    if unexpected:
-        raise ValueError(f"model_fn ({model_fn}) has following not expected args: {unexpected}")
 
 
 class Estimator:
@@ -86,13 +49,13 @@ class Estimator:
 
     def __init__(self, model_fn: Callable, model_dir=None, config: Optional[RunConfig] = None,
                  params: Optional[dict] = None, warm_start_from=None) -> None:
-        self._config = _config_with_model_dir(config, model_dir)
+        self._config = config_with_model_dir(config, model_dir)
         self._model_dir = self._config.model_dir
         self._session_config = self._config.session_config
         self._device_fn = self._config.device_fn
         if model_fn is None:
             raise ValueError("model_fn must be provided to Estimator.")
-        _verify_model_fn_args(model_fn, params)
+        _util.verify_model_fn_args(model_fn, params)
         self._model_fn = model_fn
         self._params = copy.deepcopy(params or {})
         self._warm_start_settings = warm_starting.settings_from(warm_start_from)

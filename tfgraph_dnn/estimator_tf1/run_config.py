@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import copy
 import json
+import logging
 import os
+import tempfile
 from typing import Any
 
 from .. import _tf
+from ._util import default_session_config
 
 tf = _tf.tensorflow
 v1 = tf.compat.v1
@@ -197,3 +200,27 @@ def _make_property(name: str) -> property:
 for _name in _REPLACEABLE:
     setattr(RunConfig, _name, _make_property(_name))
 del _name
+
+
+def config_with_model_dir(config, model_dir) -> "RunConfig":
+    """The Estimator's config: ``config`` (or a default one) with ``model_dir`` resolved as
+    TF1 did (both given and different: an error; neither: a temporary folder)."""
+    if config is None:
+        config = RunConfig()
+    if not isinstance(config, RunConfig):
+        raise ValueError(f"config must be an instance of `RunConfig`, but provided {config}.")
+    if config.session_config is None:
+        config = config.replace(session_config=default_session_config())
+    if model_dir is not None:
+        model_dir = os.fspath(model_dir)
+        if config.model_dir is not None and config.model_dir != model_dir:
+            raise ValueError(
+                "`model_dir` are set both in constructor and `RunConfig`, but with different "
+                f"values. In constructor: '{model_dir}', in RunConfig: '{config.model_dir}' ")
+    if model_dir:
+        return config.replace(model_dir=model_dir)
+    if config.model_dir is None:
+        model_dir = tempfile.mkdtemp()
+        logging.getLogger("tensorflow").warning("Using temporary folder as model directory: %s", model_dir)
+        return config.replace(model_dir=model_dir)
+    return config

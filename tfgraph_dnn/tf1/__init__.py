@@ -42,6 +42,8 @@ from .. import _tf as _private_tf
 from .. import tf1_api as _api
 from .. import tf1_dims as _dims
 
+if not _quiet.show_everything():  # this namespace may quiet its process (the CLI does too)
+    _os.environ.setdefault(_quiet.LEVEL_VARIABLE, _quiet.DEFAULT_LEVEL)
 _tf = _quiet.import_tensorflow()
 # TF1 programs open their own Sessions: set the devices up now, with the "no GPU" line captured.
 _quiet.quiet_device_setup()
