@@ -61,3 +61,16 @@ def graph(graph_seed):
     with g.as_default():
         tf.compat.v1.set_random_seed(graph_seed)
         yield g
+
+
+# -- tests/training and tests/storage: one preloaded Python forking their child processes ----
+@pytest.fixture(scope="session")
+def preloaded_python(tmp_path_factory):
+    """A :class:`_support.PreloadedPython`: real child processes (to SIGKILL, to limit, to
+    run concurrently) without a TensorFlow import each."""
+    from _support import PreloadedPython
+
+    server = PreloadedPython(tmp_path_factory.mktemp("preloaded"))
+    yield server
+    server.close()
+

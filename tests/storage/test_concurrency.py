@@ -160,23 +160,23 @@ def check_one_writers_model(target, models, probe):
 
 
 @pytest.mark.slow
-def test_concurrent_saves_from_processes_end_with_one_complete_model(data, models, tmp_path):
+def test_concurrent_saves_from_processes_end_with_one_complete_model(data, models, tmp_path,
+                                                                     preloaded_python):
     X, _ = data
-    target, script = str(tmp_path / "shared"), tmp_path / "saver.py"
-    script.write_text(SAVER)
+    target = str(tmp_path / "shared")
     children = []
-    for index, (source, _) in enumerate(models):
+    for index, (source, _) in enumerate(models):  # real processes, forked
         out = tmp_path / f"errors{index}.json"
-        children.append((subprocess.Popen([sys.executable, str(script), source, target, "6",
-                                           str(out)]), out))
+        children.append((preloaded_python.start(SAVER, source, target, "6", out), out))
     deadline = time.monotonic() + 180
     while not all(os.path.exists(f"{out}.ready") for _, out in children):
-        assert time.monotonic() < deadline and all(child.poll() is None
-                                                   for child, _ in children), "a child died"
+        assert time.monotonic() < deadline and all(
+            preloaded_python.poll(pid) is None for (pid, _), _ in children), "a child died"
         time.sleep(0.01)
     (tmp_path / "go").touch()
-    for child, _ in children:
-        assert child.wait(timeout=120) == 0
+    for (pid, log), _ in children:
+        assert preloaded_python.wait(pid, timeout=120) == {"signal": None, "exit": 0}, \
+            open(log).read()
     errors = [error for _, out in children for error in json.loads(out.read_text())]
     assert not errors, errors  # no false DifferentModelError, no failed save
     check_one_writers_model(target, models, X[:40])

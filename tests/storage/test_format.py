@@ -3,13 +3,15 @@
 
 Real TensorFlow checkpoints and real files throughout: directories written by ``save()`` and
 by ``checkpoint_dir``, corrupted by bit flips and truncation, edited as a user would, filled
-up under ``RLIMIT_FSIZE`` in a subprocess, and directories written by the previous version
+up under ``RLIMIT_FSIZE`` in a child process, and directories written by the previous version
 (``tests/fixtures/storage_v1``, no format marker) that must still load and resume.
 """
 import ast
 import glob
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 import textwrap
@@ -76,6 +78,42 @@ def es_ckpt(data, tmp_path_factory):
                   checkpoint_every=1).fit(X, y)
     assert os.path.exists(os.path.join(latest_dir(directory), "arrays.npz"))
     return directory
+
+
+# ======================================================================= child processes
+# The checks that need a process of their own (a real SIGKILL, a per-process file-size limit)
+# fork from the preloaded Python as the module starts: they run beside its in-process tests
+# and each of those tests waits for its own child.
+@pytest.fixture(scope="module")
+def children(data, tmp_path_factory, preloaded_python):
+    """``{name: (pid, log, workdir)}`` of the children started for this module's tests."""
+    X, y, _ = data
+    root = tmp_path_factory.mktemp("children")
+    np.savez(root / "data.npz", X=X, y=y)
+    plans = {"killed_first_save": lambda d: (KILLED_FIRST_SAVE_CHILD, root / "data.npz",
+                                             d / "model", d / "proba.npy"),
+             "full_disk": lambda d: (FULL_DISK_CHILD, root / "data.npz", d),
+             "tensorboard_full_disk": lambda d: (tensorboard_full_disk_child(d / "logs"),)}
+    started = {}
+    for name, plan in plans.items():
+        workdir = root / name
+        workdir.mkdir()
+        started[name] = preloaded_python.start(*plan(workdir)) + (workdir,)
+    return started
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _children_start_with_the_module(request):
+    if any("children" in item.fixturenames for item in request.session.items):
+        request.getfixturevalue("children")
+
+
+def finished(children, preloaded_python, name):
+    """(how child ``name`` ended, its output, its working directory)."""
+    pid, log, workdir = children[name]
+    ended = preloaded_python.wait(pid)
+    with open(log, encoding="utf-8", errors="replace") as handle:
+        return ended, handle.read(), workdir
 
 
 # ============================================================================ item 1
@@ -225,19 +263,16 @@ KILLED_FIRST_SAVE_CHILD = textwrap.dedent(r"""
 
 
 @pytest.mark.slow
-def test_a_real_sigkill_before_the_first_latest_is_recovered(data, tmp_path):
+def test_a_real_sigkill_before_the_first_latest_is_recovered(data, children, preloaded_python):
     """Issue item 5, with a real SIGKILL at that moment of a first save()."""
     X, y, _ = data
-    np.savez(tmp_path / "data.npz", X=X, y=y)
-    model = str(tmp_path / "model")
-    result = subprocess.run([sys.executable, "-c", KILLED_FIRST_SAVE_CHILD,
-                             str(tmp_path / "data.npz"), model, str(tmp_path / "proba.npy")],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == -9, result.stderr
+    ended, output, workdir = finished(children, preloaded_python, "killed_first_save")
+    model = str(workdir / "model")
+    assert ended["signal"] == signal.SIGKILL, (ended, output)
     left = sorted(os.listdir(model))
     assert "save-000001" in left and "latest" not in left, left
     np.testing.assert_array_equal(DNNClassifier.load(model).predict_proba(X[:20]),
-                                  np.load(tmp_path / "proba.npy"))
+                                  np.load(workdir / "proba.npy"))
 
 
 def test_a_checkpoint_dir_without_latest_resumes_its_newest_save(data, pristine, tmp_path):
@@ -368,17 +403,13 @@ FULL_DISK_CHILD = textwrap.dedent(r"""
 
 
 @pytest.mark.slow
-def test_save_on_a_full_disk_is_one_error_naming_path_and_cause(data, tmp_path):
+def test_save_on_a_full_disk_is_one_error_naming_path_and_cause(children, preloaded_python):
     """Issue item 12: under RLIMIT_FSIZE, save() raised ~30 lines of TF ``OutOfRangeError``
     with the cause ("File too large") buried.  Now: one OSError naming the path and the
     cause, TF's error as ``__cause__``; the previous model still loads."""
-    X, y, _ = data
-    np.savez(tmp_path / "data.npz", X=X, y=y)
-    result = subprocess.run([sys.executable, "-c", FULL_DISK_CHILD, str(tmp_path / "data.npz"),
-                             str(tmp_path)], capture_output=True, text=True, timeout=300,
-                            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3"))
-    lines = [line for line in result.stdout.splitlines() if line.startswith("REPORT")]
-    assert result.returncode == 0 and lines, result.stdout + result.stderr
+    ended, output, workdir = finished(children, preloaded_python, "full_disk")
+    lines = [line for line in output.splitlines() if line.startswith("REPORT")]
+    assert ended["exit"] == 0 and lines, output
     report = json.loads(lines[0][len("REPORT"):])
     for case, where in (("weights", "model"), ("estimator.json", "model"),
                         ("checkpoint", "ckpt")):
@@ -386,7 +417,7 @@ def test_save_on_a_full_disk_is_one_error_naming_path_and_cause(data, tmp_path):
         assert error is not None, f"{case}: nothing raised under RLIMIT_FSIZE"
         assert error["oserror"] and error["errno"] == 27, (case, error)  # EFBIG
         message = error["message"]
-        assert "File too large" in message and str(tmp_path / where) in message, (case, error)
+        assert "File too large" in message and str(workdir / where) in message, (case, error)
         assert "\n" not in message and "Graph execution" not in message, (case, message)
         if case != "estimator.json":
             assert error["cause_module"].startswith("tensorflow"), (case, error)
@@ -395,20 +426,51 @@ def test_save_on_a_full_disk_is_one_error_naming_path_and_cause(data, tmp_path):
 
 
 # ============================================================================ one home
-@pytest.mark.slow
-def test_storage_needs_no_tensorflow_to_describe_a_model(pristine):
-    """The format's module imports without TensorFlow, and the CLI's quick look at a model
-    directory goes through it."""
-    code = textwrap.dedent(f"""
+# The checks that the format needs no TensorFlow run in ONE fresh Python (one process for all
+# of them: the import of storage is the behaviour, not the process); each test asserts its
+# own check's outcome.
+RUN_WITHOUT_TENSORFLOW = textwrap.dedent("""
+    import json, sys, traceback
+    outcome = {}
+    for name, code in json.loads(sys.argv[1]).items():
+        try:
+            exec(code, {"__name__": "__main__"})
+            outcome[name] = None
+        except BaseException:
+            outcome[name] = traceback.format_exc()
+    print("OUTCOME" + json.dumps(outcome))
+""")
+
+
+@pytest.fixture(scope="module")
+def without_tensorflow(pristine, tmp_path_factory):
+    """``{check: None or its traceback}`` of the ``*_check`` codes below, run in one Python."""
+    absent = str(tmp_path_factory.mktemp("replacement") / "absent")
+    codes = {name: textwrap.dedent(check(pristine["model"], absent))
+             for name, check in (("describe", describe_check),
+                                 ("replacement", replacement_check))}
+    result = subprocess.run([sys.executable, "-c", RUN_WITHOUT_TENSORFLOW, json.dumps(codes)],
+                            capture_output=True, text=True, timeout=120)
+    lines = [line for line in result.stdout.splitlines() if line.startswith("OUTCOME")]
+    assert result.returncode == 0 and lines, result.stdout + result.stderr
+    return json.loads(lines[-1][len("OUTCOME"):])
+
+
+def describe_check(model, absent):
+    return f"""
         import sys
         from tfgraph_dnn import storage, cli
-        info = storage.model_info({pristine['model']!r})
+        info = storage.model_info({model!r})
         assert info["class"] == "DNNClassifier" and info["n_features"] == 64, info
         assert "tensorflow" not in sys.modules, "storage imported TensorFlow"
-    """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
+    """
+
+
+@pytest.mark.slow
+def test_storage_needs_no_tensorflow_to_describe_a_model(without_tensorflow):
+    """The format's module imports without TensorFlow, and the CLI's quick look at a model
+    directory goes through it."""
+    assert without_tensorflow["describe"] is None, without_tensorflow["describe"]
 
 
 def test_directories_carry_their_kind_and_format_version(pristine):
@@ -502,10 +564,8 @@ def test_persistence_touches_the_estimator_only_through_its_interface():
 
 
 # ==================================================== adversarial pass after the fixes
-@pytest.mark.slow
-def test_a_full_disk_under_tensorboard_logs_is_one_named_error(tmp_path):
-    """A file-size limit hit by the event writer was a raw IndexError from TF's writer."""
-    script = textwrap.dedent(f"""
+def tensorboard_full_disk_child(logs):
+    return textwrap.dedent(f"""
         import resource
         from sklearn.datasets import load_digits
         from tfgraph_dnn import DNNClassifier
@@ -513,15 +573,28 @@ def test_a_full_disk_under_tensorboard_logs_is_one_named_error(tmp_path):
         resource.setrlimit(resource.RLIMIT_FSIZE, (100, resource.RLIM_INFINITY))
         try:
             DNNClassifier(n_hidden=1, n_neurons=8, n_epochs=2,
-                          log_dir={str(tmp_path / "logs")!r}).fit(X[:200] / 16, y[:200])
+                          log_dir={str(logs)!r}).fit(X[:200] / 16, y[:200])
         except OSError as error:
-            print("RAISED", type(error).__name__, error)
+            raised = error
+        else:
+            raised = None
+        # lifted before printing: this process's output goes to a file too
+        resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY,) * 2)
+        if raised is not None:
+            print("RAISED", type(raised).__name__, raised)
         """)
-    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          timeout=300)
-    last = proc.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.slow
+def test_a_full_disk_under_tensorboard_logs_is_one_named_error(children, preloaded_python):
+    """A file-size limit hit by the event writer was a raw IndexError from TF's writer."""
+    ended, output, workdir = finished(children, preloaded_python, "tensorboard_full_disk")
+    # (TF's log of the failed write, cut at the limit, may precede it on the line)
+    raised = re.findall(r"RAISED .*", output)
+    assert ended["exit"] == 0 and len(raised) == 1, output
+    last = raised[0]
     assert last.startswith("RAISED StorageWriteError Cannot write TensorBoard events in ")
-    assert str(tmp_path / "logs") in last and "File too large" in last
+    assert str(workdir / "logs") in last and "File too large" in last
 
 
 def test_hand_edited_estimator_json_values_are_checkpoint_errors(pristine, tmp_path):
@@ -599,10 +672,8 @@ def test_saving_the_same_model_again_is_allowed(data, pristine, tmp_path):
         DNNClassifier(**SMALL).fit(X, y).save(legacy)
 
 
-@pytest.mark.slow
-def test_the_replacement_rule_is_storages_and_needs_no_tensorflow(pristine, tmp_path):
-    """The command line checks a --save target before training, from what it knows."""
-    code = textwrap.dedent(f"""
+def replacement_check(model, absent):
+    return f"""
         import sys
         import numpy as np
         from tfgraph_dnn import storage
@@ -611,29 +682,32 @@ def test_the_replacement_rule_is_storages_and_needs_no_tensorflow(pristine, tmp_
         same = storage.model_identity({{"class": "DNNClassifier", "fingerprint": fingerprint,
             "fitted": {{"n_features_in_": 64, "classes_": storage.encode(np.arange(10), "")}}}})
         assert set(same) == set(storage.IDENTITY_KEYS) - {{"n_outputs"}}, same
-        storage.check_replacement({pristine['model']!r}, same)
+        storage.check_replacement({model!r}, same)
         wider = storage.model_identity({{"class": "DNNClassifier",
             "fingerprint": dict(fingerprint, hidden_layer_sizes=[9, 9])}})
-        assert storage.model_differences({pristine['model']!r}, wider) == [
+        assert storage.model_differences({model!r}, wider) == [
             "hidden_layer_sizes: [8, 8] saved, [9, 9] now"]
         other = storage.model_identity({{"class": "DNNClassifier",
                                          "fitted": {{"n_features_in_": 784}}}})
-        assert storage.model_differences({pristine['model']!r}, other) == [
+        assert storage.model_differences({model!r}, other) == [
             "n_features: 64 saved, 784 now"], storage.model_differences(
-                {pristine['model']!r}, other)
+                {model!r}, other)
         try:
-            storage.check_replacement({pristine['model']!r}, other)
+            storage.check_replacement({model!r}, other)
         except storage.DifferentModelError as error:
-            assert {pristine['model']!r} in str(error)
+            assert {model!r} in str(error)
         else:
             raise AssertionError("not refused")
-        storage.check_replacement({pristine['model']!r}, other, overwrite=True)
-        storage.check_replacement({str(tmp_path / "absent")!r}, other)
+        storage.check_replacement({model!r}, other, overwrite=True)
+        storage.check_replacement({absent!r}, other)
         assert "tensorflow" not in sys.modules, "storage imported TensorFlow"
-    """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr
+    """
+
+
+@pytest.mark.slow
+def test_the_replacement_rule_is_storages_and_needs_no_tensorflow(without_tensorflow):
+    """The command line checks a --save target before training, from what it knows."""
+    assert without_tensorflow["replacement"] is None, without_tensorflow["replacement"]
 
 
 def test_an_unreadable_model_is_replaced_only_with_overwrite(data, pristine, tmp_path):

@@ -6,8 +6,6 @@ import json
 import os
 import signal
 import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -162,12 +160,12 @@ def fetch_json(url, body=None):
         return json.loads(response.read().decode("utf-8"))
 
 
-def poll(fetch, ready, process, log_path, what):
+def poll(fetch, ready, server, log_path, what):
     """``fetch()`` until ``ready(answer)``; fail early if TensorBoard exits."""
     deadline, answer = time.monotonic() + SERVER_TIMEOUT, None
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"TensorBoard exited ({process.returncode}): "
+        if server.exited():
+            pytest.fail(f"TensorBoard exited ({server.stop()}): "
                         f"{open(log_path, encoding='utf-8', errors='replace').read()[-2000:]}")
         try:
             answer = fetch()
@@ -180,23 +178,42 @@ def poll(fetch, ready, process, log_path, what):
                 f"answer {answer!r}; log: {open(log_path, encoding='utf-8').read()[-2000:]}")
 
 
-def exited(process):
-    """Whether the process has exited, without reaping it (its group id stays ours)."""
-    return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+# TensorBoard's command line (the ``tensorboard`` script's entry point), in a process of its
+# own: forked from a Python that has TensorFlow imported already (which TensorBoard imports).
+TENSORBOARD = """
+import sys
+from tensorboard.main import run_main
+sys.argv[0] = "tensorboard"
+run_main()
+"""
 
 
-def stop(process):
-    """End the TensorBoard process group (its data-server child included) and reap it."""
-    if process.returncode is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while not exited(process) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        try:  # whatever is left of the group: a hung server or children that outlived it
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-    process.wait(timeout=20)
+class TensorBoard:
+    """A running TensorBoard process (a child of ``preloaded_python``)."""
+
+    def __init__(self, preloaded_python, *args):
+        self.server = preloaded_python
+        # its own process group, so stop() reaches every process it starts
+        self.pid, self.log_path = preloaded_python.start(TENSORBOARD, *args, group=True)
+        self.ended = None
+
+    def exited(self):
+        return self.ended is not None or self.server.exited(self.pid)
+
+    def stop(self):
+        """End the TensorBoard process group (its data-server child included) and reap it;
+        returns how the process ended."""
+        if self.ended is None:
+            os.killpg(self.pid, signal.SIGTERM)
+            deadline = time.monotonic() + 20
+            while not self.exited() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            try:  # whatever is left of the group: a hung server or children that outlived it
+                os.killpg(self.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.ended = self.server.wait(self.pid, timeout=20)
+        return self.ended
 
 
 def metric_values(group):
@@ -206,7 +223,7 @@ def metric_values(group):
 
 
 @pytest.mark.slow
-def test_tensorboard_server_compares_the_runs_of_a_search(search, tmp_path):
+def test_tensorboard_server_compares_the_runs_of_a_search(search, preloaded_python):
     search, log_dir, summary, test_score = search
     fits = sorted(os.path.basename(run) for run in run_dirs(log_dir))
     summary_name = os.path.basename(summary)
@@ -216,21 +233,17 @@ def test_tensorboard_server_compares_the_runs_of_a_search(search, tmp_path):
                           f"{summary_name}/candidate-2"])
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    log_path = tmp_path / "tensorboard.log"
-    with open(log_path, "w") as log:
-        # Its own session (process group), so stop() reaches every process it starts.
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tensorboard.main", "--logdir", log_dir,
-             "--host", "127.0.0.1", "--port", str(port)],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = TensorBoard(preloaded_python, "--logdir", log_dir, "--host", "127.0.0.1",
+                         "--port", str(port))
+    log_path = server.log_path
     try:
         runs = poll(lambda: fetch_json(f"{base}/data/runs"),
-                    lambda runs: sorted(runs) == run_names, process, log_path, "the 18 runs")
+                    lambda runs: sorted(runs) == run_names, server, log_path, "the 18 runs")
         assert len(runs) == 3 * N_RUNS + 3
 
         # Keras' layout: one chart per tag, the train and validation runs overlaid in it.
         tags = poll(lambda: fetch_json(f"{base}/data/plugin/scalars/tags"),
-                    lambda tags: set(run_names) <= set(tags), process, log_path, "scalar tags")
+                    lambda tags: set(run_names) <= set(tags), server, log_path, "scalar tags")
         for fit in fits:
             assert set(CURVE_TAGS) | {"epoch_learning_rate"} <= set(tags[f"{fit}/train"]), fit
             assert set(tags[f"{fit}/validation"]) == set(CURVE_TAGS), fit
@@ -243,7 +256,7 @@ def test_tensorboard_server_compares_the_runs_of_a_search(search, tmp_path):
 
         experiment = poll(
             lambda: fetch_json(f"{base}/data/plugin/hparams/experiment", {"experimentName": ""}),
-            lambda answer: answer.get("hparamInfos"), process, log_path, "the experiment")
+            lambda answer: answer.get("hparamInfos"), server, log_path, "the experiment")
         hparam_infos = {info["name"]: info for info in experiment["hparamInfos"]}
         assert {"learning_rate", "n_neurons", "activation"} <= set(hparam_infos)
         assert "log_dir" not in hparam_infos
@@ -288,5 +301,5 @@ def test_tensorboard_server_compares_the_runs_of_a_search(search, tmp_path):
             assert rows[f"{summary_name}/candidate-{index}"]["mean_cv_score"] == pytest.approx(
                 search.cv_results_["mean_test_score"][index - 1])
     finally:
-        stop(process)
-    assert process.returncode is not None
+        server.stop()
+    assert server.ended is not None
