@@ -26,6 +26,7 @@ import tensorflow as tf
 from tfgraph_dnn import DNNClassifier, DNNRegressor, cli
 from tfgraph_dnn.estimator._model import FittedNetwork
 from tfgraph_dnn.training import Hook
+from tfgraph_dnn.training.graph import SnapshotSaver
 
 from _support import first_rows
 
@@ -98,7 +99,7 @@ def test_warm_start_refit_whose_checkpoint_hits_a_full_disk_keeps_the_model(
     def disk_full(*args, **kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(tf.compat.v1.train.Saver, "save", disk_full)
+    monkeypatch.setattr(SnapshotSaver, "save", disk_full)  # the estimators' checkpoint writer
     with pytest.raises(OSError, match="No space left") as info:
         model.fit(X, y)
     assert "previous model" in notes(info.value)

@@ -338,7 +338,7 @@ class FittedNetwork:
         return storage.saver_writer(self.session, self.ops.saver)
 
     def restore(self, prefix: str) -> None:
-        """Load every variable from the Saver checkpoint ``prefix``.
+        """Load every variable from the checkpoint ``prefix`` (a Saver's format).
 
         Raises
         ------
@@ -346,8 +346,7 @@ class FittedNetwork:
             Naming the file and the cause.
         """
         try:
-            with self.graph.as_default():  # the Saver refuses eager mode
-                self.ops.saver.restore(self.session, prefix)
+            self.ops.saver.restore(self.session, prefix)  # (no graph ops: any mode)
         except (tf.errors.OpError, ValueError, RuntimeError, IndexError) as error:
             # (RuntimeError, IndexError: TensorFlow's reader on a bit-flipped data file)
             raise CheckpointError(f"Cannot restore the weights in {prefix}: "

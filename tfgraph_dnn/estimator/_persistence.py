@@ -86,17 +86,20 @@ def _restore_fit_state(estimator, meta: Dict[str, Any], path: str) -> None:
     if meta["fingerprint"] != dict(plan.fingerprint):
         raise storage.CheckpointError(f"{path}: the saved architecture {meta['fingerprint']} "
                                       f"does not match its parameters {dict(plan.fingerprint)}.")
-    model = FittedNetwork.open(plan, attributes, history, rng)
     prefix = meta["model_prefix"]
+    # The weights are read first and given to the new Session in place of its
+    # initializers: one graph run fewer (and no initial weights drawn) before the
+    # first predict.  Checksums are verified as the tensors are read.
+    reader = storage.open_checkpoint(prefix)
+    values = storage.read_tensors(prefix, {name: name for name in
+                                           storage.checkpoint_shapes(prefix, reader)}, reader)
     try:
-        model.restore(prefix)
-    except (RuntimeError, IndexError) as error:  # TF's reader on a bit-flipped data file
-        model.retire()
+        model = FittedNetwork.open(plan, attributes, history, rng, values=values)
+    except (ValueError, RuntimeError, IndexError) as error:  # a variable missing or reshaped
+        if isinstance(error, storage.CheckpointError):
+            raise
         raise storage.CheckpointError(f"Cannot restore the weights in {prefix}: "
                                       f"{storage.describe_error(error)}") from error
-    except BaseException:
-        model.retire()  # partly restored weights are never served
-        raise
     estimator._publish(model)
 
 

@@ -204,11 +204,14 @@ def make_plan(estimator: str, task: str, params: Mapping[str, Any],
     multiplier = p.get("reused_lr_multiplier")
     multiplier = 1.0 if multiplier is None else float(multiplier)
     slow = reused_layers(p.get("warm_start_from"), network) if multiplier != 1.0 else ()
+    # Weight histograms cost graph-building time: built only for fits that log them.
+    histograms = bool(p["log_histograms"] and p["log_dir"] is not None and not quiet) or any(
+        bool(getattr(callback, "log_histograms", False)) for callback in user_callbacks or ())
     training = TrainingSpec(
         network, optimizer, batch_size=p["batch_size"],
         steps_per_epoch=-(-n_train // p["batch_size"]), n_epochs=p["n_epochs"],
         first_layer=network.n_frozen + 1 if caches_frozen else 1,
-        slow_layers=slow, reused_lr_multiplier=multiplier)
+        slow_layers=slow, reused_lr_multiplier=multiplier, histograms=histograms)
     printed, shaping = fingerprint(task, fitted, p), hparams(p)
     return FitPlan(
         estimator=estimator, task=task, params=p, graph_seed=int(graph_seed),

@@ -3,9 +3,11 @@
 A graph that serves many fits (a search's folds and candidates) cannot hold
 the learning rate, the penalties or the seed as constants.  A :class:`Knobs`
 holds each such value in a scalar *local* variable (outside the Saver, the
-weight snapshot and checkpoints) with its assign op built beside it; before a
-fit every knob is set in one ``session.run``, then the initializers -- which
-may read knobs, e.g. stateless initializers keyed by the ``seed`` knob -- run.
+weight snapshot and checkpoints), set by running its initializer with the
+value fed in place of the default (no assign op or placeholder of its own:
+fewer ops to build); before a fit every knob is set in one ``session.run``,
+then the initializers -- which may read knobs, e.g. stateless initializers
+keyed by the ``seed`` knob -- run.
 """
 from __future__ import annotations
 
@@ -42,9 +44,10 @@ class Knobs:
             variable = v1.Variable(tf.constant(default, dtype), trainable=False,
                                    use_resource=True, name="value",
                                    collections=[v1.GraphKeys.LOCAL_VARIABLES])
-            placeholder = v1.placeholder(dtype, shape=(), name="new_value")
-            self._assign_ops[name] = variable.assign(placeholder, read_value=False)
-        self._variables[name], self._placeholders[name] = variable, placeholder
+        # The initializer assigns its second input (the default): fed, it assigns the value.
+        self._assign_ops[name] = variable.initializer
+        self._variables[name] = variable
+        self._placeholders[name] = variable.initializer.inputs[1]
         self._defaults[name] = default
         return variable
 

@@ -124,7 +124,9 @@ class TensorBoardHook(Callback):
         writes into its ``train``, ``validation`` and ``hparams``
         subdirectories (see the module docstring).
     log_histograms : bool, default=False
-        Also write the weight histograms after every epoch.
+        Also write the weight histograms after every epoch (from the graph's
+        histogram op, which the estimators build only for fits that log them:
+        ``log_histograms`` with ``log_dir``, or such a hook in ``callbacks``).
     hparams : mapping, optional
         The fit's hyper-parameters by name (values converted by
         :func:`hparam_values`).  When given, the run gets one session of
@@ -204,8 +206,9 @@ class TensorBoardHook(Callback):
         if self._failed:
             return
         step = logs["epoch"]
-        histograms = (state.session.run(state.ops.histograms) if self.log_histograms
-                      else None)
+        # (None when the graph was built without them: a fit that does not ask for them)
+        histograms = (state.session.run(state.ops.histograms)
+                      if self.log_histograms and state.ops.histograms is not None else None)
         with self._during_training("TensorBoard events"):
             for group, values in curve_scalars(logs).items():
                 self._writer(group, state.session.graph).add_summary(scalar_summary(values), step)
