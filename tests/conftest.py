@@ -88,3 +88,25 @@ def mnist_sample():
 
     X, y = mnist_data()
     return lambda: (X.copy(), y.copy())
+
+
+# -- Background processes (issue 20; see the block at the end of _support.py) -----------
+# Test modules register the subprocesses they assert on; start the needed ones once the
+# tests are collected, start queued ones as others end, and remove them all at the end.
+def pytest_collection_finish(session):
+    import _support
+
+    if not session.config.option.collectonly:
+        _support.start_background(session.items)
+
+
+def pytest_runtest_logfinish(nodeid, location):
+    import _support
+
+    _support.pump_background()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import _support
+
+    _support.stop_background()

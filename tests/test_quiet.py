@@ -5,6 +5,8 @@ Each check runs a fresh interpreter as a user's script does, with
 TensorFlow / absl / oneDNN / CUDA line, no deprecation notice from the
 library; but the user's own output and the user's own deprecated calls show,
 eager mode is unchanged, and ``TF_CPP_MIN_LOG_LEVEL=0`` shows everything.
+The interpreters that import TensorFlow are background processes
+(``_support.background``): they start as soon as the tests are collected.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ import pytest
 
 from tfgraph_dnn import _quiet
 
-from _support import TF_LOG_LINE
+from _support import TF_LOG_LINE, background, user_env
 
 
 USER_SCRIPT = textwrap.dedent("""
@@ -50,17 +52,30 @@ USER_SCRIPT = textwrap.dedent("""
 """)
 
 
-def run_script(tmp_path, **env_changes):
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    env.update(env_changes)
-    (tmp_path / "user.py").write_text(USER_SCRIPT)
-    return subprocess.run([sys.executable, "user.py"], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
+def user_script(key, fixture, script, env):
+    """``python user.py`` (``script``) in a fresh directory, started in the background."""
+    return background(key, module=__file__, fixture=fixture, env=env,
+                      command=[sys.executable, "user.py"], files={"user.py": script})
+
+
+QUIET = user_script("quiet_user", "quiet_run", USER_SCRIPT, user_env())
+EVERYTHING = user_script("quiet_user_log_level_0", "everything_run", USER_SCRIPT,
+                         user_env(TF_CPP_MIN_LOG_LEVEL="0"))
+
+
+@pytest.fixture
+def quiet_run():
+    return QUIET.result()
+
+
+@pytest.fixture
+def everything_run():
+    return EVERYTHING.result()
 
 
 @pytest.mark.slow
-def test_library_import_and_first_fit_are_quiet(tmp_path):
-    result = run_script(tmp_path)
+def test_library_import_and_first_fit_are_quiet(quiet_run):
+    result = quiet_run
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["user stdout", "eager: True", "log level: None",
                                          "done"]
@@ -118,13 +133,20 @@ USER_IMPORTS_TENSORFLOW_FIRST = textwrap.dedent("""
 """)
 
 
+TENSORFLOW_FIRST = user_script("quiet_user_imports_tensorflow_first", "tensorflow_first_run",
+                               USER_IMPORTS_TENSORFLOW_FIRST,
+                               dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
+
+
+@pytest.fixture
+def tensorflow_first_run():
+    return TENSORFLOW_FIRST.result()
+
+
 @pytest.mark.slow
-def test_user_importing_tensorflow_first_sees_only_its_own_lines(tmp_path):
+def test_user_importing_tensorflow_first_sees_only_its_own_lines(tensorflow_first_run):
     """TensorFlow's start-up lines are the user's own import's; our first Session adds none."""
-    (tmp_path / "user.py").write_text(USER_IMPORTS_TENSORFLOW_FIRST)
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    result = subprocess.run([sys.executable, "user.py"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=300)
+    result = tensorflow_first_run
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["1", "True", "0", "True"]
     ours = result.stderr.split("---\n", 1)[1]
@@ -132,8 +154,8 @@ def test_user_importing_tensorflow_first_sees_only_its_own_lines(tmp_path):
 
 
 @pytest.mark.slow
-def test_tf_cpp_min_log_level_0_shows_everything(tmp_path):
-    result = run_script(tmp_path, TF_CPP_MIN_LOG_LEVEL="0")
+def test_tf_cpp_min_log_level_0_shows_everything(everything_run):
+    result = everything_run
     assert result.returncode == 0, result.stderr
     assert TF_LOG_LINE.search(result.stderr), result.stderr
 

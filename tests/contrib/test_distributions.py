@@ -3,12 +3,12 @@
 Densities, entropies and KL divergences are checked against SciPy / NumPy closed
 forms; samples by shape and (seeded, loosely) by moments; reparameterization by a
 gradient.  Graphs are built inside ``with tf.Graph().as_default():`` and run in a
-``tf.compat.v1.Session``; one test runs eagerly.
+``tf.compat.v1.Session``; one test runs eagerly, one asserts on a fresh process
+(``distributions_fresh_script.py``).
 """
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 
 import numpy as np
 import pytest
@@ -18,6 +18,8 @@ from scipy import stats
 import tfgraph_dnn.contrib as contrib
 from tfgraph_dnn import tf1_api
 from tfgraph_dnn.contrib import distributions as ds
+
+from _support import runner_script
 
 v1 = tf.compat.v1
 RNG = np.random.RandomState(0)
@@ -62,21 +64,24 @@ def test_namespace_points_here_and_eager_mode_is_untouched():
     assert tf.executing_eagerly()
 
 
+# A TF1-runner process (``_support.runner_script``): TensorFlow imported, tfgraph_dnn not yet.
+FRESH = runner_script(
+    "tf1_fresh_runner", os.path.join(os.path.dirname(__file__), "distributions_fresh_script.py"),
+    order=0, module=__file__, fixture="fresh_entry")
+
+
+@pytest.fixture
+def fresh_entry():
+    entry, why = FRESH.entry("distributions_fresh_script")
+    assert entry is not None, why
+    return entry
+
+
 @pytest.mark.slow
-def test_lazy_export_and_tf1_namespace_registration():
+def test_lazy_export_and_tf1_namespace_registration(fresh_entry):
     """Fresh process: lazy ``contrib.distributions``, then ``tf.contrib.distributions``."""
-    script = (
-        "import sys, tfgraph_dnn.contrib as c\n"
-        "assert 'tfgraph_dnn.contrib.distributions' not in sys.modules\n"
-        "ds = c.distributions\n"
-        "import tfgraph_dnn.tf1 as tf\n"
-        "assert tf.contrib.distributions is ds\n"
-        "assert sys.modules['tfgraph_dnn.tf1.contrib.distributions'] is ds\n"
-        "from tfgraph_dnn.tf1.contrib.distributions import MultivariateNormalDiag\n"
-        "assert MultivariateNormalDiag is ds.MultivariateNormalDiag\n")
-    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                            timeout=120)
-    assert result.returncode == 0, result.stderr[-2000:]
+    assert fresh_entry["ok"], (fresh_entry["error"], fresh_entry["stderr"][-2000:])
+    assert fresh_entry["stdout"] == "OK\n"
 
 
 def test_copy_and_parameters():

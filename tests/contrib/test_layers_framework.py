@@ -4,14 +4,11 @@ In the tf-slim manner, per layer: variable names and shapes, collections,
 default-scope uniquification, reuse, outputs against NumPy formulas with
 weights set by assignment, and errors.  Every graph is built inside
 ``with tf.Graph().as_default():``; one test runs a script in a subprocess
-after ``tf.compat.v1.disable_v2_behavior()``.
+after ``tf.compat.v1.disable_v2_behavior()`` (``v1_layers_script.py``).
 """
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -19,6 +16,8 @@ import tensorflow as tf
 
 from tfgraph_dnn.contrib import framework as F
 from tfgraph_dnn.contrib import layers as L
+
+from _support import tf1_mode_script
 
 v1 = tf.compat.v1
 GK = v1.GraphKeys
@@ -771,49 +770,22 @@ def test_import_keeps_eager_mode_on():
     assert tf.executing_eagerly()
 
 
-_V1_SCRIPT = """
-import numpy as np
-import tensorflow as tf
-tf.compat.v1.disable_v2_behavior()
-from tfgraph_dnn.contrib import framework, layers
-v1 = tf.compat.v1
-x = v1.placeholder(tf.float32, [None, 6, 6, 1])
-y = v1.placeholder(tf.int64, [None])
-training = v1.placeholder_with_default(False, [])
-assert isinstance(x.shape[1], v1.Dimension)
-with framework.arg_scope([layers.conv2d, layers.fully_connected],
-                         normalizer_fn=layers.batch_norm,
-                         normalizer_params={"is_training": training,
-                                            "updates_collections": None, "decay": 0.5},
-                         weights_regularizer=layers.l2_regularizer(1e-3)):
-    net = layers.conv2d(x, 4, 3)
-    net = layers.flatten(layers.max_pool2d(net, 2))
-    net = layers.dropout(layers.fully_connected(net, 8), 0.8, is_training=training)
-    logits = layers.fully_connected(net, 3, activation_fn=None, normalizer_fn=None)
-loss = v1.losses.sparse_softmax_cross_entropy(y, logits) + v1.losses.get_regularization_loss()
-step = framework.get_or_create_global_step()
-train = v1.train.GradientDescentOptimizer(0.1).minimize(loss, global_step=step)
-moving = framework.get_unique_variable("Conv/BatchNorm/moving_mean")
-assert "Resource" not in type(moving).__name__
-rng = np.random.RandomState(0)
-feed = {x: rng.rand(4, 6, 6, 1), y: [0, 1, 2, 0], training: True}
-with v1.Session() as s:
-    s.run(v1.global_variables_initializer())
-    before = s.run(moving)
-    losses = [s.run([train, loss], feed)[1] for _ in range(2)]
-    assert s.run(step) == 2 and np.all(np.isfinite(losses))
-    assert not np.allclose(before, s.run(moving))
-    print("OK", len(v1.get_collection(v1.GraphKeys.REGULARIZATION_LOSSES)))
-"""
+# Run in the TF1-mode process several folders share (``_support.tf1_mode_script``).
+V1_PROCESS = tf1_mode_script(os.path.join(os.path.dirname(__file__), "v1_layers_script.py"),
+                             order=3, module=__file__, fixture="v1_entry")
+
+
+@pytest.fixture(scope="module")
+def v1_entry():
+    entry, why = V1_PROCESS.entry("v1_layers_script")
+    assert entry is not None, why
+    return entry
 
 
 @pytest.mark.slow
-def test_trains_after_disable_v2_behavior():
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    result = subprocess.run([sys.executable, "-c", textwrap.dedent(_V1_SCRIPT)], env=env,
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip().splitlines()[-1] == "OK 3"
+def test_trains_after_disable_v2_behavior(v1_entry):
+    assert v1_entry["ok"], (v1_entry["error"], v1_entry["stderr"][-3000:])
+    assert v1_entry["stdout"].strip().splitlines()[-1] == "OK 3"
 
 
 # --------------------------------------------------------------------------- encoders

@@ -1,10 +1,12 @@
-"""An Estimator's train / evaluate / predict / export print nothing in a fresh process."""
+"""An Estimator's train / evaluate / predict / export print nothing in a fresh process
+(a background process, ``_support.background``, started once the tests are collected)."""
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from _support import background, user_env
 
 SCRIPT = """
 import sys
@@ -23,17 +25,24 @@ assert tf.executing_eagerly()
 """
 
 
+HERE = Path(__file__).resolve().parent
+# Import tfgraph_dnn first, as a user of the package would, so TensorFlow's own
+# import-time notices are the package's to hide.
+PROCESS = background(
+    "quiet_estimator", module=__file__, fixture="quiet_run",
+    command=[sys.executable, "-c", "import tfgraph_dnn.estimator_tf1\n" + SCRIPT.format(
+        tests=str(HERE), model_dir="m", export="export")],
+    env=user_env(PYTHONPATH=os.pathsep.join(filter(None, [str(HERE.parents[1]),
+                                                         os.environ.get("PYTHONPATH")]))))
+
+
+@pytest.fixture
+def quiet_run():
+    return PROCESS.result()
+
+
 @pytest.mark.slow
-def test_no_output_without_tf_cpp_min_log_level(tmp_path):
-    here = Path(__file__).resolve().parent
-    script = SCRIPT.format(tests=str(here), model_dir=str(tmp_path / "m"),
-                           export=str(tmp_path / "export"))
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(here.parents[1]),
-                                                      os.environ.get("PYTHONPATH")]))
-    # Import tfgraph_dnn first, as a user of the package would, so TensorFlow's own
-    # import-time notices are the package's to hide.
-    done = subprocess.run([sys.executable, "-c", "import tfgraph_dnn.estimator_tf1\n" + script],
-                          capture_output=True, text=True, env=env, timeout=300)
+def test_no_output_without_tf_cpp_min_log_level(quiet_run):
+    done = quiet_run
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout == "" and done.stderr == "", done.stderr[-3000:]

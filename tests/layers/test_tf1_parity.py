@@ -4,7 +4,7 @@ One group per layer, in the tf-slim manner: variable names and shapes, graph
 collections, static output shapes, and outputs checked against independent
 NumPy reference formulas for weights set by assignment.  Every graph is built
 inside ``with tf.Graph().as_default():``; eager mode is never disabled here
-(the ``disable_v2_behavior`` check runs in a subprocess).
+(the ``disable_v2_behavior`` check, ``v1_parity_script.py``, runs in a subprocess).
 """
 from __future__ import annotations
 
@@ -12,9 +12,6 @@ import inspect
 import itertools
 import json
 import os
-import subprocess
-import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -26,6 +23,7 @@ from tfgraph_dnn.layers import regularizers
 
 from _support import global_variable as var
 from _support import run_initialized as run
+from _support import tf1_mode_script
 
 v1 = tf.compat.v1
 GK = v1.GraphKeys
@@ -662,55 +660,22 @@ class TestBatchNormTF1:
 
 
 # ------------------------------------------------------------ TF1 (v1) behaviour mode
-V1_SCRIPT = textwrap.dedent("""
-    import json, os
-    os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
-    import numpy as np
-    import tensorflow as tf
-    v1 = tf.compat.v1
-    v1.disable_v2_behavior()
-    from tfgraph_dnn import layers as L
-    assert not tf.executing_eagerly()
-    v1.set_random_seed(0)
-    x = v1.placeholder(tf.float32, (None, 8, 8, 1))
-    y = v1.placeholder(tf.int64, (None,))
-    training = v1.placeholder_with_default(False, ())
-    h = L.conv2d(x, 4, 3, padding="same", activation=tf.nn.relu)
-    h = L.batch_normalization(h, training=training)
-    h = L.max_pooling2d(h, 2, 2)
-    h = L.conv2d_transpose(h, 2, 2, strides=2)
-    h = L.separable_conv2d(h, 3, 3, depth_multiplier=2)
-    h = L.average_pooling2d(h, 2, 2, padding="same")
-    h = L.flatten(h)
-    h = L.dropout(h, 0.3, training=training)
-    h = L.batch_normalization(L.dense(h, 8, activation=tf.nn.relu), training=training)
-    logits = L.dense(h, 3)
-    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
-    with tf.control_dependencies(v1.get_collection(v1.GraphKeys.UPDATE_OPS)):
-        train = v1.train.GradientDescentOptimizer(0.1).minimize(loss)
-    rng = np.random.RandomState(0)
-    feed = {x: rng.rand(6, 8, 8, 1), y: rng.randint(0, 3, 6), training: True}
-    mv = [v for v in v1.global_variables() if v.op.name == "batch_normalization/moving_variance"][0]
-    with v1.Session() as sess:
-        sess.run(v1.global_variables_initializer())
-        losses = [float(sess.run([loss, train], feed)[0]) for _ in range(2)]
-        moved = bool(np.any(sess.run(mv) != 1.0))
-    print(json.dumps({"losses": losses, "moved": moved,
-                      "shape": h.shape.as_list(),
-                      "names": [v.op.name for v in v1.global_variables()],
-                      "ref": all(v.dtype.name.endswith("_ref") for v in v1.global_variables()),
-                      "updates": len(v1.get_collection(v1.GraphKeys.UPDATE_OPS))}))
-""")
+# Run in the TF1-mode process several folders share (``_support.tf1_mode_script``).
+V1_PROCESS = tf1_mode_script(os.path.join(os.path.dirname(__file__), "v1_parity_script.py"),
+                             order=4, module=__file__, fixture="v1_report")
+
+
+@pytest.fixture(scope="module")
+def v1_report():
+    entry, why = V1_PROCESS.entry("v1_parity_script")
+    assert entry is not None, why
+    assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
+    return json.loads(entry["stdout"].strip().splitlines()[-1])
 
 
 @pytest.mark.slow
-def test_works_after_disable_v2_behavior(tmp_path):
-    script = tmp_path / "v1_script.py"
-    script.write_text(V1_SCRIPT)
-    result = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
-                            timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    assert result.returncode == 0, result.stderr[-3000:]
-    report = json.loads(result.stdout.strip().splitlines()[-1])
+def test_works_after_disable_v2_behavior(v1_report):
+    report = v1_report
     assert all(np.isfinite(report["losses"])) and report["losses"][1] < report["losses"][0]
     assert report["moved"] and report["ref"] and report["updates"] == 4
     assert report["shape"] == [None, 8]

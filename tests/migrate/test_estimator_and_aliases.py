@@ -9,6 +9,7 @@ like the chains they stand for.
 """
 import json
 import keyword
+import os
 import textwrap
 
 import pytest
@@ -16,6 +17,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from tfgraph_dnn.migrate import Resolver, migrate_notebook, migrate_source, rules
+
+from _support import tf1_mode_script
 
 
 def fake_resolve(parts):
@@ -266,16 +269,27 @@ def test_keras_submodule_imports_of_tf_1_15_migrate(source, migrated):
     assert result.code == migrated + "\n"
 
 
+# First in the TF1-mode process several folders share (``_support.tf1_mode_script``): what a
+# fresh process's ``import tfgraph_dnn.tf1`` registers.
+MODULES_PROCESS = tf1_mode_script(
+    os.path.join(os.path.dirname(__file__), "namespace_modules_script.py"), order=0,
+    module=__file__, fixture="registered_modules")
+
+
+@pytest.fixture(scope="module")
+def registered_modules():
+    entry, why = MODULES_PROCESS.entry("namespace_modules_script")
+    assert entry is not None, why
+    assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
+    return json.loads(entry["stdout"].strip().splitlines()[-1]), entry["stderr"]
+
+
 @pytest.mark.slow
-def test_namespace_modules_table_matches_the_registered_modules():
+def test_namespace_modules_table_matches_the_registered_modules(registered_modules):
     """Every module ``tfgraph_dnn.tf1`` registers under keras/estimator is importable in migrate."""
-    import subprocess
-    import sys
-    code = ("import sys, tfgraph_dnn.tf1; print(' '.join(k for k in sys.modules if "
-            "k.startswith(('tfgraph_dnn.tf1.keras', 'tfgraph_dnn.tf1.estimator'))))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    registered = {tuple(name.split(".")[2:]) for name in out.stdout.split()}
-    assert registered, out.stderr
+    names, stderr = registered_modules
+    registered = {tuple(name.split(".")[2:]) for name in names}
+    assert registered, stderr
     assert {path for path in registered if not rules.importable(list(path))} == set()
 
 

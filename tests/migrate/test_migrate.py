@@ -10,13 +10,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from types import SimpleNamespace
 
 import pytest
 
 from tfgraph_dnn.migrate import (MigrationError, Resolver, migrate_file, migrate_notebook,
                                  migrate_source)
 
-from _support import assert_usage_error, run_cli
+from _support import assert_usage_error, run_cli, tf1_mode_script
 
 
 def fake_resolve(parts):
@@ -429,31 +430,24 @@ def test_cli_imports_tensorflow_only_to_check_names(tmp_path):
         == ["help: False False", "run: False"]
 
 
-@pytest.mark.slow
-def test_cli_real_api_check_and_the_migrated_program_runs(tmp_path):
-    (tmp_path / "prog.py").write_text(textwrap.dedent("""\
-        import numpy as np
-        import tensorflow as tf
-        from tensorflow.contrib.layers import fully_connected
-        from tensorflow.contrib.framework import arg_scope
+# Run in the TF1-mode process several folders share (``_support.tf1_mode_script``): the
+# migrated program switches its process to TF1 mode.
+REAL_API_PROCESS = tf1_mode_script(
+    os.path.join(os.path.dirname(__file__), "cli_real_api_script.py"), order=9,
+    module=__file__, fixture="real_api_entry")
 
-        tf.reset_default_graph()
-        X = tf.placeholder(tf.float32, shape=(None, 4), name="X")
-        with arg_scope([fully_connected], activation_fn=tf.nn.relu):
-            hidden = fully_connected(X, 8)
-        logits = tf.layers.dense(hidden, 3)
-        if False:
-            tf.contrib.layers.no_such_layer(X)
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            print("shape", sess.run(logits, feed_dict={X: np.ones((2, 4))}).shape)
-        """))
-    script = ("import runpy, sys\nfrom tfgraph_dnn.cli import main\n"
-              "assert main(['migrate', 'prog.py', '-o', 'out.py']) == 0\n"
-              "runpy.run_path('out.py', run_name='__main__')\n")
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True,
-                            text=True, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+
+@pytest.fixture
+def real_api_entry():
+    entry, why = REAL_API_PROCESS.entry("cli_real_api_script")
+    assert entry is not None, why
+    return entry
+
+
+@pytest.mark.slow
+def test_cli_real_api_check_and_the_migrated_program_runs(real_api_entry):
+    result = SimpleNamespace(stdout=real_api_entry["stdout"], stderr=real_api_entry["stderr"])
+    assert real_api_entry["ok"], (real_api_entry["error"], result.stderr[-3000:])
     lines = result.stdout.splitlines()
     assert lines[-1] == "shape (2, 3)"
     assert [line for line in lines if ": not migrated: " in line] == [

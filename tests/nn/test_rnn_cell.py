@@ -4,16 +4,14 @@ Every cell is checked against an independent NumPy recurrence for weights set
 by assignment, through ``tf.compat.v1.nn.dynamic_rnn`` (with
 ``sequence_length`` masking), ``static_rnn`` and ``bidirectional_dynamic_rnn``,
 with TF1's variable names.  Graphs are built inside ``with tf.Graph().as_default():``
-(eager mode is never disabled here); one subprocess test trains through
-``import tfgraph_dnn.tf1 as tf``.
+(eager mode is never disabled here); one test trains, in a subprocess
+(``tf1_lstm_script.py``), through ``import tfgraph_dnn.tf1 as tf``.
 """
 from __future__ import annotations
 
 import json
 import os
-import subprocess
 import sys
-import textwrap
 
 import numpy as np
 import pytest
@@ -23,6 +21,7 @@ from tfgraph_dnn.nn import rnn_cell as rc
 
 from _support import global_variable as var
 from _support import run_initialized as run
+from _support import tf1_mode_script
 
 v1 = tf.compat.v1
 rng = np.random.default_rng(3)
@@ -444,50 +443,22 @@ def test_transpose_batch_time_and_batch_size(graph):
 
 
 # ------------------------------------------------------------------ the tf1 namespace
-TRAIN_SCRIPT = textwrap.dedent("""\
-    import json, os, sys, tempfile
-    import numpy as np
-    import tfgraph_dnn.tf1 as tf
-    rng = np.random.RandomState(0)
-    X = rng.randn(64, 6, 2).astype(np.float32)
-    Y = (X[:, :, 0].sum(axis=1) > 0).astype(np.int32)
-    results = {}
-    for kind in ("nn", "contrib"):
-        tf.reset_default_graph()
-        tf.set_random_seed(0)
-        x = tf.placeholder(tf.float32, [None, 6, 2])
-        y = tf.placeholder(tf.int32, [None])
-        if kind == "nn":
-            cell = tf.nn.rnn_cell.BasicLSTMCell(8)
-        else:
-            cell = tf.contrib.rnn.LSTMCell(8, use_peepholes=True)
-        outputs, state = tf.nn.dynamic_rnn(cell, x, dtype=tf.float32)
-        logits = tf.layers.dense(state.h, 2)
-        loss = tf.losses.sparse_softmax_cross_entropy(y, logits)
-        train = tf.train.AdamOptimizer(0.05).minimize(loss)
-        path = os.path.join(tempfile.mkdtemp(), "model.ckpt")
-        with tf.Session() as sess:
-            sess.run(tf.global_variables_initializer())
-            losses = [float(sess.run([loss, train], {x: X, y: Y})[0]) for _ in range(15)]
-            tf.train.Saver().save(sess, path)
-        results[kind] = {
-            "losses": losses,
-            "names": [v.op.name for v in tf.trainable_variables()],
-            "saved": sorted(n for n, _ in tf.train.list_variables(path) if "Adam" not in n
-                            and "power" not in n),
-            "types": sorted({type(v).__name__ for v in tf.trainable_variables()})}
-    results["eager"] = tf.executing_eagerly()
-    print(json.dumps(results))
-    """)
+# Run in the TF1-mode process several folders share (``_support.tf1_mode_script``).
+TRAIN_PROCESS = tf1_mode_script(os.path.join(os.path.dirname(__file__), "tf1_lstm_script.py"),
+                                order=5, module=__file__, fixture="train_entry")
+
+
+@pytest.fixture(scope="module")
+def train_entry():
+    entry, why = TRAIN_PROCESS.entry("tf1_lstm_script")
+    assert entry is not None, why
+    return entry
 
 
 @pytest.mark.slow
-def test_tf1_namespace_trains_lstm_with_nn_rnn_cell_and_contrib_rnn(tmp_path):
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-    proc = subprocess.run([sys.executable, "-c", TRAIN_SCRIPT], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads(proc.stdout.strip().splitlines()[-1])
+def test_tf1_namespace_trains_lstm_with_nn_rnn_cell_and_contrib_rnn(train_entry):
+    assert train_entry["ok"], (train_entry["error"], train_entry["stderr"][-3000:])
+    results = json.loads(train_entry["stdout"].strip().splitlines()[-1])
     assert results["eager"] is False
     lstm = "rnn/lstm_cell/"
     expected = {
@@ -500,6 +471,6 @@ def test_tf1_namespace_trains_lstm_with_nn_rnn_cell_and_contrib_rnn(tmp_path):
         assert result["saved"] == sorted(names + ["dense/kernel", "dense/bias"])
         assert result["types"] == ["RefVariable"]
         assert result["losses"][-1] < 0.8 * result["losses"][0], result["losses"]
-    noise = [line for line in proc.stderr.splitlines()
+    noise = [line for line in train_entry["stderr"].splitlines()
              if "WARNING:tensorflow" in line or "deprecat" in line.lower()]
     assert noise == []

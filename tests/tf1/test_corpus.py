@@ -1,36 +1,43 @@
 """Acceptance corpus: original TF1 programs, migrated with ``tfgraph_dnn.migrate``, must run.
 
 ``tests/tf1/corpus/*.py`` are TF1 programs in TF1 spelling (``import tensorflow as
-tf``, ``tf.contrib.layers``, ``tf.layers``, ``tf.Session`` ...).  A module-scoped
-fixture migrates each one with :func:`tfgraph_dnn.migrate.migrate_source` into a
-temporary directory (the originals are never written) and runs all migrated
-programs in ONE subprocess with ``tests/tf1/corpus/run_migrated.py``.  Then, per
-program: it migrated cleanly, it ran ok (its traceback is shown otherwise), and
-its output carries no TensorFlow deprecation/log noise.  See
-``tests/tf1/corpus/README.md``.
+tf``, ``tf.contrib.layers``, ``tf.layers``, ``tf.Session`` ...).  ONE subprocess,
+``tests/tf1/corpus/run_migrated.py --migrate-into`` (``_support.background``, started
+when these tests come), migrates every program with
+:func:`tfgraph_dnn.migrate.migrate_source` into a temporary directory (the originals
+are never written), then runs the migrated copies in order, TensorFlow imported once.
+(One process, in this order, on purpose: programs leave process state behind, e.g.
+``tf.logging.set_verbosity``, that the later ones have always run with.)  Then, per
+program: it migrated cleanly, it ran ok (its traceback is shown otherwise), and its
+output carries no TensorFlow deprecation/log noise.  See ``tests/tf1/corpus/README.md``.
 """
 from __future__ import annotations
 
 import ast
 import hashlib
-import json
 import os
 import re
-import subprocess
-import sys
-import traceback
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
+from _support import CORPUS_RUNNER, background, runner_script
+
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 RUNNER = CORPUS_DIR / "run_migrated.py"
 PROGRAMS = sorted(p for p in CORPUS_DIR.glob("*.py") if p != RUNNER)
 NAMES = [p.stem for p in PROGRAMS]
-RUNNER_TIMEOUT = 1200  # seconds for the whole corpus; each program is meant to take < ~5 s
 NOISE = re.compile(r"WARNING:tensorflow|is deprecated|Instructions for updating|"
                    r"deprecation|not available with Keras 3", re.IGNORECASE)
+#: Two scripts defining the same tf.app.flags name, run one after the other by the runner.
+FLAG_SCRIPT = ("from absl import flags\n"
+               "flags.DEFINE_integer('train_steps', {value}, 'Steps.')\n"
+               "flags.FLAGS(['prog'])\n"
+               "assert flags.FLAGS.train_steps == {value}\n"
+               "print('ok')\n")
+FLAG_SCRIPTS = {"first_flags.py": FLAG_SCRIPT.format(value=3),
+                "second_flags.py": FLAG_SCRIPT.format(value=5)}
 
 
 def _digest(path: Path) -> str:
@@ -63,42 +70,47 @@ def _imports_tf1_namespace(code: str) -> bool:
     return False
 
 
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory):
-    """Migrate every corpus program, run them all in one subprocess, return the results."""
-    before = {p.name: _digest(p) for p in CORPUS_DIR.iterdir() if p.is_file()}
-    out_dir = tmp_path_factory.mktemp("tf1_corpus_migrated")
-    migrations, migrated_paths = {}, []
-    try:
-        from tfgraph_dnn.migrate import migrate_source
-    except Exception:  # every test then reports why
-        error = traceback.format_exc()
-        migrations = {name: SimpleNamespace(error=error, result=None) for name in NAMES}
-        migrate_source = None
-    if migrate_source is not None:
-        for path in PROGRAMS:
-            try:
-                result = migrate_source(path.read_text(encoding="utf-8"), str(path))
-            except Exception:
-                migrations[path.stem] = SimpleNamespace(error=traceback.format_exc(), result=None)
-                continue
-            migrations[path.stem] = SimpleNamespace(error=None, result=result)
-            target = out_dir / path.name
-            target.write_text(result.code, encoding="utf-8")
-            migrated_paths.append(str(target))
+def _register_runner():
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
+    job = background(CORPUS_RUNNER, module=__file__, fixture="corpus", env=env)
+    # Started when the corpus's tests come (not in parallel with other tests): CPU contention
+    # makes TensorFlow's StepCounterHook warn "global step has not been increased" in the
+    # canned-estimator programs (its step read races the train op), which is noise here.
+    job.programs, job.early = [str(p) for p in PROGRAMS], False
+    for order, name in enumerate(FLAG_SCRIPTS):  # after the programs: they leave absl parsed
+        runner_script(CORPUS_RUNNER, name, order=order, module=__file__, fixture="flag_runs",
+                      env=env, last=True)
+    background(CORPUS_RUNNER, module=__file__, fixture="flag_runs", files=FLAG_SCRIPTS)
 
-    report, run = {}, None
-    report_path = out_dir / "report.json"
-    if migrated_paths:
-        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-        run = subprocess.run(
-            [sys.executable, str(RUNNER), "--report", str(report_path), *migrated_paths],
-            cwd=str(out_dir), env=env, capture_output=True, text=True, timeout=RUNNER_TIMEOUT)
-        if report_path.exists():
-            report = json.loads(report_path.read_text(encoding="utf-8"))
+
+_register_runner()
+#: The originals' digests before the runner started (it starts after collection).
+BEFORE = {p.name: _digest(p) for p in CORPUS_DIR.iterdir() if p.is_file()}
+
+
+@pytest.fixture(scope="module")
+def corpus():
+    """Wait for the runner; every program's migration record and run entry."""
+    job = background(CORPUS_RUNNER, module=__file__, fixture="corpus")
+    run, report, migrations = job.result(), job.report(), {}
+    for name in NAMES:
+        record = report.get(name, {}).get("migration")
+        if record is None:
+            record = {"error": "no migration record: the runner died (exit %s)\n%s"
+                      % (run.returncode, run.stderr[-3000:])}
+        migrations[name] = SimpleNamespace(
+            error=record["error"], result=None if record["error"] else SimpleNamespace(
+                code=record["code"], unsupported=record["unsupported"],
+                changes=record["changes"]))
     after = {p.name: _digest(p) for p in CORPUS_DIR.iterdir() if p.is_file()}
-    return SimpleNamespace(migrations=migrations, report=report, run=run, out_dir=out_dir,
-                           before=before, after=after)
+    return SimpleNamespace(migrations=migrations, report=report, run=run, before=BEFORE,
+                           after=after)
+
+
+@pytest.fixture(scope="module")
+def flag_runs():
+    job = background(CORPUS_RUNNER, module=__file__, fixture="flag_runs")
+    return {Path(name).stem: job.entry(Path(name).stem) for name in FLAG_SCRIPTS}
 
 
 def _entry(corpus, name):
@@ -167,21 +179,8 @@ def test_program_stderr_has_no_deprecation_noise(corpus, name):
 
 
 @pytest.mark.slow
-def test_runner_undefines_each_programs_flags(tmp_path):
+def test_runner_undefines_each_programs_flags(flag_runs):
     """Two scripts defining the same tf.app.flags name both run, as in separate processes."""
-    script = ("from absl import flags\n"
-              "flags.DEFINE_integer('train_steps', {value}, 'Steps.')\n"
-              "flags.FLAGS(['prog'])\n"
-              "assert flags.FLAGS.train_steps == {value}\n"
-              "print('ok')\n")
-    paths = []
-    for name, value in (("first", 3), ("second", 5)):
-        path = tmp_path / f"{name}.py"
-        path.write_text(script.format(value=value))
-        paths.append(str(path))
-    report = tmp_path / "report.json"
-    subprocess.run([sys.executable, str(RUNNER), "--report", str(report), *paths],
-                   capture_output=True, text=True, timeout=300)
-    results = json.loads(report.read_text())
-    assert {name: entry["ok"] for name, entry in results.items()} == {"first": True,
-                                                                      "second": True}, results
+    for name, (entry, why) in flag_runs.items():
+        assert entry is not None, why
+        assert entry["ok"] and entry["stdout"] == "ok\n", (name, entry)

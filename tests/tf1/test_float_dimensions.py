@@ -3,13 +3,11 @@
 The wrapper and its table (:mod:`tfgraph_dnn.tf1_dims`) are checked in this
 (eager) process on ``tf.compat.v1``'s own functions inside a graph; the
 namespace itself switches the process to TF1 mode, so it runs in a subprocess
-(``float_dims_probe.py``).
+(``float_dims_probe.py``, in the TF1-mode process several folders share).
 """
 import json
 import math
 import os
-import subprocess
-import sys
 
 import numpy as np
 import pytest
@@ -21,8 +19,11 @@ from tfgraph_dnn import tf1_dims
 from tfgraph_dnn.contrib import layers as contrib_layers
 from tfgraph_dnn import layers
 
+from _support import tf1_mode_script
+
 v1 = tf.compat.v1
 PROBE = os.path.join(os.path.dirname(__file__), "float_dims_probe.py")
+PROCESS = tf1_mode_script(PROBE, order=2, module=__file__, fixture="probe")
 
 
 def wrapped(dotted):
@@ -159,9 +160,10 @@ def test_contrib_fully_connected_refuses_floats_as_tf1_did(graph):
 # ------------------------------------------------------------ the namespace
 @pytest.fixture(scope="module")
 def probe():
-    proc = subprocess.run([sys.executable, PROBE], capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    entry, why = PROCESS.entry("float_dims_probe")
+    assert entry is not None, why
+    assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
+    return json.loads(entry["stdout"].strip().splitlines()[-1])
 
 
 @pytest.mark.parametrize("name", ["gan_program_with_half_dimensions",

@@ -1,18 +1,22 @@
 """``tfgraph_dnn.tf1`` (one-import TF1 namespace) and ``tfgraph_dnn.tf1_api.resolve``.
 
 Importing ``tfgraph_dnn.tf1`` switches the process to TF1 mode, so its checks run
-once in a subprocess (``namespace/probe_tf1.py``) and each is asserted here.
+once in a subprocess (``namespace/probe_tf1.py``, early in the TF1-mode process
+several folders share: ``_support.tf1_mode_script``) and each is asserted here.
 The rest checks, in this (eager) process, that nothing else changes the mode.
 """
 import json
 import os
-import subprocess
 import sys
 
 import pytest
 import tensorflow as tf
 
+from _support import tf1_mode_script
+
 PROBE = os.path.join(os.path.dirname(__file__), "namespace", "probe_tf1.py")
+ORDER = 1  # after tests/migrate's look at what the namespace's import registers
+PROCESS = tf1_mode_script(PROBE, order=ORDER, module=__file__, fixture="probe")
 CHECKS = ["graph_mode", "reset_default_graph_top_level",
           "reset_default_graph_nested_raises_like_tf1", "tf1_tensorshape",
           "same_module_objects", "tf_layers_and_contrib_names", "global_step_and_in_top_k",
@@ -23,12 +27,16 @@ CHECKS = ["graph_mode", "reset_default_graph_top_level",
 
 @pytest.fixture(scope="module")
 def probe():
-    env = dict(os.environ)
-    env.pop("TF_CPP_MIN_LOG_LEVEL", None)  # the namespace must quiet TensorFlow by itself
-    proc = subprocess.run([sys.executable, PROBE], capture_output=True, text=True, env=env,
-                          timeout=300)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1]), proc.stderr
+    """The probe's results and the stderr of its process up to its end (TF_CPP_MIN_LOG_LEVEL
+    unset: the namespace must quiet TensorFlow by itself)."""
+    entry, why = PROCESS.entry("probe_tf1")
+    assert entry is not None, why
+    assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
+    # This process's scripts before the probe (its first import of tfgraph_dnn.tf1) too.
+    report = PROCESS.report()
+    stderr = "".join(report[os.path.splitext(os.path.basename(path))[0]]["stderr"]
+                     for order, path in sorted(PROCESS.first) if order < ORDER)
+    return json.loads(entry["stdout"].strip().splitlines()[-1]), stderr + entry["stderr"]
 
 
 @pytest.mark.slow

@@ -3,6 +3,16 @@
 Usage::
 
     python tests/tf1/corpus/run_migrated.py --report report.json migrated/a.py migrated/b.py ...
+    python tests/tf1/corpus/run_migrated.py --report report.json --migrate-into out/ \
+        --first check.py tests/tf1/corpus/a.py ...
+
+With ``--migrate-into DIR`` the programs are TF1 originals: all of them are first
+migrated with :func:`tfgraph_dnn.migrate.migrate_source` into ``DIR`` (the
+originals are only read), then the migrated copies run; each entry gets a
+``"migration"`` record (``error``, ``code``, ``unsupported``, ``changes``).
+``--first PATH`` scripts run as they are, before the programs, ``--last PATH`` ones
+after.  ``--bare`` leaves ``TF_CPP_MIN_LOG_LEVEL`` and the first import of TensorFlow
+to the first script (for checks whose behaviour is what a fresh process prints).
 
 TensorFlow is imported once.  Each program then runs as a script would: fresh
 globals through ``runpy.run_path(path, run_name="__main__")``, ``sys.argv ==
@@ -25,8 +35,9 @@ The report maps each program's name (file stem) to::
     {"ok": bool, "error": "<traceback tail or null>", "seconds": float,
      "stdout": "<captured stdout>", "stderr": "<tail of captured stderr>"}
 
-It is rewritten after every program, so a hard crash of the process still
-leaves the results so far.  Exit status: 0 if every program ran ok, 1 otherwise.
+It is rewritten (atomically) after every program, so a hard crash of the process
+still leaves the results so far, and a reader may poll it for one program's entry.
+Exit status: 0 if every program ran ok, 1 otherwise.
 """
 from __future__ import annotations
 
@@ -42,7 +53,7 @@ import traceback
 
 ERROR_TAIL_LINES = 40
 STDERR_TAIL_CHARS = 6000
-STDOUT_MAX_CHARS = 6000
+STDOUT_MAX_CHARS = 200000  # a check script may print a long JSON line
 
 
 class _Captured:
@@ -161,23 +172,75 @@ def run_one(path, timeout):
     return name, entry
 
 
+def migrate_one(original, out_dir):
+    """Migrate ``original`` into ``out_dir``: ``(path to run or None, migration record)``."""
+    from tfgraph_dnn.migrate import migrate_source
+
+    try:
+        with open(original, encoding="utf-8") as handle:
+            result = migrate_source(handle.read(), original)
+    except Exception:  # noqa: BLE001 - reported for this program, the others go on
+        return None, {"error": traceback.format_exc()}
+    target = os.path.join(out_dir, os.path.basename(original))
+    with open(target, "w", encoding="utf-8") as handle:
+        handle.write(result.code)
+    return target, {"error": None, "code": result.code,
+                    "unsupported": [str(item) for item in result.unsupported],
+                    "changes": [str(item) for item in result.changes]}
+
+
+def _write(report, path):
+    """Replace the report at ``path`` in one step (a reader never sees half a file)."""
+    partial = path + ".partial"
+    with open(partial, "w", encoding="utf-8") as handle:
+        json.dump(report, handle, indent=2, sort_keys=True)
+    os.replace(partial, path)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("programs", nargs="+", help="migrated program files")
+    parser.add_argument("programs", nargs="*", help="migrated program files (or originals, "
+                        "with --migrate-into)")
     parser.add_argument("--report", required=True, help="where to write the JSON report")
     parser.add_argument("--timeout", type=float, default=120.0,
                         help="seconds one program may run (default 120)")
+    parser.add_argument("--migrate-into", metavar="DIR",
+                        help="migrate the programs (TF1 originals) into DIR first")
+    parser.add_argument("--first", action="append", default=[], metavar="PATH",
+                        help="a script to run as it is, before the programs (repeatable)")
+    parser.add_argument("--last", action="append", default=[], metavar="PATH",
+                        help="a script to run as it is, after the programs (repeatable)")
+    parser.add_argument("--bare", action="store_true",
+                        help="neither set TF_CPP_MIN_LOG_LEVEL nor import TensorFlow up front")
     args = parser.parse_args(argv)
+    if not args.programs and not args.first and not args.last:
+        parser.error("nothing to run: give programs or --first / --last scripts")
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import tensorflow  # noqa: F401 - imported once, up front, for every program
+    if not args.bare:
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+        import tensorflow  # noqa: F401 - imported once, up front, for every program
 
     report = {}
-    for path in args.programs:
+    for path in args.first:
         name, entry = run_one(path, args.timeout)
         report[name] = entry
-        with open(args.report, "w", encoding="utf-8") as handle:
-            json.dump(report, handle, indent=2, sort_keys=True)
+        _write(report, args.report)
+    if args.migrate_into:  # every program migrated before any runs
+        migrated = [(path, *migrate_one(path, args.migrate_into)) for path in args.programs]
+    else:
+        migrated = [(path, path, None) for path in args.programs]
+    migrated += [(path, path, None) for path in args.last]
+    for original, path, record in migrated:
+        if path is None:
+            name = os.path.splitext(os.path.basename(original))[0]
+            entry = {"ok": False, "error": "not run: migration failed", "seconds": 0.0,
+                     "stdout": "", "stderr": ""}
+        else:
+            name, entry = run_one(path, args.timeout)
+        if record is not None:
+            entry["migration"] = record
+        report[name] = entry
+        _write(report, args.report)
         status = "ok  " if entry["ok"] else "FAIL"
         last = entry["error"].strip().splitlines()[-1] if entry["error"] else ""
         print("%s %6.2fs %s %s" % (status, entry["seconds"], name, last), flush=True)
