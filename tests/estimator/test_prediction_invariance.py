@@ -10,7 +10,6 @@ below restricts TensorFlow to another kernel family, in a subprocess (the settin
 are read when TensorFlow loads).
 """
 import os
-import subprocess
 import sys
 import textwrap
 
@@ -57,25 +56,25 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-@pytest.mark.slow
-def test_predictions_invariant_on_every_kernel_family():
+def start_children(launch):
+    """One process per setting, all at once and early (each is mostly TensorFlow's import;
+    see ``conftest.py``)."""
     root = REPO_ROOT
     base = {name: value for name, value in os.environ.items()
             if name not in ("ONEDNN_MAX_CPU_ISA", "TF_ENABLE_ONEDNN_OPTS")}
     base["PYTHONPATH"] = os.pathsep.join(filter(None, [root, base.get("PYTHONPATH")]))
     base["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    # All at once: each is mostly TensorFlow's import.
-    processes = {name: subprocess.Popen([sys.executable, "-c", SCRIPT], cwd=root,
-                                        env={**base, **extra}, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True)
-                 for name, extra in SETTINGS.items()}
+    return {name: launch.program([sys.executable, "-c", SCRIPT], cwd=root,
+                                 env={**base, **extra})
+            for name, extra in SETTINGS.items()}
+
+
+@pytest.mark.slow
+def test_predictions_invariant_on_every_kernel_family(children):
     failed = {}
-    for name, process in processes.items():
-        try:
-            output, _ = process.communicate(timeout=180)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            output, _ = process.communicate()
-        if process.returncode != 0 or "OK" not in output:
+    for name in SETTINGS:
+        result = children[name].result(timeout=600)
+        output = result.stdout + result.stderr
+        if result.returncode != 0 or "OK" not in result.stdout:
             failed[name] = output[-3000:]
     assert not failed, "\n\n".join(f"--- {name}:\n{out}" for name, out in failed.items())

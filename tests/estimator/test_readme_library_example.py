@@ -3,14 +3,13 @@
 The example is read from README.md; only the data it leaves to the reader
 (``X_train``, ``y_train``, ``X_test``) is inserted, after its own imports, so
 its import order is what runs.  A fresh interpreter with
-``TF_CPP_MIN_LOG_LEVEL`` unset: stderr must be empty.  The example's
-``log_dir`` made the TensorBoard writer set TensorFlow's devices up outside
+``TF_CPP_MIN_LOG_LEVEL`` unset, started early (``conftest.py``): stderr must be
+empty.  The example's ``log_dir`` made the TensorBoard writer set TensorFlow's devices up outside
 the capture (a "failed call to cuInit" line on a machine without a GPU).
 """
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -32,12 +31,18 @@ def library_example() -> str:
     return "\n".join(lines[:2] + DATA + lines[2:]) + "\n"
 
 
-@pytest.mark.slow
-def test_the_readme_library_example_is_quiet_as_written(tmp_path):
-    (tmp_path / "example.py").write_text(library_example())
+def start_children(launch):
+    """The example, run as a user runs it (started early, see ``conftest.py``)."""
+    workdir = launch.tmp("example")
+    (workdir / "example.py").write_text(library_example())
     env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    result = subprocess.run([sys.executable, "example.py"], cwd=tmp_path, env=env,
-                            capture_output=True, text=True, timeout=600)
+    return {"example": launch.program([sys.executable, "example.py"], cwd=workdir, env=env)}
+
+
+@pytest.mark.slow
+def test_the_readme_library_example_is_quiet_as_written(children):
+    tmp_path = children["example"].cwd
+    result = children["example"].result(timeout=600)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
     assert "Layer" in result.stdout  # the example's summary() table

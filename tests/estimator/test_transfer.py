@@ -10,7 +10,8 @@ plain eager TF2, pickling / joblib / clone, and TF1 meta-graph reuse.
 Nets are tiny (2 hidden layers of 32 units, a few epochs on the digits) and the
 fitted models are module-scoped fixtures shared across tests.  Both checks that
 need a fresh interpreter (``DNNClassifier.load`` and SavedModel serving) run in
-one subprocess, so TensorFlow is imported only once more.
+one subprocess, forked from the zygote of ``conftest.py`` (one TensorFlow import,
+early, shared with the SavedModel tests).
 """
 import glob
 import json
@@ -18,8 +19,6 @@ import os
 import pickle
 import re
 import shutil
-import subprocess
-import sys
 import textwrap
 import types
 
@@ -39,8 +38,6 @@ from tfgraph_dnn.training.checkpoint import latest_save_dir
 from tfgraph_dnn.training.transfer import (import_meta_graph, list_checkpoint_variables,
                                            mark_important_ops, read_warm_start_values,
                                            resolve_checkpoint, restore_variables)
-
-from _support import REPO_ROOT
 
 v1 = tf.compat.v1
 
@@ -163,49 +160,53 @@ def exported(base, lettered, tmp_path_factory):
             "lettered": lettered.export_saved_model(str(root / "lettered"))}
 
 
+# A fresh interpreter (forked from the zygote of ``conftest.py``, which imported TensorFlow
+# only); asked once (``child`` below): serve the SavedModels, then load the save()
+# directories.
 CHILD = textwrap.dedent("""
-    import json, sys
+    import sys
     import numpy as np
     sys.modules["tfgraph_dnn"] = None  # serving must not need the package at all
     import tensorflow as tf
 
-    jobs = json.load(open(sys.argv[1]))
-    X = np.load(jobs["X"])
-    assert tf.executing_eagerly()
-    for name, path in jobs["saved_models"].items():
-        served = tf.saved_model.load(path).signatures["serving_default"](
-            features=tf.constant(X))
-        classes = [c.decode() if isinstance(c, bytes) else c
-                   for c in served["classes"].numpy().tolist()]
-        np.save(f"{jobs['out']}/sm-{name}-proba.npy", served["probabilities"].numpy())
-        np.save(f"{jobs['out']}/sm-{name}-classes.npy", np.array(classes))
+    def handle(jobs):
+        X = np.load(jobs["X"])
+        assert tf.executing_eagerly()
+        for name, path in jobs["saved_models"].items():
+            served = tf.saved_model.load(path).signatures["serving_default"](
+                features=tf.constant(X))
+            classes = [c.decode() if isinstance(c, bytes) else c
+                       for c in served["classes"].numpy().tolist()]
+            np.save(f"{jobs['out']}/sm-{name}-proba.npy", served["probabilities"].numpy())
+            np.save(f"{jobs['out']}/sm-{name}-classes.npy", np.array(classes))
 
-    del sys.modules["tfgraph_dnn"]
-    from tfgraph_dnn import DNNClassifier
-    for name, path in jobs["saves"].items():
-        clf = DNNClassifier.load(path)
-        np.save(f"{jobs['out']}/load-{name}-proba.npy", clf.predict_proba(X))
-        np.save(f"{jobs['out']}/load-{name}-predict.npy", clf.predict(X))
-        np.save(f"{jobs['out']}/load-{name}-classes.npy", clf.classes_)
+        del sys.modules["tfgraph_dnn"]
+        from tfgraph_dnn import DNNClassifier
+        for name, path in jobs["saves"].items():
+            clf = DNNClassifier.load(path)
+            np.save(f"{jobs['out']}/load-{name}-proba.npy", clf.predict_proba(X))
+            np.save(f"{jobs['out']}/load-{name}-predict.npy", clf.predict(X))
+            np.save(f"{jobs['out']}/load-{name}-classes.npy", clf.classes_)
 """)
 
 
+def start_children(launch):
+    """The child process, forked from the zygote that imported TensorFlow (and nothing of
+    ours) early; see ``conftest.py``."""
+    return {"fresh": launch.forked(CHILD)}
+
+
 @pytest.fixture(scope="module")
-def child(data, base, lettered, base_saved, exported, tmp_path_factory):
+def child(children, data, base, lettered, base_saved, exported, tmp_path_factory):
     """One fresh interpreter: serves the SavedModels, then loads the save() directories."""
     _, X_test, _, _ = data
     work = tmp_path_factory.mktemp("child")
     lettered_dir = str(work / "lettered-save")
     lettered.save(lettered_dir)
     np.save(work / "X.npy", X_test)
-    jobs = {"X": str(work / "X.npy"), "out": str(work), "saved_models": exported,
-            "saves": {"base": base_saved, "lettered": lettered_dir}}
-    (work / "jobs.json").write_text(json.dumps(jobs))
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2",
-               PYTHONPATH=os.pathsep.join([REPO_ROOT, os.environ.get("PYTHONPATH", "")]))
-    result = subprocess.run([sys.executable, "-c", CHILD, str(work / "jobs.json")],
-                            capture_output=True, text=True, cwd=str(work), env=env, timeout=300)
-    assert result.returncode == 0, result.stderr[-3000:]
+    children["fresh"].ask({"X": str(work / "X.npy"), "out": str(work),
+                            "saved_models": exported,
+                            "saves": {"base": base_saved, "lettered": lettered_dir}})
     return lambda name: np.load(work / f"{name}.npy")
 
 
