@@ -5,7 +5,7 @@ Usage::
     python benchmarks/kill_trials.py [--trials 20] [--seed N] [--workdir DIR]
 
 The harness of ``tests/estimator/test_reliability.py`` (which runs 10 trials), imported from
-``tests/_kill_harness.py``: a fork server
+``tests/_kill_harness.py``: a fork server (``tests/_support.py``'s ``ForkServer``)
 imports TensorFlow once and forks one child per trial; the child fits 30 epochs of a tiny
 net on the digits with a checkpoint after every epoch, saves the model, then warm-starts
 one more epoch and saves again over the same directory, in a loop.  Each child gets a real
@@ -48,7 +48,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 
 def load_harness():
-    """``tests/_kill_harness.py``: the fork server, the kill trials and their checks."""
+    """``tests/_kill_harness.py``: the kill trials and their checks."""
     sys.path.insert(0, str(HERE.parent / "tests"))
     import _kill_harness  # noqa: PLC0415
 
@@ -75,7 +75,9 @@ def main(argv: Optional[List[str]] = None) -> int:
     workdir = args.workdir or tempfile.mkdtemp(prefix="kill-trials-")
     os.makedirs(workdir, exist_ok=True)
     X, y, probe = trial_data()
-    server = harness.ForkServer(os.path.join(workdir, "server"))
+    from _support import ForkServer  # noqa: PLC0415  (tests/, on sys.path since load_harness)
+
+    server = ForkServer(os.path.join(workdir, "server"))
     try:
         print(f"fork server: TensorFlow imported in {server.wait_ready()['import_seconds']:.1f}s;"
               f" {args.trials} trials, seed {seed}, params {harness.KILL_PARAMS}", flush=True)

@@ -1,21 +1,34 @@
-"""Fork server: imports TensorFlow once, then forks one child per task on request.
+"""Fork server: imports TensorFlow once, then forks one child process per request.
+
+The server of :class:`_support.ForkServer` (its client): real processes for the tests whose
+subject is a process (SIGKILL, RLIMIT_FSIZE, concurrent writers, a TensorBoard) without
+TensorFlow's import (seconds) per process.  No Session or graph exists in this process when
+it forks: every child starts its own.
 
 Protocol: one JSON object per line on stdin, one reply per line on stdout.
-  {"cmd": "fork", "task": name, "args": {...}, "log": path} -> {"pid": pid}
-  {"cmd": "reap", "pid": pid} -> {"signal": n or null, "exit": n or null}
-  {"cmd": "fork_and_kill", "task": ..., "plan": {...}} -> forks, SIGKILLs the child
-      as planned (see fork_and_kill), reaps it and replies with the timings
+  {"cmd": "fork", "log": path, "env": {...}, "group": bool, and either
+   "code": source, "argv": [...]   (run as ``python -c source *argv`` would)
+   or "task": name, "args": {...}} (one of the TASKS below)        -> {"pid": pid}
+  {"cmd": "fork_and_kill", ... as fork with a task, "plan": {...}}  -> forks, SIGKILLs the
+      child as planned (see fork_and_kill), reaps it and replies with the timings
+  {"cmd": "poll", "pid": pid}                    -> how it ended, or null while it runs
+  {"cmd": "wait", "pid": pid, "timeout": s}      -> the same, waiting up to s seconds
+  {"cmd": "exited", "pid": pid}  -> whether it ended, without reaping it (its group id stays)
   {"cmd": "exit"}
-No Session or graph exists in this process before a fork: every child starts its own.
+"How it ended" is {"signal": n or null, "exit": n or null}.
 """
 import glob, json, os, re, shutil, signal, sys, time, traceback
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 started = time.monotonic()
-import numpy as np
-from tfgraph_dnn import DNNClassifier
-import tfgraph_dnn.estimator._persistence  # noqa: F401,E402  (everything imported up front)
+import numpy as np  # noqa: E402  (everything the children use is imported up front)
+import sklearn.datasets  # noqa: F401,E402
+import tensorflow  # noqa: F401,E402
+from tfgraph_dnn import DNNClassifier  # noqa: E402
+import tfgraph_dnn.estimator._persistence  # noqa: F401,E402
 import tfgraph_dnn.storage  # noqa: F401,E402
+import tfgraph_dnn.training  # noqa: F401,E402
 
+# -- the kill harness's tasks (tests/_kill_harness.py) ------------------------------------
 TASKS = {}
 
 def task(function):
@@ -114,17 +127,30 @@ def predict_after_fit(data, out_dir, configs):
         np.save(os.path.join(out_dir, name + ".npy"),
                 DNNClassifier(**params).fit(X, y).predict_proba(probe))
 
-def run_child(name, args, log):
-    fd = os.open(log, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
+# -- the server ------------------------------------------------------------------------------
+def run_child(message):
+    """In the forked child: run the message's task or code, its output to its log."""
+    if message.get("group"):
+        os.setpgid(0, 0)
+    out = os.open(message["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    os.dup2(out, 1)
+    os.dup2(out, 2)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.environ.update(message.get("env") or {})
     code = 0
     try:
-        TASKS[name](**args)
+        if "task" in message:
+            TASKS[message["task"]](**message["args"])
+        else:
+            sys.argv = ["-c"] + message["argv"]
+            exec(compile(message["code"], "<forked child>", "exec"), {"__name__": "__main__"})
+    except SystemExit as stop:  # as python would: an int, None, or a message and 1
+        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
+        if not isinstance(stop.code, (int, type(None))):
+            print(stop.code, file=sys.stderr)
     except BaseException:
         traceback.print_exc()
-        code = 3
+        code = 1
     finally:
         try:
             sys.stdout.flush()
@@ -132,13 +158,21 @@ def run_child(name, args, log):
         finally:
             os._exit(code)
 
+def fork(message):
+    pid = os.fork()
+    if pid == 0:
+        run_child(message)
+    if message.get("group"):  # here too: a group of its own before the pid is answered
+        os.setpgid(pid, pid)
+    return pid
+
 def reply(message):
     sys.stdout.write(json.dumps(message) + "\n")
     sys.stdout.flush()
 
-def ended(status):
-    return {"signal": os.WTERMSIG(status) if os.WIFSIGNALED(status) else None,
-            "exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None}
+def status(raw):
+    return {"signal": os.WTERMSIG(raw) if os.WIFSIGNALED(raw) else None,
+            "exit": os.WEXITSTATUS(raw) if os.WIFEXITED(raw) else None}
 
 def fork_and_kill(pid, plan):
     """SIGKILL child ``pid`` at ``plan['fraction']`` x ``span`` seconds after
@@ -150,9 +184,9 @@ def fork_and_kill(pid, plan):
 
     def wait_for(path):
         while not glob.glob(path):  # a path, or a pattern (a fit's fit-*/latest)
-            done, status = os.waitpid(pid, os.WNOHANG)
+            done, raw = os.waitpid(pid, os.WNOHANG)
             if done:
-                raise ChildProcessError(f"the child ended before {path}: {ended(status)}")
+                raise ChildProcessError(f"the child ended before {path}: {status(raw)}")
             if time.monotonic() - forked > plan["timeout"]:
                 raise TimeoutError(f"{path} did not appear in {plan['timeout']}s")
             time.sleep(0.001)
@@ -179,27 +213,36 @@ def fork_and_kill(pid, plan):
     except ProcessLookupError:  # already ended (and reaped by waitpid above)
         return {"error": error or "the child vanished"}
     killed_at = time.monotonic()
-    _, status = os.waitpid(pid, 0)
+    _, raw = os.waitpid(pid, 0)
     return {"pid": pid, "error": error, "forked": forked, "first": first,
-            "killed_at": killed_at, "span": span, "status": ended(status)}
+            "killed_at": killed_at, "span": span, "status": status(raw)}
 
 reply({"ready": True, "import_seconds": time.monotonic() - started})
-children = set()
+children, ended = set(), {}
 for line in sys.stdin:
     message = json.loads(line)
-    if message["cmd"] in ("fork", "fork_and_kill"):
-        pid = os.fork()
-        if pid == 0:
-            run_child(message["task"], message["args"], message["log"])
-        if message["cmd"] == "fork":
-            children.add(pid)
-            reply({"pid": pid})
-        else:
-            reply(fork_and_kill(pid, message["plan"]))
-    elif message["cmd"] == "reap":
-        _, status = os.waitpid(message["pid"], 0)
-        children.discard(message["pid"])
-        reply(ended(status))
+    if message["cmd"] == "fork":
+        pid = fork(message)
+        children.add(pid)
+        reply({"pid": pid})
+    elif message["cmd"] == "fork_and_kill":  # reaped here: never among the children
+        reply(fork_and_kill(fork(message), message["plan"]))
+    elif message["cmd"] in ("poll", "wait"):
+        pid, deadline = message["pid"], time.monotonic() + message.get("timeout", 0)
+        while pid not in ended:  # asked again after it ended: the same answer
+            done, raw = os.waitpid(pid, os.WNOHANG)
+            if done:
+                ended[pid] = status(raw)
+                children.discard(pid)
+            elif message["cmd"] == "poll" or time.monotonic() > deadline:
+                break
+            else:
+                time.sleep(0.005)
+        reply(ended.get(pid))
+    elif message["cmd"] == "exited":  # without reaping it: its process group id stays
+        pid = message["pid"]
+        reply(pid in ended or os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG
+                                        | os.WNOWAIT) is not None)
     elif message["cmd"] == "exit":
         break
 for pid in children:
@@ -208,3 +251,5 @@ for pid in children:
         os.waitpid(pid, 0)
     except OSError:
         pass
+sys.stdout.flush()
+os._exit(0)  # nothing to clean up: skip TensorFlow's slow interpreter teardown

@@ -1,21 +1,19 @@
-"""The kill-trial harness: a fork server that SIGKILLs training and saving processes.
+"""The kill-trial harness: SIGKILL training and saving processes, check what is left.
 
 Shared by ``tests/estimator/test_reliability.py`` (10 trials, the crash-safety tests) and
 ``benchmarks/kill_trials.py`` (more trials): both import this module (the benchmark
-puts ``tests/`` on ``sys.path``).  :class:`ForkServer` runs ``_fork_server.py``, which
-imports TensorFlow once and forks one fresh process per task; :func:`run_kill_trials` kills
+puts ``tests/`` on ``sys.path``).  The processes are children of a
+:class:`_support.ForkServer` (``_fork_server.py`` imports TensorFlow once and forks one
+fresh process per task, its ``kill_trial`` task among them); :func:`run_kill_trials` kills
 ``kill_trial`` children at seeded random moments and :func:`verify_kill_trial` checks
 what each kill left on disk.
 """
 import glob
-import json
 import os
 import queue
 import random
 import signal
 import statistics
-import subprocess
-import sys
 import threading
 import traceback
 
@@ -35,88 +33,6 @@ DEFAULT_SEED = 20240613
 def read_text(path):
     with open(path, "rb") as handle:
         return handle.read().decode(errors="replace")
-
-
-FORK_SERVER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_fork_server.py")
-
-
-class ForkServer:
-    """A child Python that imports TensorFlow once and forks a fresh process per task.
-
-    Each trial is thus a real process, killed with a real SIGKILL, without paying
-    TensorFlow's import (seconds) per trial.  The children are the server's: it reaps them
-    and reports how they ended (``reap``).
-    """
-
-    def __init__(self, workdir):
-        self.workdir = str(workdir)
-        os.makedirs(self.workdir, exist_ok=True)
-        self.log_path = os.path.join(self.workdir, "fork-server.log")
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, FORK_SERVER], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1,
-            env=dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2"))
-        self._lines = queue.Queue()
-        self._lock = threading.Lock()
-        self._ready = None
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def _next(self, timeout):
-        try:
-            line = self._lines.get(timeout=timeout)
-        except queue.Empty:
-            raise RuntimeError(f"fork server silent for {timeout}s; log: {self.log_tail()}")
-        if line is None:
-            raise RuntimeError(f"fork server died; log: {self.log_tail()}")
-        return json.loads(line)
-
-    def log_tail(self, chars=3000):
-        with open(self.log_path, "rb") as handle:
-            return handle.read().decode(errors="replace")[-chars:]
-
-    def wait_ready(self, timeout=600):
-        with self._lock:
-            if self._ready is None:
-                self._ready = self._next(timeout)
-        return self._ready
-
-    def _request(self, message, timeout=120):
-        self.wait_ready()
-        with self._lock:
-            self.process.stdin.write(json.dumps(message) + "\n")
-            self.process.stdin.flush()
-            return self._next(timeout)
-
-    def fork(self, task, log, **args):
-        return self._request({"cmd": "fork", "task": task, "args": args, "log": str(log)})["pid"]
-
-    def reap(self, pid, timeout=300):
-        return self._request({"cmd": "reap", "pid": pid}, timeout=timeout)
-
-    def fork_and_kill(self, task, log, plan, **args):
-        """Fork ``task`` and SIGKILL it as ``plan`` says, timed by the server itself."""
-        return self._request({"cmd": "fork_and_kill", "task": task, "args": args,
-                              "log": str(log), "plan": plan}, timeout=plan["timeout"] + 60)
-
-    def close(self):
-        try:
-            if self.process.poll() is None:
-                self.process.stdin.write(json.dumps({"cmd": "exit"}) + "\n")
-                self.process.stdin.flush()
-                self.process.wait(timeout=30)
-        except (OSError, subprocess.TimeoutExpired, ValueError):
-            pass
-        finally:
-            if self.process.poll() is None:
-                self.process.kill()
-                self.process.wait()
-            self._log.close()
 
 
 def write_trial_data(path, X, y, probe):

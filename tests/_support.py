@@ -3,8 +3,8 @@
 Imported as ``from _support import ...``: pytest puts ``tests/`` (the folder of
 the root ``conftest.py``) on ``sys.path``.  Paths of the repository and of the
 fixture data, the command line run as a user runs it, TensorFlow's log lines,
-small data sets, JSON / directory-tree helpers for the storage tests, a preloaded Python
-forking the child processes of the training and storage tests, and the subprocesses
+small data sets, JSON / directory-tree helpers for the storage tests, the fork server of
+the tests whose child processes are forked from a preloaded Python, and the subprocesses
 started in the background once the tests are collected (end of file).
 """
 from __future__ import annotations
@@ -12,10 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import queue
 import re
 import shutil
 import subprocess
 import sys
+import threading
 from typing import Dict, Optional, Tuple
 
 import numpy as np
@@ -165,142 +167,90 @@ def sabotage_hook(first: int = 3, scale: float = 1.0):
     return Sabotage()
 
 
-# -- forked children (tests/training, tests/storage) ---------------------------------------
-# Real processes for the tests whose subject is a process (SIGKILL, RLIMIT_FSIZE, concurrent
-# writers), without TensorFlow's import (seconds) per process: one server imports it once
-# and forks a child per request.  No Session or graph exists in the server when it forks.
-
-_PRELOADED_SERVER = r'''
-import json, os, sys, time, traceback
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-import numpy as np  # noqa: F401
-import sklearn.datasets  # noqa: F401
-import tensorflow  # noqa: F401
-import tfgraph_dnn.estimator._persistence  # noqa: F401
-import tfgraph_dnn.storage  # noqa: F401
-import tfgraph_dnn.training  # noqa: F401
-from tfgraph_dnn import DNNClassifier  # noqa: F401
-
-def status(raw):
-    return {"signal": os.WTERMSIG(raw) if os.WIFSIGNALED(raw) else None,
-            "exit": os.WEXITSTATUS(raw) if os.WIFEXITED(raw) else None}
-
-def child(message):
-    if message["group"]:
-        os.setpgid(0, 0)
-    out = os.open(message["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    os.environ.update(message["env"])
-    sys.argv = ["-c"] + message["args"]
-    code = 0
-    try:
-        exec(compile(message["code"], "<forked child>", "exec"), {"__name__": "__main__"})
-    except SystemExit as stop:
-        code = stop.code if isinstance(stop.code, int) else (0 if stop.code is None else 1)
-        if not isinstance(stop.code, (int, type(None))):
-            print(stop.code, file=sys.stderr)
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    finally:
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        finally:
-            os._exit(code)
-
-def reply(message):
-    sys.stdout.write(json.dumps(message) + "\n")
-    sys.stdout.flush()
-
-reply({"ready": True})
-children, ended = set(), {}
-for line in sys.stdin:
-    message = json.loads(line)
-    if message["cmd"] == "fork":
-        pid = os.fork()
-        if pid == 0:
-            child(message)
-        if message["group"]:  # here too: a group of its own before the pid is answered
-            os.setpgid(pid, pid)
-        children.add(pid)
-        reply({"pid": pid})
-    elif message["cmd"] in ("poll", "wait"):
-        pid, deadline = message["pid"], time.monotonic() + message.get("timeout", 0)
-        while pid not in ended:  # asked again after it ended: the same answer
-            done, raw = os.waitpid(pid, os.WNOHANG)
-            if done:
-                ended[pid] = status(raw)
-                children.discard(pid)
-            elif message["cmd"] == "poll" or time.monotonic() > deadline:
-                break
-            else:
-                time.sleep(0.005)
-        reply(ended.get(pid))
-    elif message["cmd"] == "exited":  # without reaping it: its process group id stays
-        pid = message["pid"]
-        reply(pid in ended or os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG
-                                        | os.WNOWAIT) is not None)
-    elif message["cmd"] == "exit":
-        break
-for pid in children:
-    try:
-        os.kill(pid, 9)
-        os.waitpid(pid, 0)
-    except OSError:
-        pass
-sys.stdout.flush()
-os._exit(0)  # nothing to clean up: skip TensorFlow's slow interpreter teardown
-'''
+# -- forked children (tests/training, tests/storage, tests/estimator) ----------------------
+#: The server script of :class:`ForkServer`.
+FORK_SERVER = os.path.join(TESTS_DIR, "_fork_server.py")
 
 
-class PreloadedPython:
-    """A Python with TensorFlow and ``tfgraph_dnn`` imported, forking a fresh process per
-    :meth:`start`: each child runs ``code`` as ``python -c code *args`` would (its output to
-    a log file), is a real process (its own pid, Session, signals and limits) and is reaped by
-    the server, which reports how it ended (``{"signal": n or None, "exit": n or None}``).
+class ForkServer:
+    """A Python with TensorFlow and ``tfgraph_dnn`` imported (``_fork_server.py``), forking a
+    fresh process per request: real processes for the tests whose subject is a process
+    (SIGKILL, RLIMIT_FSIZE, concurrent writers), without TensorFlow's import (seconds) each.
+
+    A child runs code as ``python -c code *args`` would (:meth:`start`) or one of the
+    server's tasks (:meth:`fork`, :meth:`fork_and_kill`: the kill harness's), its output to a
+    log file.  The children are the server's: it reaps them and reports how they ended,
+    ``{"signal": n or None, "exit": n or None}``.  Safe to use from several threads.
     """
 
     def __init__(self, workdir) -> None:
         self.workdir = str(workdir)
-        self._count = 0
-        self._stderr = open(os.path.join(self.workdir, "server.log"), "wb")
+        os.makedirs(self.workdir, exist_ok=True)
+        self.log_path = os.path.join(self.workdir, "fork-server.log")
+        self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-c", _PRELOADED_SERVER], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._stderr, text=True, bufsize=1)
-        self._ready = False
+            [sys.executable, FORK_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=self._log, text=True, bufsize=1)
+        self._count = 0
+        self._lines: "queue.Queue[Optional[str]]" = queue.Queue()
+        self._lock = threading.Lock()
+        self._ready: Optional[dict] = None
+        threading.Thread(target=self._read, daemon=True).start()
 
-    def _request(self, message: dict, timeout: float = 600):
-        if not self._ready:  # the reply to the import first (started in __init__)
-            self._reply(600)
-            self._ready = True
-        self.process.stdin.write(json.dumps(message) + "\n")
-        self.process.stdin.flush()
-        return self._reply(timeout)
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self._lines.put(line)
+        self._lines.put(None)
 
-    def _reply(self, timeout: float):
-        import select  # one request at a time: at most one line is ever pending
-
-        readable, _, _ = select.select([self.process.stdout], [], [], timeout)
-        line = self.process.stdout.readline() if readable else ""
-        if not line:
-            with open(os.path.join(self.workdir, "server.log"), "rb") as handle:
-                log = handle.read().decode(errors="replace")[-3000:]
-            raise RuntimeError(f"the preloaded Python did not answer in {timeout} s: {log}")
+    def _next(self, timeout: float):
+        try:
+            line = self._lines.get(timeout=timeout)
+        except queue.Empty:
+            raise RuntimeError(f"fork server silent for {timeout}s; log: {self.log_tail()}")
+        if line is None:
+            raise RuntimeError(f"fork server died; log: {self.log_tail()}")
         return json.loads(line)
+
+    def log_tail(self, chars: int = 3000) -> str:
+        """The end of the server's own stderr."""
+        with open(self.log_path, "rb") as handle:
+            return handle.read().decode(errors="replace")[-chars:]
+
+    def wait_ready(self, timeout: float = 600) -> dict:
+        """Wait for the server's imports: ``{"ready": True, "import_seconds": s}``."""
+        with self._lock:
+            if self._ready is None:
+                self._ready = self._next(timeout)
+        return self._ready
+
+    def _request(self, message: dict, timeout: float = 120):
+        self.wait_ready()
+        with self._lock:
+            self.process.stdin.write(json.dumps(message) + "\n")
+            self.process.stdin.flush()
+            return self._next(timeout)
 
     def start(self, code: str, *args: str, env: Optional[Dict[str, str]] = None,
               group: bool = False) -> Tuple[int, str]:
         """Fork a child running ``code`` with ``sys.argv[1:] == args``, leading a process
         group of its own with ``group`` (for ``os.killpg(pid, ...)``); returns its pid and
         the path of its log (stdout and stderr)."""
-        self._count += 1
-        log = os.path.join(self.workdir, f"child{self._count}.log")
-        reply = self._request({"cmd": "fork", "code": code, "args": [str(a) for a in args],
+        with self._lock:
+            self._count += 1
+            log = os.path.join(self.workdir, f"child{self._count}.log")
+        reply = self._request({"cmd": "fork", "code": code, "argv": [str(a) for a in args],
                                "env": dict(env or {}), "log": log, "group": group})
         return reply["pid"], log
+
+    def fork(self, task: str, log, **args) -> int:
+        """Fork a child running the server's ``task(**args)``; returns its pid."""
+        return self._request({"cmd": "fork", "task": task, "args": args, "log": str(log)})["pid"]
+
+    def fork_and_kill(self, task: str, log, plan: dict, **args) -> dict:
+        """Fork ``task`` and SIGKILL it as ``plan`` says, timed by the server itself (see
+        ``fork_and_kill`` in ``_fork_server.py``); returns the timings and how it ended."""
+        return self._request({"cmd": "fork_and_kill", "task": task, "args": args,
+                              "log": str(log), "plan": plan}, timeout=plan["timeout"] + 60)
 
     def poll(self, pid: int) -> Optional[dict]:
         """How child ``pid`` ended, or None while it runs."""
@@ -317,15 +267,10 @@ class PreloadedPython:
             raise RuntimeError(f"child {pid} still runs after {timeout} s")
         return ended
 
-    def run(self, code: str, *args: str, env: Optional[Dict[str, str]] = None,
-            timeout: float = 300) -> Tuple[dict, str]:
-        """Run ``code`` in a child to its end: (how it ended, its output)."""
-        pid, log = self.start(code, *args, env=env)
-        ended = self.wait(pid, timeout)
-        with open(log, "rb") as handle:
-            return ended, handle.read().decode(errors="replace")
+    reap = wait  # the kill harness's word for it
 
     def close(self) -> None:
+        """Stop the server (it SIGKILLs the children still running)."""
         try:
             if self.process.poll() is None:
                 self.process.stdin.write(json.dumps({"cmd": "exit"}) + "\n")
@@ -337,7 +282,7 @@ class PreloadedPython:
             if self.process.poll() is None:
                 self.process.kill()
                 self.process.wait()
-            self._stderr.close()
+            self._log.close()
 
 
 def start_preloaded_python_early(request) -> None:

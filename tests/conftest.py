@@ -66,11 +66,11 @@ def graph(graph_seed):
 # -- tests/training and tests/storage: one preloaded Python forking their child processes ----
 @pytest.fixture(scope="session")
 def preloaded_python(tmp_path_factory):
-    """A :class:`_support.PreloadedPython`: real child processes (to SIGKILL, to limit, to
+    """A :class:`_support.ForkServer`: real child processes (to SIGKILL, to limit, to
     run concurrently) without a TensorFlow import each."""
-    from _support import PreloadedPython
+    from _support import ForkServer
 
-    server = PreloadedPython(tmp_path_factory.mktemp("preloaded"))
+    server = ForkServer(tmp_path_factory.mktemp("preloaded"))
     yield server
     server.close()
 

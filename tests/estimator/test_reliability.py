@@ -40,9 +40,8 @@ from tfgraph_dnn.training.checkpoint import read_latest
 from tfgraph_dnn.training.graph import WeightSnapshot
 from tfgraph_dnn.training.tensorboard import new_run_dir
 
-from _kill_harness import (DEFAULT_SEED, KILL_PARAMS, ForkServer, run_kill_trials,
-                           write_trial_data)
-from _support import first_rows, read_json, tree
+from _kill_harness import DEFAULT_SEED, KILL_PARAMS, run_kill_trials, write_trial_data
+from _support import ForkServer, first_rows, read_json, tree
 
 SMALL = dict(n_hidden=2, n_neurons=16, random_state=0)
 KILL_TRIALS_IN_SUITE = 10
