@@ -22,13 +22,15 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from processes import run_worker  # noqa: E402
 
 
 def _load(data: str, rows: int, mnist_dir: Optional[str]):
@@ -96,16 +98,9 @@ def worker(argv: Optional[List[str]] = None) -> Dict[str, float]:
 
 def _run_worker(peer: str, data: str, rows: int, batch: int, threads: int,
                 mnist_dir: Optional[str]) -> Dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--peer", peer, "--data", data,
-               "--rows", str(rows), "--batch", str(batch), "--threads", str(threads)]
-    if mnist_dir:
-        command += ["--mnist-dir", str(mnist_dir)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=1800)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {done.returncode}: {tail}"}
-    return json.loads(lines[-1])
+    args = ["--peer", peer, "--data", data, "--rows", rows, "--batch", batch,
+            "--threads", threads] + (["--mnist-dir", mnist_dir] if mnist_dir else [])
+    return run_worker(__file__, args)
 
 
 def first_fits(peer_keys: Sequence[str], data: str, rows: int, batch_sizes: Sequence[int],

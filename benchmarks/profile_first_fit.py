@@ -64,7 +64,6 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -72,6 +71,9 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from processes import run_worker  # noqa: E402
 N_HIDDEN, N_UNITS, LEARNING_RATE = 5, 100, 0.001
 
 
@@ -271,18 +273,12 @@ def _arguments(argv: Optional[List[str]] = None):
 
 
 def _in_subprocess(worker: str, args) -> Dict[str, Any]:
-    command = [sys.executable, __file__, "--worker", worker, "--rows", str(args.rows),
-               "--batch", str(args.batch), "--epochs", str(args.epochs),
-               "--threads", str(args.threads)]
-    environment = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2",
-                   "PYTHONPATH": os.pathsep.join(filter(None, [
-                       str(HERE.parent), os.environ.get("PYTHONPATH")]))}
-    done = subprocess.run(command, capture_output=True, text=True, env=environment,
-                          check=False)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode or not lines:
-        raise RuntimeError(f"worker {worker} failed:\n{done.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    result = run_worker(__file__, ["--worker", worker, "--rows", args.rows,
+                                   "--batch", args.batch, "--epochs", args.epochs,
+                                   "--threads", args.threads])
+    if "error" in result:
+        raise RuntimeError(f"worker {worker} failed: {result['error']}")
+    return result
 
 
 def _medians(results: List[Dict[str, Any]]) -> Dict[str, float]:

@@ -24,7 +24,6 @@ import argparse
 import collections
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -33,6 +32,10 @@ from typing import Any, Dict, List
 import numpy as np
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from processes import run_worker  # noqa: E402
+
 NET = dict(n_hidden=5, n_neurons=100)  # the benchmark's net: 784 -> 5 x 100 ReLU -> 10
 
 
@@ -143,14 +146,8 @@ PARTS = {"ours-step": ours_step, "ours-predict": ours_predict, "mlp": mlp}
 
 
 def _in_process(part: str, batch: int, threads: int) -> Dict[str, Any]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--part", part,
-               "--batch", str(batch), "--threads", str(threads)]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=1200)
-    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
-    if done.returncode != 0 or not lines:
-        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
-        return {"error": f"exit {done.returncode}: {tail}"}
-    return json.loads(lines[-1])
+    return run_worker(__file__, ["--part", part, "--batch", batch, "--threads", threads],
+                      timeout=1200)
 
 
 def report(batches: List[int], threads: int) -> str:
