@@ -1,14 +1,19 @@
 """Fork server: imports TensorFlow once, then forks one child process per request.
 
 The server of :class:`_support.ForkServer` (its client): real processes for the tests whose
-subject is a process (SIGKILL, RLIMIT_FSIZE, concurrent writers, a TensorBoard) without
-TensorFlow's import (seconds) per process.  No Session or graph exists in this process when
-it forks: every child starts its own.
+subject is a process (SIGKILL, RLIMIT_FSIZE, concurrent writers, a TensorBoard, a fresh
+interpreter) without TensorFlow's import (seconds) per process.  No Session or graph exists
+in this process when it forks: every child starts its own.
+
+``--preload tfgraph_dnn`` (the default) imports tfgraph_dnn and what the tasks use;
+``--preload tensorflow`` imports NumPy and TensorFlow only, for children that must start
+as a plain TensorFlow process would (no tfgraph_dnn module imported; no tasks then).
 
 Protocol: one JSON object per line on stdin, one reply per line on stdout.
   {"cmd": "fork", "log": path, "env": {...}, "group": bool, and either
    "code": source, "argv": [...]   (run as ``python -c source *argv`` would)
-   or "task": name, "args": {...}} (one of the TASKS below)        -> {"pid": pid}
+   or "task": name, "args": {...}, (one of the TASKS below)        -> {"pid": pid}
+   and optionally "cwd": dir, "stdin": path, "stdout": path (else /dev/null and the log)}
   {"cmd": "fork_and_kill", ... as fork with a task, "plan": {...}}  -> forks, SIGKILLs the
       child as planned (see fork_and_kill), reaps it and replies with the timings
   {"cmd": "poll", "pid": pid}                    -> how it ended, or null while it runs
@@ -17,16 +22,20 @@ Protocol: one JSON object per line on stdin, one reply per line on stdout.
   {"cmd": "exit"}
 "How it ended" is {"signal": n or null, "exit": n or null}.
 """
-import glob, json, os, re, shutil, signal, sys, time, traceback
+import argparse, glob, json, os, re, shutil, signal, sys, time, traceback
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 started = time.monotonic()
+parser = argparse.ArgumentParser(description="Fork one child process per request.")
+parser.add_argument("--preload", choices=("tfgraph_dnn", "tensorflow"), default="tfgraph_dnn")
+PRELOAD = parser.parse_args().preload
 import numpy as np  # noqa: E402  (everything the children use is imported up front)
-import sklearn.datasets  # noqa: F401,E402
 import tensorflow  # noqa: F401,E402
-from tfgraph_dnn import DNNClassifier  # noqa: E402
-import tfgraph_dnn.estimator._persistence  # noqa: F401,E402
-import tfgraph_dnn.storage  # noqa: F401,E402
-import tfgraph_dnn.training  # noqa: F401,E402
+if PRELOAD == "tfgraph_dnn":
+    import sklearn.datasets  # noqa: F401
+    from tfgraph_dnn import DNNClassifier
+    import tfgraph_dnn.estimator._persistence  # noqa: F401
+    import tfgraph_dnn.storage  # noqa: F401
+    import tfgraph_dnn.training  # noqa: F401
 
 # -- the kill harness's tasks (tests/_kill_harness.py) ------------------------------------
 TASKS = {}
@@ -129,17 +138,28 @@ def predict_after_fit(data, out_dir, configs):
 
 # -- the server ------------------------------------------------------------------------------
 def run_child(message):
-    """In the forked child: run the message's task or code, its output to its log."""
+    """In the forked child: run the message's task or code, its output to its log (or
+    stdout to ``message["stdout"]``, a FIFO say, and stdin from ``message["stdin"]``)."""
     if message.get("group"):
         os.setpgid(0, 0)
-    out = os.open(message["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
-    os.dup2(out, 1)
-    os.dup2(out, 2)
-    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    written = os.O_WRONLY | os.O_CREAT | os.O_APPEND
+    for fd, path, flags in ((0, message.get("stdin") or os.devnull, os.O_RDONLY),
+                            (1, message.get("stdout") or message["log"], written),
+                            (2, message["log"], written)):
+        os.dup2(os.open(path, flags, 0o644), fd)
+    # fresh streams: nothing the server read ahead or buffered is the child's
+    sys.stdin = open(0, "r", closefd=False)
+    sys.stdout = open(1, "w", buffering=1, closefd=False)
+    sys.stderr = open(2, "w", buffering=1, closefd=False)
     os.environ.update(message.get("env") or {})
     code = 0
     try:
+        if message.get("cwd"):
+            os.chdir(message["cwd"])
         if "task" in message:
+            if PRELOAD != "tfgraph_dnn":
+                raise RuntimeError("the tasks need the server started with --preload "
+                                   f"tfgraph_dnn, not {PRELOAD}")
             TASKS[message["task"]](**message["args"])
         else:
             sys.argv = ["-c"] + message["argv"]

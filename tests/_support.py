@@ -187,20 +187,28 @@ class ForkServer:
     fresh process per request: real processes for the tests whose subject is a process
     (SIGKILL, RLIMIT_FSIZE, concurrent writers), without TensorFlow's import (seconds) each.
 
+    With ``preload="tensorflow"`` the server imports NumPy and TensorFlow only: its children
+    are fresh TensorFlow processes with no tfgraph_dnn module imported (and no tasks).
+    The repository comes first on the server's ``PYTHONPATH``.
+
     A child runs code as ``python -c code *args`` would (:meth:`start`) or one of the
     server's tasks (:meth:`fork`, :meth:`fork_and_kill`: the kill harness's), its output to a
     log file.  The children are the server's: it reaps them and reports how they ended,
     ``{"signal": n or None, "exit": n or None}``.  Safe to use from several threads.
     """
 
-    def __init__(self, workdir) -> None:
+    def __init__(self, workdir, preload: str = "tfgraph_dnn") -> None:
+        if preload not in ("tfgraph_dnn", "tensorflow"):
+            raise ValueError(f"preload must be 'tfgraph_dnn' or 'tensorflow', not {preload!r}")
         self.workdir = str(workdir)
         os.makedirs(self.workdir, exist_ok=True)
         self.log_path = os.path.join(self.workdir, "fork-server.log")
         self._log = open(self.log_path, "wb")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+            filter(None, [REPO_ROOT, os.environ.get("PYTHONPATH")])))
         self.process = subprocess.Popen(
-            [sys.executable, FORK_SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=self._log, text=True, bufsize=1)
+            [sys.executable, FORK_SERVER, "--preload", preload], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1, env=env)
         self._count = 0
         self._lines: "queue.Queue[Optional[str]]" = queue.Queue()
         self._lock = threading.Lock()
@@ -241,16 +249,21 @@ class ForkServer:
             return self._next(timeout)
 
     def start(self, code: str, *args: str, env: Optional[Dict[str, str]] = None,
-              group: bool = False) -> Tuple[int, str]:
+              group: bool = False, cwd=None, stdin=None, stdout=None) -> Tuple[int, str]:
         """Fork a child running ``code`` with ``sys.argv[1:] == args``, leading a process
-        group of its own with ``group`` (for ``os.killpg(pid, ...)``); returns its pid and
-        the path of its log (stdout and stderr)."""
+        group of its own with ``group`` (for ``os.killpg(pid, ...)``), in directory ``cwd``,
+        its stdin read from the file ``stdin`` (else ``/dev/null``) and its stdout written to
+        the file ``stdout`` (else the log; FIFOs work); returns its pid and the path of its
+        log (its stderr, and its stdout unless redirected)."""
         with self._lock:
             self._count += 1
             log = os.path.join(self.workdir, f"child{self._count}.log")
-        reply = self._request({"cmd": "fork", "code": code, "argv": [str(a) for a in args],
-                               "env": dict(env or {}), "log": log, "group": group})
-        return reply["pid"], log
+        message = {"cmd": "fork", "code": code, "argv": [str(a) for a in args],
+                   "env": dict(env or {}), "log": log, "group": group}
+        for key, path in (("cwd", cwd), ("stdin", stdin), ("stdout", stdout)):
+            if path is not None:
+                message[key] = str(path)
+        return self._request(message)["pid"], log
 
     def fork(self, task: str, log, **args) -> int:
         """Fork a child running the server's ``task(**args)``; returns its pid."""

@@ -7,13 +7,13 @@ a fresh ``load``, a README example run as written, other kernel settings at Tens
 load) defines ``start_children(launch) -> {name: child}``; this conftest calls it when
 the folder's first selected test starts, so the children import TensorFlow (at a lower
 priority) while the tests before them run.  The module's tests get them from the
-``children`` fixture and ask them what they need (:class:`ScriptProcess`: one JSON
+``children`` fixture and ask them what they need (:class:`ForkedScript`: one JSON
 request per check instead of one process per check), or wait for their end
-(:class:`Program`).  A module's children end with the module.
+(:class:`Program`: a command of its own, for other settings at TensorFlow's load or its
+import's own output).  A module's children end with the module.
 
-Children that only need a fresh interpreter with TensorFlow imported and nothing else
-(not other settings at its load, not its import's own output) are forked from one
-zygote (:class:`ForkedScript`): one TensorFlow import for all of them.
+The :class:`ForkedScript` children are forked from one fork server that preloaded
+TensorFlow only (``_support.ForkServer``): one TensorFlow import for all of them.
 """
 from __future__ import annotations
 
@@ -22,18 +22,17 @@ import os
 import queue
 import signal
 import subprocess
-import sys
 import threading
 from typing import Any, Dict, List, Optional
 
 import pytest
 
-from _support import REPO_ROOT
+from _support import ForkServer
 
 #: Background children yield the CPU to the tests running meanwhile (nice increment).
 CHILD_NICENESS = 5
 
-#: Appended to every ScriptProcess's script: answer each JSON line of stdin with
+#: Appended to every ForkedScript's script: answer each JSON line of stdin with
 #: ``handle(request)``.  Replies carry a marker: whatever else the child prints is skipped.
 _REPLY_LOOP = """
 
@@ -61,71 +60,6 @@ def _lower_priority() -> None:
 
 def _default_env() -> Dict[str, str]:
     return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-
-
-class ScriptProcess:
-    """A fresh ``python -c script`` that answers requests: ``ask(request) -> reply``.
-
-    ``script`` defines ``handle(request: dict)``; what it returns (JSON-able) is the reply,
-    an exception in it fails the asking test with the child's traceback.  The child's
-    stderr goes to ``log_path`` (a full pipe could block it).
-    """
-
-    def __init__(self, script: str, log_path, cwd=None, env: Optional[Dict[str, str]] = None):
-        self.log_path = str(log_path)
-        self._log = open(self.log_path, "wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-c", script + _REPLY_LOOP], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=self._log, text=True, bufsize=1,
-            cwd=None if cwd is None else str(cwd), preexec_fn=_lower_priority,
-            env=_default_env() if env is None else env)
-        self._lines: "queue.Queue[Optional[str]]" = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self) -> None:
-        for line in self.process.stdout:
-            self._lines.put(line)
-        self._lines.put(None)
-
-    def log_tail(self, chars: int = 3000) -> str:
-        with open(self.log_path, "rb") as handle:
-            return handle.read().decode(errors="replace")[-chars:]
-
-    def ask(self, request: Dict[str, Any], timeout: float = 600) -> Any:
-        """The child's reply to ``request``; a failure in the child fails the test."""
-        try:
-            self.process.stdin.write(json.dumps(request) + "\n")
-            self.process.stdin.flush()
-        except (OSError, ValueError):
-            pytest.fail(f"the child process is gone: {self.log_tail()}")
-        while True:
-            try:
-                line = self._lines.get(timeout=timeout)
-            except queue.Empty:
-                pytest.fail(f"no reply from the child in {timeout}s: {self.log_tail()}")
-            if line is None:
-                pytest.fail(f"the child process died (exit {self.process.wait()}): "
-                            f"{self.log_tail()}")
-            if line.startswith(_MARKER):
-                reply = json.loads(line[len(_MARKER):])
-                if "error" in reply:
-                    pytest.fail(f"the child failed:\n{reply['error']}")
-                return reply["ok"]
-
-    def end_input(self) -> None:
-        """No more requests: the child's loop ends and it exits."""
-        try:
-            self.process.stdin.close()
-        except (OSError, ValueError):
-            pass
-
-    def close(self) -> None:
-        """Ends the child: every answer is in, and TensorFlow's exit can take seconds."""
-        self.end_input()
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        self._log.close()
 
 
 class Program:
@@ -166,64 +100,24 @@ class Program:
             self.process.wait()
 
 
-#: The zygote: imports TensorFlow once (nothing of ours) and forks one child per request.
-#: A child takes its stdin/stdout from two FIFOs and its stderr from a log, then runs its
-#: script as ``__main__``.  No op has run in the zygote before a fork (no eager context,
-#: no thread pools yet): each child starts TensorFlow's runtime as a fresh process would.
-_ZYGOTE = """
-import os, signal, sys, traceback
-import numpy
-import tensorflow  # noqa: F401 - the import every child shares
+class ForkedScript:
+    """A fresh interpreter that answers requests: ``ask(request) -> reply``.
 
-
-def _reap(signum, frame):
-    # reaped here (not ignored), their CPU time counts as this process's children's
-    try:
-        while os.waitpid(-1, os.WNOHANG)[0]:
-            pass
-    except ChildProcessError:
-        pass
-
-
-signal.signal(signal.SIGCHLD, _reap)
-
-
-def handle(request):
-    pid = os.fork()
-    if pid:
-        return {"pid": pid}
-    code = 1
-    try:
-        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-        os.chdir(request["cwd"])
-        for fd, path, flags in ((0, request["stdin"], os.O_RDONLY),
-                                (1, request["stdout"], os.O_WRONLY),
-                                (2, request["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND)):
-            os.dup2(os.open(path, flags, 0o644), fd)
-        sys.stdin = open(0, "r", closefd=False)
-        sys.stdout = open(1, "w", buffering=1, closefd=False)
-        sys.stderr = open(2, "w", buffering=1, closefd=False)
-        exec(compile(request["script"], "<forked child>", "exec"), {"__name__": "__main__"})
-        code = 0
-    except BaseException:
-        traceback.print_exc()
-    finally:
-        os._exit(code)
-"""
-
-
-class ForkedScript(ScriptProcess):
-    """A :class:`ScriptProcess` forked from the zygote (see :data:`_ZYGOTE`) at its first
-    request: a fresh interpreter that did not pay TensorFlow's import itself.
+    ``script`` defines ``handle(request: dict)``; what it returns (JSON-able) is the reply,
+    an exception in it fails the asking test with the child's traceback.  The child is
+    forked at the first request from the session's fork server that preloaded TensorFlow
+    only (``_support.ForkServer(..., preload="tensorflow")``): nothing of ours imported,
+    and no TensorFlow import paid by the child itself.  Its stderr goes to ``log_path``.
 
     Its stdin and stdout are FIFOs this process holds open read-write (so opening them
-    never blocks): its end shows as its pid vanishing, not as an end of file.
+    never blocks): its end shows as the fork server reporting it ended, not as an end of
+    file.
     """
 
-    def __init__(self, zygote: ScriptProcess, script: str, workdir, cwd=None):
-        self._zygote, self._script = zygote, script
+    def __init__(self, server: ForkServer, script: str, workdir, cwd=None):
+        self._server, self._script = server, script
         self._workdir, self._cwd = str(workdir), str(cwd or workdir)
-        self.log_path = os.path.join(self._workdir, "stderr.log")
+        self.log_path: Optional[str] = None  # the fork server's log of it, once forked
         self.pid: Optional[int] = None
 
     def _fork(self) -> None:
@@ -231,9 +125,8 @@ class ForkedScript(ScriptProcess):
         for fifo in fifos:
             os.mkfifo(fifo)
         self._in_fd, self._out_fd = (os.open(fifo, os.O_RDWR) for fifo in fifos)
-        self.pid = self._zygote.ask({"script": self._script + _REPLY_LOOP, "cwd": self._cwd,
-                                     "stdin": fifos[0], "stdout": fifos[1],
-                                     "log": self.log_path})["pid"]
+        self.pid, self.log_path = self._server.start(
+            self._script + _REPLY_LOOP, cwd=self._cwd, stdin=fifos[0], stdout=fifos[1])
         self._writer = os.fdopen(self._in_fd, "w", buffering=1)
         self._lines = queue.Queue()
         reader = os.fdopen(self._out_fd, "r", closefd=False)
@@ -248,19 +141,14 @@ class ForkedScript(ScriptProcess):
         finally:
             os.close(self._out_fd)
 
-    def _alive(self) -> bool:
-        try:
-            os.kill(self.pid, 0)
-        except ProcessLookupError:
-            return False
-        return True
-
     def log_tail(self, chars: int = 3000) -> str:
-        if not os.path.exists(self.log_path):
+        if self.log_path is None or not os.path.exists(self.log_path):
             return "(no log)"
-        return super().log_tail(chars)
+        with open(self.log_path, "rb") as handle:
+            return handle.read().decode(errors="replace")[-chars:]
 
     def ask(self, request: Dict[str, Any], timeout: float = 600) -> Any:
+        """The child's reply to ``request``; a failure in the child fails the test."""
         if self.pid is None:
             self._fork()
         self._writer.write(json.dumps(request) + "\n")
@@ -269,8 +157,9 @@ class ForkedScript(ScriptProcess):
             try:
                 line = self._lines.get(timeout=1)
             except queue.Empty:
-                if not self._alive():
-                    pytest.fail(f"the forked child died: {self.log_tail()}")
+                ended = self._server.poll(self.pid)
+                if ended is not None:
+                    pytest.fail(f"the forked child died ({ended}): {self.log_tail()}")
                 continue
             if line.startswith(_MARKER):
                 reply = json.loads(line[len(_MARKER):])
@@ -280,12 +169,12 @@ class ForkedScript(ScriptProcess):
         pytest.fail(f"no reply from the forked child in {timeout}s: {self.log_tail()}")
 
     def close(self) -> None:
+        """Ends the child (SIGKILL: every answer is in)."""
         if self.pid is None:
             return
-        try:
+        if self._server.poll(self.pid) is None:  # not reaped yet: the pid is still its
             os.kill(self.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+            self._server.wait(self.pid, timeout=60)
         os.write(self._out_fd, _EOF.encode())  # ends the reading thread, which closes it
         self._writer.close()
         self.pid = None
@@ -295,25 +184,24 @@ _EOF = "@@eof\n"
 
 
 class _Shared:
-    """What the launchers of one session share: the zygote, started at the first need."""
+    """What the launchers of one session share: the fork server with TensorFlow preloaded
+    (and nothing of ours), started at the first need at a lower priority."""
 
     def __init__(self, tmp_path_factory):
         self._factory = tmp_path_factory
-        self._zygote: Optional[ScriptProcess] = None
+        self._server: Optional[ForkServer] = None
 
-    def zygote(self) -> ScriptProcess:
-        if self._zygote is None:
-            env = _default_env()
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT,
-                                                              env.get("PYTHONPATH")]))
-            self._zygote = ScriptProcess(_ZYGOTE, self._factory.mktemp("zygote") / "log",
-                                         env=env)
-        return self._zygote
+    def fork_server(self) -> ForkServer:
+        if self._server is None:
+            self._server = ForkServer(self._factory.mktemp("tensorflow_fork_server"),
+                                      preload="tensorflow")
+            # its import and its children yield the CPU to the tests meanwhile
+            os.setpriority(os.PRIO_PROCESS, self._server.process.pid, CHILD_NICENESS)
+        return self._server
 
     def close(self) -> None:
-        if self._zygote is not None:
-            self._zygote.close()
-
+        if self._server is not None:
+            self._server.close()
 
 
 class Launcher:
@@ -328,9 +216,9 @@ class Launcher:
         return self._factory.mktemp(f"{self._prefix}_{name}")
 
     def forked(self, script: str, cwd=None) -> ForkedScript:
-        """A :class:`ForkedScript` (its environment: the zygote's, ``TF_CPP_MIN_LOG_LEVEL=2``
-        and the repository first on ``PYTHONPATH``)."""
-        return ForkedScript(self._shared.zygote(), script, self.tmp("forked"), cwd=cwd)
+        """A :class:`ForkedScript` (its environment: the fork server's, this process's with
+        ``TF_CPP_MIN_LOG_LEVEL=2`` by default and the repository first on ``PYTHONPATH``)."""
+        return ForkedScript(self._shared.fork_server(), script, self.tmp("forked"), cwd=cwd)
 
     def program(self, argv: List[str], cwd=None, env=None) -> Program:
         return Program(argv, self.tmp("program"), cwd=cwd, env=env)
@@ -344,7 +232,7 @@ def _close_all(children: Dict[str, Any]) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def _children_started_early(request, tmp_path_factory):
     """At the folder's first selected test: the children of every selected module that
-    declares ``start_children``, by module name (and the launchers' shared zygote)."""
+    declares ``start_children``, by module name (and the launchers' shared fork server)."""
     here = os.path.dirname(os.path.abspath(__file__))
     modules = {}
     for item in request.session.items:

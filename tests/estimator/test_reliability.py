@@ -9,12 +9,14 @@ tests):
 3. determinism: same random_state, bit-identical probabilities (in-process);
 4. concurrency: fits in two threads, predictions from eight;
 5. security: no unpickling on load, no path escapes;
-6. crash safety: real SIGKILLs at random moments of training and saving (through a fork
-   server, see :class:`ForkServer`), crashes at chosen points of ``save()``, and
-   determinism across processes.
+6. crash safety: real SIGKILLs at random moments of training and saving, crashes at
+   chosen points of ``save()``, and determinism across processes.
 
-The fork server and the kill trials live in ``tests/_kill_harness.py``, which
-``benchmarks/kill_trials.py`` also imports to run more trials.
+The child processes of section 6 are forked from the session's fork server (the
+``preloaded_python`` fixture of ``tests/conftest.py``: ``_support.ForkServer`` over
+``tests/_fork_server.py``, which also holds the children's tasks).  The kill trials and
+their checks live in ``tests/_kill_harness.py``, which ``benchmarks/kill_trials.py`` also
+imports to run more trials.
 """
 import json
 import math
@@ -41,7 +43,7 @@ from tfgraph_dnn.training.graph import WeightSnapshot
 from tfgraph_dnn.training.tensorboard import new_run_dir
 
 from _kill_harness import DEFAULT_SEED, KILL_PARAMS, run_kill_trials, write_trial_data
-from _support import ForkServer, first_rows, read_json, tree
+from _support import first_rows, read_json, tree
 
 SMALL = dict(n_hidden=2, n_neurons=16, random_state=0)
 KILL_TRIALS_IN_SUITE = 10
@@ -519,15 +521,14 @@ def test_a_latest_pointer_cannot_lead_outside(data, saved_pair, tmp_path):
 
 
 # =========================================================================== 6. crash safety
-# The fork server, the kill trials and their checks: tests/_kill_harness.py (shared with
-# benchmarks/kill_trials.py).
+# The kill trials and their checks: tests/_kill_harness.py (shared with
+# benchmarks/kill_trials.py); their tasks: tests/_fork_server.py.
 @pytest.fixture(scope="module", autouse=True)
-def fork_server(tmp_path_factory):
-    """Started with the module's first test, so TensorFlow's import in the server overlaps
-    the in-process tests above; the crash-safety tests below use it."""
-    server = ForkServer(tmp_path_factory.mktemp("fork_server"))
-    yield server
-    server.close()
+def fork_server(preloaded_python):
+    """The session's fork server, requested with the module's first test so that its
+    TensorFlow import (if no earlier test started it) overlaps the in-process tests above;
+    the crash-safety tests below use it."""
+    return preloaded_python
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ FAST = dict(n_hidden=2, n_neurons=16, n_epochs=3, learning_rate=0.01, n_threads=
             random_state=0)
 
 # A fresh interpreter with plain eager TensorFlow 2, nothing of ours imported (forked from
-# the zygote of ``conftest.py``, which imported TensorFlow only), asked once per export.
+# the fork server of ``conftest.py``, which imported TensorFlow only), asked once per export.
 SERVER = textwrap.dedent("""
     import sys
     import numpy as np
@@ -52,8 +52,8 @@ TF1_MODE = textwrap.dedent("""
 
 
 def start_children(launch):
-    """The plain TF 2 server and the TF1-mode process, forked from the zygote that
-    imported TensorFlow early (see ``conftest.py``)."""
+    """The plain TF 2 server and the TF1-mode process, forked from the fork server that
+    imported TensorFlow (only) early (see ``conftest.py``)."""
     return {"server": launch.forked(SERVER), "tf1_mode": launch.forked(TF1_MODE)}
 
 

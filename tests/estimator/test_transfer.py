@@ -10,8 +10,8 @@ plain eager TF2, pickling / joblib / clone, and TF1 meta-graph reuse.
 Nets are tiny (2 hidden layers of 32 units, a few epochs on the digits) and the
 fitted models are module-scoped fixtures shared across tests.  Both checks that
 need a fresh interpreter (``DNNClassifier.load`` and SavedModel serving) run in
-one subprocess, forked from the zygote of ``conftest.py`` (one TensorFlow import,
-early, shared with the SavedModel tests).
+one subprocess, forked from the TensorFlow-only fork server of ``conftest.py`` (one
+TensorFlow import, early, shared with the SavedModel tests).
 """
 import glob
 import json
@@ -160,8 +160,8 @@ def exported(base, lettered, tmp_path_factory):
             "lettered": lettered.export_saved_model(str(root / "lettered"))}
 
 
-# A fresh interpreter (forked from the zygote of ``conftest.py``, which imported TensorFlow
-# only); asked once (``child`` below): serve the SavedModels, then load the save()
+# A fresh interpreter (forked from the fork server of ``conftest.py``, which imported
+# TensorFlow only); asked once (``child`` below): serve the SavedModels, then load the save()
 # directories.
 CHILD = textwrap.dedent("""
     import sys
@@ -191,8 +191,8 @@ CHILD = textwrap.dedent("""
 
 
 def start_children(launch):
-    """The child process, forked from the zygote that imported TensorFlow (and nothing of
-    ours) early; see ``conftest.py``."""
+    """The child process, forked from the fork server that imported TensorFlow (and
+    nothing of ours) early; see ``conftest.py``."""
     return {"fresh": launch.forked(CHILD)}
 
 
