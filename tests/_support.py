@@ -480,10 +480,21 @@ class Background:
                     % (self.key, name, done.returncode, done.stdout[-3000:], done.stderr[-3000:])
             time.sleep(0.1)
 
-    def completed(self, name: str, timeout: float = 1500) -> subprocess.CompletedProcess:
-        """Job ``name``'s entry as a ``CompletedProcess`` (its ``modules`` an attribute)."""
+    def required(self, name: str, timeout: float = 1500) -> dict:
+        """Runner script ``name``'s entry; the test fails with the process's tail without it."""
         entry, why = self.entry(name, timeout)
         assert entry is not None, why
+        return entry
+
+    def json_output(self, name: str, timeout: float = 1500):
+        """The JSON line script ``name`` printed last; the test fails if the script failed."""
+        entry = self.required(name, timeout)
+        assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
+        return json.loads(entry["stdout"].strip().splitlines()[-1])
+
+    def completed(self, name: str, timeout: float = 1500) -> subprocess.CompletedProcess:
+        """Job ``name``'s entry as a ``CompletedProcess`` (its ``modules`` an attribute)."""
+        entry = self.required(name, timeout)
         done = subprocess.CompletedProcess(name, entry["returncode"], entry["stdout"],
                                            entry["stderr"])
         done.modules = entry["modules"]

@@ -72,9 +72,7 @@ FRESH = runner_script(
 
 @pytest.fixture
 def fresh_entry():
-    entry, why = FRESH.entry("distributions_fresh_script")
-    assert entry is not None, why
-    return entry
+    return FRESH.required("distributions_fresh_script")
 
 
 @pytest.mark.slow

@@ -777,9 +777,7 @@ V1_PROCESS = tf1_mode_script(os.path.join(os.path.dirname(__file__), "v1_layers_
 
 @pytest.fixture(scope="module")
 def v1_entry():
-    entry, why = V1_PROCESS.entry("v1_layers_script")
-    assert entry is not None, why
-    return entry
+    return V1_PROCESS.required("v1_layers_script")
 
 
 @pytest.mark.slow

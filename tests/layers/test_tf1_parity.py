@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import inspect
 import itertools
-import json
 import os
 
 import numpy as np
@@ -667,10 +666,7 @@ V1_PROCESS = tf1_mode_script(os.path.join(os.path.dirname(__file__), "v1_parity_
 
 @pytest.fixture(scope="module")
 def v1_report():
-    entry, why = V1_PROCESS.entry("v1_parity_script")
-    assert entry is not None, why
-    assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
-    return json.loads(entry["stdout"].strip().splitlines()[-1])
+    return V1_PROCESS.json_output("v1_parity_script")
 
 
 @pytest.mark.slow

@@ -278,10 +278,8 @@ MODULES_PROCESS = tf1_mode_script(
 
 @pytest.fixture(scope="module")
 def registered_modules():
-    entry, why = MODULES_PROCESS.entry("namespace_modules_script")
-    assert entry is not None, why
-    assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
-    return json.loads(entry["stdout"].strip().splitlines()[-1]), entry["stderr"]
+    entry = MODULES_PROCESS.required("namespace_modules_script")
+    return MODULES_PROCESS.json_output("namespace_modules_script"), entry["stderr"]
 
 
 @pytest.mark.slow

@@ -439,9 +439,7 @@ REAL_API_PROCESS = tf1_mode_script(
 
 @pytest.fixture
 def real_api_entry():
-    entry, why = REAL_API_PROCESS.entry("cli_real_api_script")
-    assert entry is not None, why
-    return entry
+    return REAL_API_PROCESS.required("cli_real_api_script")
 
 
 @pytest.mark.slow

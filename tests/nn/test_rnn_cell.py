@@ -450,9 +450,7 @@ TRAIN_PROCESS = tf1_mode_script(os.path.join(os.path.dirname(__file__), "tf1_lst
 
 @pytest.fixture(scope="module")
 def train_entry():
-    entry, why = TRAIN_PROCESS.entry("tf1_lstm_script")
-    assert entry is not None, why
-    return entry
+    return TRAIN_PROCESS.required("tf1_lstm_script")
 
 
 @pytest.mark.slow

@@ -5,7 +5,6 @@ The wrapper and its table (:mod:`tfgraph_dnn.tf1_dims`) are checked in this
 namespace itself switches the process to TF1 mode, so it runs in a subprocess
 (``float_dims_probe.py``, in the TF1-mode process several folders share).
 """
-import json
 import math
 import os
 
@@ -160,10 +159,7 @@ def test_contrib_fully_connected_refuses_floats_as_tf1_did(graph):
 # ------------------------------------------------------------ the namespace
 @pytest.fixture(scope="module")
 def probe():
-    entry, why = PROCESS.entry("float_dims_probe")
-    assert entry is not None, why
-    assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
-    return json.loads(entry["stdout"].strip().splitlines()[-1])
+    return PROCESS.json_output("float_dims_probe")
 
 
 @pytest.mark.parametrize("name", ["gan_program_with_half_dimensions",

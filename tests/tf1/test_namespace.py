@@ -29,8 +29,7 @@ CHECKS = ["graph_mode", "reset_default_graph_top_level",
 def probe():
     """The probe's results and the stderr of its process up to its end (TF_CPP_MIN_LOG_LEVEL
     unset: the namespace must quiet TensorFlow by itself)."""
-    entry, why = PROCESS.entry("probe_tf1")
-    assert entry is not None, why
+    entry = PROCESS.required("probe_tf1")
     assert entry["ok"], (entry["error"], entry["stderr"][-3000:])
     # This process's scripts before the probe (its first import of tfgraph_dnn.tf1) too.
     report = PROCESS.report()
