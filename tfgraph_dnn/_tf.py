@@ -53,8 +53,9 @@ def create_global_step_read(graph: Any) -> Any:
 
     TensorFlow's training hooks (``StepCounterHook``, ``CheckpointSaverHook``...) fetch this
     tensor (``training_util._get_or_create_global_step_read``).  TF 1.15's Estimator created
-    it right after the global step, before the model: the executor then reads the step
-    before the train op increments it, so the hooks see one new step per run.
+    it right after the global step, before the model; the Estimator builds the model under
+    a control dependency on it, so the read runs before the train op increments the step
+    and the hooks see one new step per run.
     """
     from tensorflow.python.training import training_util
     return training_util._get_or_create_global_step_read(graph)

@@ -202,3 +202,41 @@ def test_evaluate_and_predict_without_checkpoint_use_initial_values(tmp_path):
     np.testing.assert_array_equal(first, again)  # seeded initialization
     mse = np.mean((np.array(first) - y) ** 2)
     assert metrics["loss"] == pytest.approx(mse, rel=1e-5)
+
+
+def test_the_model_runs_after_the_global_step_read(tmp_path):
+    """The train op's increment of the step depends on the step read the hooks fetch: with
+    the two unordered, StepCounterHook sometimes saw the same step twice on a busy machine
+    and warned that the step "has not been increased"."""
+    seen = {}
+
+    class KeepGraph(tf.compat.v1.train.SessionRunHook):
+        def begin(self):
+            seen["graph"] = tf.compat.v1.get_default_graph()
+
+    def model_fn(features, labels, mode):
+        weight = tf.compat.v1.get_variable("w", [1, 1])
+        loss = tf.reduce_mean(tf.square(tf.matmul(features["x"], weight) - labels))
+        train_op = tf.compat.v1.train.GradientDescentOptimizer(0.1).minimize(
+            loss, global_step=tf.compat.v1.train.get_global_step())
+        return est.EstimatorSpec(mode, loss=loss, train_op=train_op)
+
+    x = np.arange(8, dtype=np.float32).reshape(8, 1) / 8
+    estimator = est.Estimator(model_fn, model_dir=str(tmp_path))
+    estimator.train(_train_input(x, 2 * x, batch_size=4, num_epochs=1, shuffle=False),
+                    hooks=[KeepGraph()])
+    graph = seen["graph"]
+    read = graph.get_collection("global_step_read_op_cache")[0].op
+    step = tf.compat.v1.train.get_global_step(graph)
+    increments = [op for op in graph.get_operations()
+                  if op.type == "AssignAddVariableOp" and op.inputs[0] is step.handle]
+    assert increments
+
+    def ancestors(op, found):
+        for parent in [tensor.op for tensor in op.inputs] + list(op.control_inputs):
+            if parent not in found:
+                found.add(parent)
+                ancestors(parent, found)
+        return found
+
+    assert all(read in ancestors(op, set()) for op in increments)

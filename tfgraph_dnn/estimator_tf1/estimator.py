@@ -183,9 +183,14 @@ class Estimator:
         graph = self._new_graph()
         with graph.as_default(), graph.device(self._device_fn):
             # Before the input and model ops, as TF 1.15 did (see _tf.create_global_step_read).
-            _tf.create_global_step_read(graph)
+            step_read = _tf.create_global_step_read(graph)
             features, labels, input_hooks = self._input(input_fn, ModeKeys.TRAIN)
-            spec = self._call_model_fn(features, labels, ModeKeys.TRAIN, self.config)
+            # The model's ops (the train op's increment of the step among them) run after
+            # that read: hooks then always see the step of before the run.  Without it the
+            # read races the increment and StepCounterHook may warn, on a busy machine,
+            # that the step "has not been increased" (as TF 1.15 could).
+            with tf.control_dependencies([step_read]):
+                spec = self._call_model_fn(features, labels, ModeKeys.TRAIN, self.config)
             global_step = v1.train.get_global_step(graph)
             return self._train_with_spec(spec, input_hooks + hooks, global_step, listeners)
 

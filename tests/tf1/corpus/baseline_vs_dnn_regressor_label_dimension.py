@@ -11,8 +11,9 @@ Y = np.stack([np.sin(2 * X[:, 0]) + X[:, 1], X[:, 2] ** 2 - 0.5 * X[:, 0]], axis
 classes = (X[:, 0] > 0.3).astype(np.int64)
 
 dirs = [tempfile.mkdtemp() for _ in range(3)]
+config = tf.estimator.RunConfig(tf_random_seed=11)  # the input shuffling and initial weights
 
-baseline_cls = tf.estimator.BaselineClassifier(model_dir=dirs[0], n_classes=2)
+baseline_cls = tf.estimator.BaselineClassifier(model_dir=dirs[0], n_classes=2, config=config)
 baseline_cls.train(tf.estimator.inputs.numpy_input_fn({"x": X}, classes, batch_size=100,
                                                       num_epochs=None, shuffle=True), steps=150)
 cls_eval = baseline_cls.evaluate(tf.estimator.inputs.numpy_input_fn({"x": X}, classes,
@@ -20,7 +21,8 @@ cls_eval = baseline_cls.evaluate(tf.estimator.inputs.numpy_input_fn({"x": X}, cl
 prior = classes.mean()
 
 baseline_reg = tf.estimator.BaselineRegressor(model_dir=dirs[1], label_dimension=2,
-                                              optimizer=tf.train.FtrlOptimizer(1.0))
+                                              optimizer=tf.train.FtrlOptimizer(1.0),
+                                              config=config)
 train_fn = tf.estimator.inputs.numpy_input_fn({"x": X}, Y, batch_size=50, num_epochs=None,
                                               shuffle=True)
 eval_fn = tf.estimator.inputs.numpy_input_fn({"x": X}, Y, batch_size=100, shuffle=False)
@@ -29,7 +31,7 @@ base_eval = baseline_reg.evaluate(eval_fn)
 
 regressor = tf.estimator.DNNRegressor(
     hidden_units=[32, 16], feature_columns=[tf.feature_column.numeric_column("x", shape=(3,))],
-    label_dimension=2, model_dir=dirs[2], activation_fn=tf.nn.tanh,
+    label_dimension=2, model_dir=dirs[2], activation_fn=tf.nn.tanh, config=config,
     optimizer=lambda: tf.train.AdamOptimizer(learning_rate=0.02))
 regressor.train(input_fn=train_fn, steps=400)
 dnn_eval = regressor.evaluate(input_fn=eval_fn)
@@ -47,5 +49,5 @@ assert preds.shape == (10, 2)
 assert dnn_eval["average_loss"] < 0.25 * base_eval["average_loss"], (dnn_eval, base_eval)
 for d in dirs:
     shutil.rmtree(d)
-print("baseline_vs_dnn_regressor_label_dimension OK: baseline mse %.3f dnn mse %.3f"
-      % (base_eval["average_loss"], dnn_eval["average_loss"]))
+print("baseline_vs_dnn_regressor_label_dimension OK: baseline mse %.3f dnn mse %.3f bias gap %.3f"
+      % (base_eval["average_loss"], dnn_eval["average_loss"], abs(bias - Y.mean(axis=0)).max()))
