@@ -69,15 +69,17 @@ class WeightSnapshot:
         missing = [name for name in self.names if name not in values]
         if missing:
             raise ValueError(f"Snapshot lacks variables {missing}")
-        session.run(self._assign_ops, {placeholder: _checked(values[name], placeholder, name)
-                                       for placeholder, name in zip(self._placeholders,
-                                                                    self.names)})
+        self._set(session, values)
 
     def assign(self, session, values: Dict[str, np.ndarray]) -> None:
         """Assign some variables (``{name: array}``); the others keep their values."""
         unknown = sorted(set(values) - set(self.names))
         if unknown:
             raise ValueError(f"No variables named {unknown} in this graph")
+        self._set(session, values)
+
+    def _set(self, session, values: Dict[str, np.ndarray]) -> None:
+        """One run setting the snapshot's variables named in ``values``."""
         ops, feed = [], {}
         for name, placeholder, op in zip(self.names, self._placeholders, self._assign_ops):
             if name in values:
