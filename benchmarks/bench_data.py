@@ -97,3 +97,19 @@ def digits() -> Data:
     X, y = load_digits(return_X_y=True)
     return ((X / 16.0).astype(np.float32), y.astype(np.int64),
             "sklearn.datasets.load_digits(): 1,797 x 64, pixels / 16")
+
+
+#: The data sets by name (``--sections`` workloads and the first-fit workers pick by name).
+DATA_NAMES = ("mnist_5k", "digits", "mnist")
+
+
+def load(name: str, mnist_rows: int, mnist_dir: Optional[Union[str, Path]] = None) -> Data:
+    """The data set called ``name``: ``mnist_5k`` (:func:`mnist_5k`), ``digits``
+    (:func:`digits`) or ``mnist`` (the first ``mnist_rows`` rows of :func:`mnist_train`)."""
+    if name == "mnist_5k":
+        return mnist_5k(mnist_dir)
+    if name == "digits":
+        return digits()
+    if name == "mnist":
+        return mnist_train(mnist_rows, mnist_dir)
+    raise ValueError(f"unknown data set {name!r}: expected one of {', '.join(DATA_NAMES)}")

