@@ -124,6 +124,21 @@ def test_bad_files_and_flags_exit_2_with_one_line(tmp_path, run_main, args, mess
     assert not (tmp_path / "logs").exists()  # failed before training
 
 
+@pytest.mark.parametrize("command", [["export", "--saved-model", "out"],
+                                     ["predict", "--data", "data.csv", "--out", "p.csv"]])
+def test_a_refused_model_directory_is_left_as_it_was(tmp_path, run_main, command):
+    """``--model`` naming a SavedModel (an earlier export, say): refused, and nothing is
+    written into it (it used to get an empty ``.tfgraph_dnn.lock``)."""
+    given = tmp_path / "served"
+    (given / "variables").mkdir(parents=True)
+    (given / "saved_model.pb").write_bytes(b"\x08\x01")
+    (tmp_path / "data.csv").write_text("a,b\n1,2\n")
+    result = run_main(command[0], "--model", "served", *command[1:], cwd=tmp_path)
+    assert_usage_error(result, "served is not a model directory")
+    assert sorted(os.listdir(given)) == ["saved_model.pb", "variables"]
+    assert sorted(os.listdir(tmp_path)) == ["data.csv", "served"]
+
+
 def test_datasets_lists_offline_sets_and_their_scaling(tmp_path, run_main):
     result = run_main("datasets", cwd=tmp_path)
     assert result.returncode == 0

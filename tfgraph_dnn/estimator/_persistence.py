@@ -130,7 +130,7 @@ def save(estimator, path, overwrite: bool = False) -> str:
 def load(cls, path):
     """Rebuild the estimator saved in ``path``; see ``BaseDNN.load``."""
     path = os.fspath(path)
-    with storage.directory_lock(path, write=False):  # no save() replaces it meanwhile
+    with storage.read_lock(path):  # no save() replaces it meanwhile
         return _load(cls, path)
 
 

@@ -39,7 +39,7 @@ from .fits import FIT_FILE, FIT_PREFIX, fit_directory, fit_dirs, fit_fingerprint
 from .identity import (IDENTITY_KEYS, check_replacement, model_differences, model_identity,
                        saved_identity)
 from .layout import (CHECKPOINTS, FORMAT_VERSION, FORMATS, LATEST, MARKER_FILE, MODEL, MODEL_PREFIX,
-                     check_writable, claim, inspect, latest_save_dir, write_save)
+                     check_writable, claim, inspect, latest_save_dir, read_lock, write_save)
 from .locks import LOCK_FILE, directory_lock, lock_timeout
 from .models import (META_FILE, PREPROCESSING_FILE, check_against_checkpoint, model_info,
                      read_model, read_preprocessing, write_model, write_preprocessing)
@@ -66,7 +66,8 @@ __all__ = [
     "check_writable", "checkpoint_shapes", "claim", "decode", "describe_error",
     "directory_kind", "encode", "inspect", "is_leftover", "is_write_failure", "latest_save_dir",
     "list_checkpoint_variables", "model_info", "open_checkpoint", "prepare_checkpoint_dir",
-    "read_latest", "read_model", "read_preprocessing", "read_tensors", "remove_leftovers",
+    "read_latest", "read_lock", "read_model", "read_preprocessing", "read_tensors",
+    "remove_leftovers",
     "resolve_checkpoint", "rng_from_json", "rng_to_json", "saver_writer", "write_checkpoint",
     "write_failure", "write_model", "write_preprocessing", "write_save",
 ]

@@ -26,8 +26,8 @@ from ..exceptions import CheckpointError
 from .codec import rng_from_json, rng_to_json
 from .files import describe_error, read_json
 from .fits import adopt_legacy, fit_directory, prepare_fit_dir, single_fit
-from .layout import CHECKPOINTS, MODEL, MODEL_PREFIX, claim, inspect, latest_save_dir, write_save
-from .locks import directory_lock
+from .layout import (CHECKPOINTS, MODEL, MODEL_PREFIX, claim, inspect, latest_save_dir,
+                     read_lock, write_save)
 
 STATE_FILE = "state.json"
 ARRAYS_FILE = "arrays.npz"
@@ -174,7 +174,7 @@ def read_latest(path: str) -> Optional[Dict[str, Any]]:
     path = os.fspath(path)
     if os.path.isdir(path):
         path = single_fit(path)
-    with directory_lock(path, write=False):
+    with read_lock(path):
         return _read_latest_locked(path)
 
 
@@ -239,7 +239,7 @@ def resuming(path: str, fit: Dict[str, Any],
             if state is not None:
                 check(state)
         adopt_legacy(path, fit, check_legacy)
-    with directory_lock(leaf, write=False):
+    with read_lock(leaf):
         saved = _read_latest_locked(leaf)
         if saved is not None:
             recorded = saved.get("fit")

@@ -29,13 +29,14 @@ complete save -- or, when it struck between the rename of a first save and its
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import shutil
 import tempfile
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 from ..exceptions import CheckpointError, ForeignDirectoryError
 from .files import (atomic_write_json, fsync_dir, fsync_file, is_leftover, is_write_failure,
@@ -150,6 +151,31 @@ def inspect(path: str) -> Directory:
     if len(saves) == 1:  # format 1: the kind is what its saves hold
         return Directory(path, True, True, next(iter(saves)), 1)
     return Directory(path, True, True, foreign=sorted(names))
+
+
+@contextlib.contextmanager
+def read_lock(path) -> Iterator[None]:
+    """Hold ``path``'s lock for a read that must see one save whole (``load()``, a resume).
+
+    The lock file is created (and kept: see :mod:`.locks`) only in a directory
+    that is ours, whose writers create it too.  A directory that is not ours
+    (an exported SavedModel, an empty or a user's folder, given by mistake) is
+    read without the lock and left as it was: the read refuses it.  A writer
+    that claims it meanwhile publishes whole saves only (renamed into place),
+    so such a read finds nothing or one complete save (which only two more
+    saves before the read ends could remove from under it).
+    """
+    path = os.path.abspath(os.fspath(path))
+    if os.path.isdir(path) and not os.path.lexists(os.path.join(path, LOCK_FILE)):
+        try:
+            ours = inspect(path).kind is not None
+        except (CheckpointError, OSError):  # a broken marker, an unlistable directory:
+            ours = True                      # locked as before; the read reports it
+        if not ours:
+            yield
+            return
+    with directory_lock(path, write=False):
+        yield
 
 
 def refusal(directory: Directory, kind: str) -> Optional[str]:

@@ -16,8 +16,11 @@ library (``flock``).  The lock is
 
 The lock file is never removed (removing a lock file another process waits on
 would let two processes in); it is not counted as content of the directory.
-A reader that cannot create the lock file (a read-only model directory) reads
-without it: nobody of ours can write there either.
+Readers take the lock through :func:`~tfgraph_dnn.storage.layout.read_lock`,
+which creates the file only in a directory that is ours: a directory a reader
+refuses (a SavedModel, a user's folder) is left as it was.  A reader that
+cannot create the lock file (a read-only model directory) reads without it:
+nobody of ours can write there either.
 """
 from __future__ import annotations
 

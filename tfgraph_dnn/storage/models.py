@@ -30,7 +30,7 @@ from .codec import decode
 from .files import atomic_write_json, read_json
 from .identity import check_replacement, model_identity
 from .layout import (CHECKPOINTS, LATEST, MODEL, MODEL_PREFIX, check_writable, inspect,
-                     latest_save_dir, write_save)
+                     latest_save_dir, read_lock, write_save)
 from .locks import directory_lock
 from .meta import META_FILE, META_FORMAT, architecture, read_meta
 from .reading import checkpoint_shapes
@@ -184,7 +184,7 @@ def read_model(path: str, class_name: Optional[str] = None) -> Dict[str, Any]:
         or one that contradicts the checkpoint.
     """
     path = os.fspath(path)
-    with directory_lock(path, write=False):
+    with read_lock(path):
         return _read_model_locked(path, class_name)
 
 
@@ -212,7 +212,7 @@ def model_info(path: str) -> Dict[str, Any]:
         and ``feature_names`` (``feature_names_in_`` as a list of str, or ``None``).
     """
     path = os.fspath(path)
-    with directory_lock(path, write=False):
+    with read_lock(path):
         save_dir = _locate(path)
         meta_path = os.path.join(save_dir, META_FILE)
         meta = read_meta(meta_path)
