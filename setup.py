@@ -44,8 +44,10 @@ setup(
     ],
     extras_require={
         # dask[distributed]: joblib's "dask" backend (tests/estimator/test_model_selection.py,
-        # examples/dask_search.py, tfgraph-dnn search --dask).
-        "test": ["pytest", "pandas", "dask[distributed]", "hypothesis>=6.100"],
+        # examples/dask_search.py, tfgraph-dnn search --dask). pytest-xdist: the suite runs on
+        # two workers (pytest.ini).
+        "test": ["pytest", "pytest-xdist>=3.5", "pandas", "dask[distributed]",
+                 "hypothesis>=6.100"],
         "examples": ["dask[distributed]"],
         "dask": ["dask[distributed]"],
         # The peers of benchmarks/run.py. torch is pinned to its CPU-only build: the plain

@@ -5,7 +5,7 @@ Usage::
     python benchmarks/kill_trials.py [--trials 20] [--seed N] [--workdir DIR]
 
 The harness of ``tests/estimator/test_reliability.py`` (which runs 10 trials), imported from
-``tests/_kill_harness.py``: a fork server (``tests/_support.py``'s ``ForkServer``)
+``tests/_kill_harness.py``: a fork server (``tests/_fork_client.py``'s ``ForkServer``)
 imports TensorFlow once and forks one child per trial; the child fits 30 epochs of a tiny
 net on the digits with a checkpoint after every epoch, saves the model, then warm-starts
 one more epoch and saves again over the same directory, in a loop.  Each child gets a real
@@ -75,7 +75,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     workdir = args.workdir or tempfile.mkdtemp(prefix="kill-trials-")
     os.makedirs(workdir, exist_ok=True)
     X, y, probe = trial_data()
-    from _support import ForkServer  # noqa: PLC0415  (tests/, on sys.path since load_harness)
+    from _fork_client import ForkServer  # noqa: PLC0415  (tests/, on sys.path since load_harness)
 
     server = ForkServer(os.path.join(workdir, "server"))
     try:

@@ -1,6 +1,6 @@
 """Fork server: imports TensorFlow once, then forks one child process per request.
 
-The server of :class:`_support.ForkServer` (its client): real processes for the tests whose
+The server of :class:`_fork_client.ForkServer` (its client): real processes for the tests whose
 subject is a process (SIGKILL, RLIMIT_FSIZE, concurrent writers, a TensorBoard, a fresh
 interpreter) without TensorFlow's import (seconds) per process.  No Session or graph exists
 in this process when it forks: every child starts its own.

@@ -3,7 +3,7 @@
 Shared by ``tests/estimator/test_reliability.py`` (10 trials, the crash-safety tests) and
 ``benchmarks/kill_trials.py`` (more trials): both import this module (the benchmark
 puts ``tests/`` on ``sys.path``).  The processes are children of a
-:class:`_support.ForkServer` (``_fork_server.py`` imports TensorFlow once and forks one
+:class:`_fork_client.ForkServer` (``_fork_server.py`` imports TensorFlow once and forks one
 fresh process per task, its ``kill_trial`` task among them); :func:`run_kill_trials` kills
 ``kill_trial`` children at seeded random moments and :func:`verify_kill_trial` checks
 what each kill left on disk.

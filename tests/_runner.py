@@ -1,6 +1,6 @@
 """Run calls and scripts one after another in ONE Python process; report each as JSON.
 
-Usage (``_support.Background`` starts it; the TF1 front-end ``tf1/corpus/run_migrated.py``
+Usage (``_background.Background`` starts it; the TF1 front-end ``tf1/corpus/run_migrated.py``
 uses :func:`run_job` and :func:`run_jobs` with its own migration and graph reset)::
 
     python tests/_runner.py --report report.json --jobs jobs.json

@@ -26,8 +26,11 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def pytest_configure(config):
+    import _background
+
     config.addinivalue_line(
         "markers", "slow: multi-process or multi-second tests (deselect with -m 'not slow')")
+    _background.configure(config)
 
 
 @pytest.fixture(scope="session")
@@ -66,9 +69,9 @@ def graph(graph_seed):
 # -- tests/training and tests/storage: one preloaded Python forking their child processes ----
 @pytest.fixture(scope="session")
 def preloaded_python(tmp_path_factory):
-    """A :class:`_support.ForkServer`: real child processes (to SIGKILL, to limit, to
+    """A :class:`_fork_client.ForkServer`: real child processes (to SIGKILL, to limit, to
     run concurrently) without a TensorFlow import each."""
-    from _support import ForkServer
+    from _fork_client import ForkServer
 
     server = ForkServer(tmp_path_factory.mktemp("preloaded"))
     yield server
@@ -90,23 +93,40 @@ def mnist_sample():
     return lambda: (X.copy(), y.copy())
 
 
-# -- Background processes (issue 20; see the block at the end of _support.py) -----------
+# -- Background processes (issue 20; tests/_background.py) ---------------------------------
 # Test modules register the subprocesses they assert on; start the needed ones once the
-# tests are collected, start queued ones as others end, and remove them all at the end.
+# tests are collected, start queued ones as others end, and end them all at the end.  The
+# xdist workers of a run share them through a directory the controller hands over.
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node):
+    import _background
+
+    _background.hand_over(node)
+
+
+def pytest_collection_modifyitems(session, config, items):
+    import _background
+
+    _background.order_items(items)
+
+
 def pytest_collection_finish(session):
-    import _support
+    import _background
 
     if not session.config.option.collectonly:
-        _support.start_background(session.items)
+        _background.start_background(session.items)
 
 
 def pytest_runtest_logfinish(nodeid, location):
-    import _support
+    import _background
 
-    _support.pump_background()
+    _background.pump_background()
 
 
 def pytest_sessionfinish(session, exitstatus):
-    import _support
+    import _background
 
-    _support.stop_background()
+    # A worker's process may serve the tests another worker still runs: wait for it then.
+    on_worker = hasattr(session.config, "workerinput")
+    _background.stop_background(
+        wait=on_worker and exitstatus != pytest.ExitCode.INTERRUPTED)

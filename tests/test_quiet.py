@@ -6,7 +6,7 @@ TensorFlow / absl / oneDNN / CUDA line, no deprecation notice from the
 library; but the user's own output and the user's own deprecated calls show,
 eager mode is unchanged, and ``TF_CPP_MIN_LOG_LEVEL=0`` shows everything.
 The interpreters that import TensorFlow are background processes
-(``_support.background``): they start as soon as the tests are collected.
+(``_background.background``): they start as soon as the tests are collected.
 """
 from __future__ import annotations
 
@@ -21,7 +21,8 @@ import pytest
 
 from tfgraph_dnn import _quiet
 
-from _support import TF_LOG_LINE, background, user_env
+from _support import TF_LOG_LINE, user_env
+from _background import background
 
 
 USER_SCRIPT = textwrap.dedent("""

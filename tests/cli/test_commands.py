@@ -20,7 +20,8 @@ from tfgraph_dnn import cli
 from tfgraph_dnn.cli import common as cli_common
 from tfgraph_dnn.cli import search as cli_search
 
-from _support import REPO_ROOT, assert_usage_error, background, user_env
+from _support import REPO_ROOT, assert_usage_error, user_env
+from _background import background
 
 
 def read_csv(path):

@@ -19,7 +19,7 @@ import tfgraph_dnn.contrib as contrib
 from tfgraph_dnn import tf1_api
 from tfgraph_dnn.contrib import distributions as ds
 
-from _support import runner_script
+from _background import runner_script
 
 v1 = tf.compat.v1
 RNG = np.random.RandomState(0)

@@ -17,7 +17,7 @@ import tensorflow as tf
 from tfgraph_dnn.contrib import framework as F
 from tfgraph_dnn.contrib import layers as L
 
-from _support import tf1_mode_script
+from _background import tf1_mode_script
 
 v1 = tf.compat.v1
 GK = v1.GraphKeys

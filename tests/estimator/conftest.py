@@ -1,19 +1,16 @@
 """Fixtures of the estimator tests: fresh Python children, started early, asked often.
 
-Each ``python`` child costs seconds of TensorFlow import, mostly on one core, while
-this process's tests mostly use one core too.  A test module whose behaviour needs a
-fresh interpreter (plain TensorFlow 2 serving an export, a process switched to TF1 mode,
-a fresh ``load``, a README example run as written, other kernel settings at TensorFlow's
-load) defines ``start_children(launch) -> {name: child}``; this conftest calls it when
-the folder's first selected test starts, so the children import TensorFlow (at a lower
-priority) while the tests before them run.  The module's tests get them from the
-``children`` fixture and ask them what they need (:class:`ForkedScript`: one JSON
-request per check instead of one process per check), or wait for their end
-(:class:`Program`: a command of its own, for other settings at TensorFlow's load or its
-import's own output).  A module's children end with the module.
+A test module whose behaviour needs a fresh interpreter it asks several questions (plain
+TensorFlow 2 serving an export, a process switched to TF1 mode, a fresh ``load``) defines
+``start_children(launch) -> {name: child}``; this conftest calls it when the folder's
+first selected test starts.  The module's tests get them from the ``children`` fixture
+and ask them what they need (:class:`ForkedScript`: one JSON request per check instead of
+one process per check).  A module's children end with the module.  (A fresh process run
+to its end, for other settings at TensorFlow's load or its import's own output, is a
+background process of ``_background.py`` instead.)
 
 The :class:`ForkedScript` children are forked from one fork server that preloaded
-TensorFlow only (``_support.ForkServer``): one TensorFlow import for all of them.
+TensorFlow only (``_fork_client.ForkServer``): one TensorFlow import for all of them.
 """
 from __future__ import annotations
 
@@ -21,13 +18,12 @@ import json
 import os
 import queue
 import signal
-import subprocess
 import threading
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import pytest
 
-from _support import ForkServer
+from _fork_client import ForkServer
 
 #: Background children yield the CPU to the tests running meanwhile (nice increment).
 CHILD_NICENESS = 5
@@ -54,59 +50,13 @@ _serve_requests()
 _MARKER = "@@reply "
 
 
-def _lower_priority() -> None:
-    os.nice(CHILD_NICENESS)
-
-
-def _default_env() -> Dict[str, str]:
-    return dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
-
-
-class Program:
-    """A command started now and run to its end; ``result()`` waits for it.
-
-    stdout and stderr go to files (a full pipe would block a child nobody reads yet).
-    """
-
-    def __init__(self, argv: List[str], workdir, cwd=None,
-                 env: Optional[Dict[str, str]] = None):
-        self.cwd = cwd
-        self._out_path = os.path.join(str(workdir), "stdout.txt")
-        self._err_path = os.path.join(str(workdir), "stderr.txt")
-        with open(self._out_path, "wb") as out, open(self._err_path, "wb") as err:
-            self.process = subprocess.Popen(
-                argv, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
-                cwd=None if cwd is None else str(cwd), preexec_fn=_lower_priority,
-                env=_default_env() if env is None else env)
-
-    def result(self, timeout: float = 600) -> subprocess.CompletedProcess:
-        """Exit code, stdout and stderr (text); killed after ``timeout`` seconds."""
-        try:
-            self.process.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.close()
-            pytest.fail(f"{self.process.args!r} still ran after {timeout}s")
-
-        def read(path):
-            with open(path, "rb") as handle:
-                return handle.read().decode(errors="replace")
-
-        return subprocess.CompletedProcess(self.process.args, self.process.returncode,
-                                           read(self._out_path), read(self._err_path))
-
-    def close(self) -> None:
-        if self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-
-
 class ForkedScript:
     """A fresh interpreter that answers requests: ``ask(request) -> reply``.
 
     ``script`` defines ``handle(request: dict)``; what it returns (JSON-able) is the reply,
     an exception in it fails the asking test with the child's traceback.  The child is
     forked at the first request from the session's fork server that preloaded TensorFlow
-    only (``_support.ForkServer(..., preload="tensorflow")``): nothing of ours imported,
+    only (``_fork_client.ForkServer(..., preload="tensorflow")``): nothing of ours imported,
     and no TensorFlow import paid by the child itself.  Its stderr goes to ``log_path``.
 
     Its stdin and stdout are FIFOs this process holds open read-write (so opening them
@@ -219,9 +169,6 @@ class Launcher:
         """A :class:`ForkedScript` (its environment: the fork server's, this process's with
         ``TF_CPP_MIN_LOG_LEVEL=2`` by default and the repository first on ``PYTHONPATH``)."""
         return ForkedScript(self._shared.fork_server(), script, self.tmp("forked"), cwd=cwd)
-
-    def program(self, argv: List[str], cwd=None, env=None) -> Program:
-        return Program(argv, self.tmp("program"), cwd=cwd, env=env)
 
 
 def _close_all(children: Dict[str, Any]) -> None:

@@ -15,6 +15,7 @@ import textwrap
 
 import pytest
 
+from _background import background
 from _support import REPO_ROOT
 
 # The settings under which predictions depended on the batch before the fix (on an
@@ -56,24 +57,30 @@ SCRIPT = textwrap.dedent("""
 """)
 
 
-def start_children(launch):
-    """One process per setting, all at once and early (each is mostly TensorFlow's import;
-    see ``conftest.py``)."""
-    root = REPO_ROOT
-    base = {name: value for name, value in os.environ.items()
-            if name not in ("ONEDNN_MAX_CPU_ISA", "TF_ENABLE_ONEDNN_OPTS")}
-    base["PYTHONPATH"] = os.pathsep.join(filter(None, [root, base.get("PYTHONPATH")]))
-    base["TF_CPP_MIN_LOG_LEVEL"] = "2"
-    return {name: launch.program([sys.executable, "-c", SCRIPT], cwd=root,
-                                 env={**base, **extra})
-            for name, extra in SETTINGS.items()}
+def _environment(extra: dict) -> dict:
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("ONEDNN_MAX_CPU_ISA", "TF_ENABLE_ONEDNN_OPTS")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [REPO_ROOT, env.get("PYTHONPATH")]))
+    return {**env, "TF_CPP_MIN_LOG_LEVEL": "2", **extra}
+
+
+#: One fresh process per setting, started in the background once the tests are collected
+#: (each is mostly TensorFlow's import, read with the setting).
+PROCESSES = {name: background(f"invariance_{name}", module=__file__, fixture="processes",
+                              command=[sys.executable, "-c", SCRIPT], env=_environment(extra))
+             for name, extra in SETTINGS.items()}
+
+
+@pytest.fixture(scope="module")
+def processes():
+    return PROCESSES
 
 
 @pytest.mark.slow
-def test_predictions_invariant_on_every_kernel_family(children):
+def test_predictions_invariant_on_every_kernel_family(processes):
     failed = {}
-    for name in SETTINGS:
-        result = children[name].result(timeout=600)
+    for name, process in processes.items():
+        result = process.result(timeout=600)
         output = result.stdout + result.stderr
         if result.returncode != 0 or "OK" not in result.stdout:
             failed[name] = output[-3000:]

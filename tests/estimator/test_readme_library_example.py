@@ -3,17 +3,19 @@
 The example is read from README.md; only the data it leaves to the reader
 (``X_train``, ``y_train``, ``X_test``) is inserted, after its own imports, so
 its import order is what runs.  A fresh interpreter with
-``TF_CPP_MIN_LOG_LEVEL`` unset, started early (``conftest.py``): stderr must be
-empty.  The example's ``log_dir`` made the TensorBoard writer set TensorFlow's devices up outside
+``TF_CPP_MIN_LOG_LEVEL`` unset, started in the background (``_background.py``): stderr
+must be empty.  The example's ``log_dir`` made the TensorBoard writer set TensorFlow's devices up outside
 the capture (a "failed call to cuInit" line on a machine without a GPU).
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import pytest
+
+from _background import background
+from _support import user_env
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 DATA = ["from sklearn.datasets import load_digits",
@@ -31,19 +33,23 @@ def library_example() -> str:
     return "\n".join(lines[:2] + DATA + lines[2:]) + "\n"
 
 
-def start_children(launch):
-    """The example, run as a user runs it (started early, see ``conftest.py``)."""
-    workdir = launch.tmp("example")
-    (workdir / "example.py").write_text(library_example())
-    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
-    return {"example": launch.program([sys.executable, "example.py"], cwd=workdir, env=env)}
+#: The example, run as a user runs it (a fresh interpreter, ``TF_CPP_MIN_LOG_LEVEL`` unset),
+#: started in the background once the tests are collected.
+EXAMPLE = background("readme_library_example", module=__file__, fixture="example",
+                     command=[sys.executable, "example.py"], env=user_env(),
+                     files={"example.py": library_example()})
+
+
+@pytest.fixture(scope="module")
+def example():
+    return EXAMPLE
 
 
 @pytest.mark.slow
-def test_the_readme_library_example_is_quiet_as_written(children):
-    tmp_path = children["example"].cwd
-    result = children["example"].result(timeout=600)
+def test_the_readme_library_example_is_quiet_as_written(example):
+    result = example.result(timeout=600)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "", result.stderr
     assert "Layer" in result.stdout  # the example's summary() table
-    assert (tmp_path / "logs").is_dir() and (tmp_path / "ckpt").is_dir()  # log_dir, checkpoints
+    workdir = Path(example.workdir)
+    assert (workdir / "logs").is_dir() and (workdir / "ckpt").is_dir()  # log_dir, checkpoints

@@ -13,7 +13,7 @@ tests):
    chosen points of ``save()``, and determinism across processes.
 
 The child processes of section 6 are forked from the session's fork server (the
-``preloaded_python`` fixture of ``tests/conftest.py``: ``_support.ForkServer`` over
+``preloaded_python`` fixture of ``tests/conftest.py``: ``_fork_client.ForkServer`` over
 ``tests/_fork_server.py``, which also holds the children's tasks).  The kill trials and
 their checks live in ``tests/_kill_harness.py``, which ``benchmarks/kill_trials.py`` also
 imports to run more trials.

@@ -1,12 +1,13 @@
 """An Estimator's train / evaluate / predict / export print nothing in a fresh process
-(a background process, ``_support.background``, started once the tests are collected)."""
+(a background process, ``_background.background``, started once the tests are collected)."""
 import os
 import sys
 from pathlib import Path
 
 import pytest
 
-from _support import background, user_env
+from _support import user_env
+from _background import background
 
 SCRIPT = """
 import sys

@@ -18,7 +18,8 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from _support import REPO_ROOT, background
+from _support import REPO_ROOT
+from _background import background
 
 EXAMPLES = Path(REPO_ROOT) / "examples"
 NAMES = ["exercise8_mnist", "transfer_mnist", "pretrain_siamese", "dask_search"]

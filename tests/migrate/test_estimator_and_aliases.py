@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tfgraph_dnn.migrate import Resolver, migrate_notebook, migrate_source, rules
 
-from _support import tf1_mode_script
+from _background import tf1_mode_script
 
 
 def fake_resolve(parts):

@@ -17,7 +17,8 @@ import pytest
 from tfgraph_dnn.migrate import (MigrationError, Resolver, migrate_file, migrate_notebook,
                                  migrate_source)
 
-from _support import assert_usage_error, run_cli, tf1_mode_script
+from _support import assert_usage_error, run_cli
+from _background import tf1_mode_script
 
 
 def fake_resolve(parts):

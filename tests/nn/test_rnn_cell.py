@@ -21,7 +21,7 @@ from tfgraph_dnn.nn import rnn_cell as rc
 
 from _support import global_variable as var
 from _support import run_initialized as run
-from _support import tf1_mode_script
+from _background import tf1_mode_script
 
 v1 = tf.compat.v1
 rng = np.random.default_rng(3)

@@ -2,8 +2,8 @@
 
 ``tests/tf1/corpus/*.py`` are TF1 programs in TF1 spelling (``import tensorflow as
 tf``, ``tf.contrib.layers``, ``tf.layers``, ``tf.Session`` ...).  ONE subprocess,
-``tests/tf1/corpus/run_migrated.py --migrate-into`` (``_support.background``, started
-when these tests come), migrates every program with
+``tests/tf1/corpus/run_migrated.py --migrate-into`` (``_background.background``, started
+once the tests are collected, beside the others), migrates every program with
 :func:`tfgraph_dnn.migrate.migrate_source` into a temporary directory (the originals
 are never written), then runs the migrated copies in order, TensorFlow imported once.
 (One process, in this order, on purpose: programs leave process state behind, e.g.
@@ -22,7 +22,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from _support import CORPUS_RUNNER, background, runner_script
+from _background import CORPUS_RUNNER, background, runner_script
 
 CORPUS_DIR = Path(__file__).resolve().parent / "corpus"
 RUNNER = CORPUS_DIR / "run_migrated.py"
@@ -73,10 +73,7 @@ def _imports_tf1_namespace(code: str) -> bool:
 def _register_runner():
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2")
     job = background(CORPUS_RUNNER, module=__file__, fixture="corpus", env=env)
-    # Started when the corpus's tests come (not in parallel with other tests): CPU contention
-    # makes TensorFlow's StepCounterHook warn "global step has not been increased" in the
-    # canned-estimator programs (its step read races the train op), which is noise here.
-    job.programs, job.early = [str(p) for p in PROGRAMS], False
+    job.programs = [str(p) for p in PROGRAMS]
     for order, name in enumerate(FLAG_SCRIPTS):  # after the programs: they leave absl parsed
         runner_script(CORPUS_RUNNER, name, order=order, module=__file__, fixture="flag_runs",
                       env=env, last=True)

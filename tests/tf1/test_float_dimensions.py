@@ -18,7 +18,7 @@ from tfgraph_dnn import tf1_dims
 from tfgraph_dnn.contrib import layers as contrib_layers
 from tfgraph_dnn import layers
 
-from _support import tf1_mode_script
+from _background import tf1_mode_script
 
 v1 = tf.compat.v1
 PROBE = os.path.join(os.path.dirname(__file__), "float_dims_probe.py")

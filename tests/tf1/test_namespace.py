@@ -12,7 +12,7 @@ import sys
 import pytest
 import tensorflow as tf
 
-from _support import tf1_mode_script
+from _background import tf1_mode_script
 
 PROBE = os.path.join(os.path.dirname(__file__), "namespace", "probe_tf1.py")
 ORDER = 1  # after tests/migrate's look at what the namespace's import registers

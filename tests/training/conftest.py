@@ -1,7 +1,7 @@
 """Fixtures of the training tests."""
 import pytest
 
-from _support import start_preloaded_python_early
+from _fork_client import start_preloaded_python_early
 
 
 @pytest.fixture(scope="module", autouse=True)
