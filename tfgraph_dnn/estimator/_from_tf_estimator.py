@@ -32,12 +32,12 @@ import numpy as np
 from sklearn.utils import check_random_state
 
 from .. import storage
+from ..model.init import MAX_SEED
 from ..storage import CheckpointError
 from ._fitted import curve_attributes
 from ._labels import labels_array
 from ._model import FittedNetwork
 
-_MAX_SEED = 2 ** 31 - 1
 _LAYER = re.compile(r"^dnn/(hiddenlayer_(\d+)|logits)/(kernel|bias)(/.*)?$")
 # Variables a canned DNN's checkpoint may hold besides the network: the step, the TF1
 # optimizers' slots (under the variable's own name, matched above) and Adam's powers,
@@ -225,7 +225,7 @@ def from_estimator_dir(cls, model_dir: Union[str, os.PathLike], activation: Any 
         fitted["n_outputs_"] = network.n_logits
     rng = check_random_state(estimator.random_state)
     # One step per epoch: there are no training rows; a warm-started fit keeps this.
-    plan = estimator._plan(fitted, int(rng.randint(_MAX_SEED)), estimator.batch_size,
+    plan = estimator._plan(fitted, int(rng.randint(MAX_SEED)), estimator.batch_size,
                            quiet=True)
     model = FittedNetwork.open(plan, dict(fitted, warm_started_vars_=sorted(values)), [], rng)
     try:

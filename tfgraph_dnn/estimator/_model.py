@@ -30,6 +30,7 @@ from tensorflow.core.protobuf import config_pb2
 from .. import _tf, storage
 from ..training.cache import GRAPH_CACHE, close_session
 from ..exceptions import CheckpointError
+from ..model.init import MAX_SEED
 from ..training.checkpoint import describe_error
 from ..training.loop import EVAL_BATCH_SIZE
 from ._description import FrozenMapping, ModelDescription
@@ -38,7 +39,6 @@ from ._scaling import scaling_values
 
 v1 = tf.compat.v1
 
-_MAX_SEED = 2 ** 31 - 1
 
 #: Rows per run of the net at inference.  Matrix products round a row's dot products
 #: differently depending on where the row falls: the last rows of a matrix that is
@@ -293,7 +293,7 @@ class FittedNetwork:
         endpoints = self.endpoints
         samples = np.stack([self.run_batched(
             endpoints.outputs, X, {endpoints.dropout_training: True},
-            vary=endpoints.dropout_step, seed=self.mc_rng.randint(_MAX_SEED))
+            vary=endpoints.dropout_step, seed=self.mc_rng.randint(MAX_SEED))
             for _ in range(n_samples)])
         return samples.mean(axis=0), samples.std(axis=0)
 

@@ -21,13 +21,13 @@ from sklearn.utils.validation import _get_feature_names, check_array, validate_d
 from .. import _habits, storage
 from ..data.features import check_unique, column_order, declared
 from ..exceptions import CheckpointError
+from ..model.init import MAX_SEED
 from ._params import MAX_EPOCHS, hidden_layer_sizes, shaping_params
 from ._labels import labels_array
 from ._float32 import check_float_params, check_input_range
 from ._scaling import fit_scaling
 from ._description import is_fitted_attribute
 
-_MAX_SEED = 2 ** 31 - 1
 _FAST_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 _MAX_STEPS = 2 ** 53  # global steps stay exact in float64 (and far from int64's end)
 
@@ -213,12 +213,12 @@ class PrepareMixin:
         try:
             X, X_valid, y, y_valid = train_test_split(
                 X, y, test_size=self.validation_fraction, stratify=stratify,
-                random_state=rng.randint(_MAX_SEED))
+                random_state=rng.randint(MAX_SEED))
         except ValueError:  # a class too rare to stratify: fall back to a plain split
             try:
                 X, X_valid, y, y_valid = train_test_split(
                     X, y, test_size=self.validation_fraction,
-                    random_state=rng.randint(_MAX_SEED))
+                    random_state=rng.randint(MAX_SEED))
             except ValueError as error:
                 raise ValueError(
                     f"validation_fraction={self.validation_fraction} (early_stopping=True) "
