@@ -31,6 +31,13 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "slow: multi-process or multi-second tests (deselect with -m 'not slow')")
     _background.configure(config)
+    if config.getoption("numprocesses", None) or hasattr(config, "workerinput"):
+        # Two xdist workers and the background processes share two cores: TensorFlow gets
+        # one intra-op thread per process (the estimators' Sessions read OMP_NUM_THREADS), as
+        # joblib gives its workers; more threads than cores only spin and wait.  Set before
+        # the workers start, so they and their children inherit it.
+        for name in ("OMP_NUM_THREADS", "TF_NUM_INTRAOP_THREADS"):
+            os.environ.setdefault(name, "1")
 
 
 @pytest.fixture(scope="session")

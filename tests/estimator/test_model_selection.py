@@ -137,8 +137,10 @@ def test_loky_worker_sessions_follow_inner_max_num_threads(small_digits, inner_t
 
 
 @pytest.fixture
-def dask_client():
-    distributed = pytest.importorskip("dask.distributed")
+def dask_client(monkeypatch):
+    from dask import distributed
+    # The workers' one thread must be Dask's doing, not inherited from the test run's.
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                        host="127.0.0.1", dashboard_address=None)
     try:
