@@ -30,6 +30,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from typing import Dict, Optional, Tuple
 
 from _support import TESTS_DIR, copy_tree, read_json, user_env, write_json
@@ -94,7 +95,7 @@ class Background:
         self.on_start = None  # ``callable(self)``, run by the starting worker once started
         self.early = True  # started once the tests are collected; else by its first result()
         self.proc: Optional[subprocess.Popen] = None  # on the worker that started it only
-        self.base = self.workdir = self.report_path = self._terminal = None
+        self.base = self.workdir = self.report_path = self._terminal = self._watcher = None
 
     def needed(self, item) -> bool:
         return any(str(item.path) == where or str(item.path).startswith(where + os.sep)
@@ -128,6 +129,16 @@ class Background:
             self.base = base
             return
         self.base = base
+        try:
+            self._launch()
+        except BaseException:  # the readers on other workers must not wait for it
+            if self.proc is None:
+                with open(os.path.join(base, "stderr"), "a", encoding="utf-8") as err:
+                    err.write(traceback.format_exc())
+                _write_atomically(os.path.join(base, _RETURNCODE), "-1")
+            raise
+
+    def _launch(self) -> None:
         os.mkdir(self.workdir)
         for name, text in self.files.items():
             with open(os.path.join(self.workdir, name), "w", encoding="utf-8") as handle:
@@ -136,16 +147,17 @@ class Background:
             copy_tree(source, os.path.join(self.workdir, name))
         command = self.command or Background.runner_command
         argv = command(self) if callable(command) else list(command)
-        write_json(os.path.join(base, "argv.json"), argv)
-        with open(os.path.join(base, "stdout"), "wb") as out, \
-                open(os.path.join(base, "stderr"), "wb") as err:
+        write_json(os.path.join(self.base, "argv.json"), argv)
+        with open(os.path.join(self.base, "stdout"), "wb") as out, \
+                open(os.path.join(self.base, "stderr"), "wb") as err:
             stderr = self._open_terminal() if self.terminal else err
             self.proc = subprocess.Popen(argv, cwd=self.workdir, env=self.env, stdout=out,
                                          stderr=stderr, stdin=subprocess.DEVNULL)
         if self.terminal:
             os.close(stderr)  # the process holds the terminal's other end now
             self._terminal.start()
-        threading.Thread(target=self._record_exit, daemon=True).start()
+        self._watcher = threading.Thread(target=self._record_exit, daemon=True)
+        self._watcher.start()
         if self.on_start:
             self.on_start(self)
 
@@ -274,6 +286,7 @@ class Background:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        self._watcher.join(timeout=30)  # its exit code written before this worker ends
 
 
 def background(key: str, *, module: str, fixture: str, command=None,

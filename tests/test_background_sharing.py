@@ -3,6 +3,8 @@ pytest-xdist workers need them: two ``Background`` objects of one key (one per w
 start one process, and both read its output and exit code."""
 import sys
 
+import pytest
+
 import _background
 from _background import Background
 
@@ -35,3 +37,15 @@ def test_a_process_nobody_started_is_started_by_the_first_reader(tmp_path, monke
     assert not job.running()
     assert job.result(timeout=60).stdout == "ran\n"
     assert (tmp_path / "late" / "work" / "input.txt").read_text() == "x"
+
+
+def test_a_process_that_failed_to_start_ends_for_every_reader(tmp_path, monkeypatch):
+    monkeypatch.setattr(_background, "_ROOT", str(tmp_path))
+    first, second = Background("broken"), Background("broken")
+    for job in (first, second):
+        job.command = [sys.executable, "-c", "print('never')"]
+        job.trees["data"] = str(tmp_path / "missing")  # copying it fails
+    with pytest.raises(FileNotFoundError):
+        first.start()
+    seen = second.result(timeout=60)  # at once: no wait for a process that never started
+    assert seen.returncode == -1 and "FileNotFoundError" in seen.stderr
