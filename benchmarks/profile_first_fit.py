@@ -47,7 +47,10 @@ on the first epoch, and the fixed cost of each new ``Session.run`` signature
 (with Grappler on, several milliseconds even for a tiny subgraph; the fit's
 knobs, initializers, data load, rate read, weight capture and end check are
 one signature each).  Turning Grappler off removes most of the first-run cost
-but slows every later step (about 10-20 % per epoch here), so it stays on.
+but slows every later step (about 10-20 % per epoch here), so it stays on,
+lean: one round of its passes, without its MLIR "TFG" pipeline and memory
+optimizer (``tfgraph_dnn.estimator._model.lean_rewrites``; ``flat`` keeps
+TensorFlow's default configuration).
 
 Usage::
 

@@ -25,7 +25,7 @@ from typing import Any, Dict, List, Optional
 
 import numpy as np
 import tensorflow as tf
-from tensorflow.core.protobuf import config_pb2
+from tensorflow.core.protobuf import config_pb2, rewriter_config_pb2
 
 from .. import _tf, storage
 from ..training.cache import GRAPH_CACHE, close_session
@@ -71,15 +71,41 @@ def check_n_samples(n_samples) -> int:
     return int(n_samples)
 
 
-def session_config(threads: Optional[int]):
-    """Bounded threads: ``threads``, else joblib's inner-thread limit (its workers
-    export ``OMP_NUM_THREADS``), else TensorFlow's default (all cores)."""
+def session_config(threads: Optional[int]) -> config_pb2.ConfigProto:
+    """The estimator's Session configuration: bounded threads (``threads``, else
+    joblib's inner-thread limit -- its workers export ``OMP_NUM_THREADS`` --, else
+    TensorFlow's default: all cores) and a leaner Grappler (:func:`lean_rewrites`)."""
     if threads is None and os.environ.get("OMP_NUM_THREADS", "").isdigit():
         threads = int(os.environ["OMP_NUM_THREADS"])
-    if not threads:
-        return None
-    return v1.ConfigProto(intra_op_parallelism_threads=int(threads),
-                          inter_op_parallelism_threads=int(threads))
+    config = v1.ConfigProto()
+    if threads:
+        config.intra_op_parallelism_threads = config.inter_op_parallelism_threads = \
+            int(threads)
+    lean_rewrites(config.graph_options.rewrite_options)
+    return config
+
+
+def lean_rewrites(rewrites: rewriter_config_pb2.RewriterConfig) -> None:
+    """Grappler as a small fit needs it: the same graph rewrites, less fixed cost.
+
+    Every first run of a Session signature (the knobs, initializers, data load,
+    the epoch's while loop and its body function, the end check...) is optimized
+    by Grappler: on a small fit, a large part of the fit.  Dropped here: the
+    second round of the passes (``meta_optimizer_iterations``: on our graphs it
+    removes a few more nodes, no measurable epoch time), the MLIR "TFG" pipeline
+    (a control-flow round trip; about a third of Grappler's time here) and the
+    memory optimizer (swapping and recomputation for accelerator memory: it
+    changed no graph of ours).  Every pass that speeds the epochs up (the
+    remapper's fused MatMul + BiasAdd + activation, constant folding, the loop,
+    arithmetic and dependency optimizers...) still runs once: predictions stay
+    bit-identical to TensorFlow's default configuration's and the epochs as fast
+    (``tests/estimator/test_session_config.py``; measured with
+    ``benchmarks/profile_first_fit.py``).  Turning Grappler off, or keeping only
+    the remapper and constant folding, slows every epoch by 10-20 %.
+    """
+    rewrites.meta_optimizer_iterations = rewriter_config_pb2.RewriterConfig.ONE
+    rewrites.disable_tfg_optimizer = True
+    rewrites.memory_optimization = rewriter_config_pb2.RewriterConfig.NO_MEM_OPT
 
 
 def _blocks(run, X, tensor) -> np.ndarray:
