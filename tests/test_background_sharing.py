@@ -8,6 +8,8 @@ import pytest
 import _background
 from _background import Background
 
+pytestmark = pytest.mark.slow  # they start (short) processes
+
 SCRIPT = ("import os, sys, time; time.sleep(0.5); print(os.getpid()); "
           "sys.stderr.write('done'); sys.exit(3)")
 
