@@ -95,9 +95,9 @@ def _restore_fit_state(estimator, meta: Dict[str, Any], path: str) -> None:
                                            storage.checkpoint_shapes(prefix, reader)}, reader)
     try:
         model = FittedNetwork.open(plan, attributes, history, rng, values=values)
+    except storage.CheckpointError:
+        raise
     except (ValueError, RuntimeError, IndexError) as error:  # a variable missing or reshaped
-        if isinstance(error, storage.CheckpointError):
-            raise
         raise storage.CheckpointError(f"Cannot restore the weights in {prefix}: "
                                       f"{storage.describe_error(error)}") from error
     estimator._publish(model)

@@ -11,12 +11,20 @@ keyed by the ``seed`` knob -- run.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .. import _tf  # noqa: F401  (TensorFlow, imported quietly: see _tf)
 import tensorflow as tf
 
 v1 = tf.compat.v1
+
+
+def initializer_feed(variable: tf.Variable) -> Optional[Tuple[tf.Operation, tf.Tensor]]:
+    """``(op, value)``: running ``variable``'s initializer ``op`` with ``value`` fed sets the
+    variable to the fed value -- no placeholder or assign op of its own, nor the initial
+    value's computation.  ``None`` when the initializer is not one assign of one value."""
+    assign = variable.initializer
+    return (assign, assign.inputs[1]) if len(assign.inputs) == 2 else None
 
 
 class Knobs:
@@ -44,10 +52,8 @@ class Knobs:
             variable = v1.Variable(tf.constant(default, dtype), trainable=False,
                                    use_resource=True, name="value",
                                    collections=[v1.GraphKeys.LOCAL_VARIABLES])
-        # The initializer assigns its second input (the default): fed, it assigns the value.
-        self._assign_ops[name] = variable.initializer
+        self._assign_ops[name], self._placeholders[name] = initializer_feed(variable)
         self._variables[name] = variable
-        self._placeholders[name] = variable.initializer.inputs[1]
         self._defaults[name] = default
         return variable
 

@@ -21,7 +21,7 @@ import numpy as np
 import tensorflow as tf
 
 from .. import _tf, storage
-from ..model.knobs import Knobs
+from ..model.knobs import Knobs, initializer_feed
 from ..model import Endpoints, NetworkSpec, network_knobs
 from .optimizers import OptimizerSpec
 from .schedules import get_schedule
@@ -49,10 +49,9 @@ class WeightSnapshot:
         self.names = [variable.op.name for variable in self.variables]
         self._assign_ops, self._placeholders = [], []
         for variable in self.variables:
-            assign = variable.initializer
-            # The value the initializer assigns (an assign op's second input): feeding it
-            # skips the initial value's computation, guards on other variables included.
-            value = assign.inputs[1] if len(assign.inputs) == 2 else None
+            # Feeding the initializer's value also skips the initial value's computation,
+            # guards on other variables included.
+            assign, value = initializer_feed(variable) or (None, None)
             if value is None or value in self._placeholders:  # not a plain assign: own ops
                 with v1.name_scope("snapshot"):
                     value = v1.placeholder(variable.dtype.base_dtype, variable.shape)
